@@ -1,0 +1,306 @@
+// Config parsing: a table of keys bound to the members of Config; YAML file + --set overrides.
+#include "core/config.hpp"
+
+#include <cstdlib>
+#include <map>
+#include <sstream>
+
+#include <yaml-cpp/yaml.h>
+
+#include "core/error.hpp"
+
+namespace kg {
+namespace {
+
+std::string show_double(double v) {
+  std::string s = fmt::format("{}", v);
+  if (s.find_first_of(".eEn") == std::string::npos) s += ".0";
+  return s;
+}
+
+std::string quote(const std::string& s) {
+  YAML::Emitter e;
+  e << YAML::DoubleQuoted << s;
+  return e.c_str();
+}
+
+// Scalar conversions with errors that name the key.
+template <typename T>
+T as_scalar(const YAML::Node& n, const std::string& where, const char* what) {
+  if (!n.IsScalar()) fail("{}: expected {}", where, what);
+  try {
+    return n.as<T>();
+  } catch (const YAML::Exception&) {
+    fail("{}: expected {}, got \"{}\"", where, what, n.Scalar());
+  }
+}
+
+void check_range(double v, const ConfigKey& k, const std::string& where) {
+  if (v < k.min || v > k.max)
+    fail("{}: value {} out of range [{}, {}]", where, v, k.min, k.max);
+}
+
+void check_choice(const std::string& v, const ConfigKey& k, const std::string& where) {
+  if (k.choices.empty()) return;
+  for (const auto& c : k.choices)
+    if (c == v) return;
+  fail("{}: \"{}\" is not one of {}", where, v, fmt::join(k.choices, ", "));
+}
+
+// Builders binding a key to a member (of a section, or of Config itself).
+template <typename S>
+S& section(Config& c, S Config::*sec) { return c.*sec; }
+
+struct Builder {
+  std::vector<ConfigKey> keys;
+
+  template <typename Get>
+  void str(std::string key, Get get, std::string doc, std::vector<std::string> choices = {}) {
+    ConfigKey k{key, "string", std::move(doc), std::move(choices)};
+    k.set = [get, k](Config& c, const YAML::Node& n, const std::string& where) {
+      auto v = n.IsNull() ? std::string() : as_scalar<std::string>(n, where, "a string");
+      check_choice(v, k, where);
+      get(c) = v;
+    };
+    k.show = [get](const Config& c) { return quote(get(const_cast<Config&>(c))); };
+    keys.push_back(std::move(k));
+  }
+
+  template <typename Get>
+  void num(std::string key, Get get, std::string doc, double lo, double hi) {
+    using T = std::remove_reference_t<decltype(get(std::declval<Config&>()))>;
+    constexpr bool is_int = std::is_integral_v<T>;
+    ConfigKey k{key, is_int ? "int" : "float", std::move(doc), {}, lo, hi};
+    k.set = [get, k](Config& c, const YAML::Node& n, const std::string& where) {
+      T v = as_scalar<T>(n, where, is_int ? "an integer" : "a number");
+      check_range(static_cast<double>(v), k, where);
+      get(c) = v;
+    };
+    k.show = [get](const Config& c) {
+      auto v = get(const_cast<Config&>(c));
+      if constexpr (std::is_integral_v<T>) return fmt::format("{}", v);
+      else return show_double(v);
+    };
+    keys.push_back(std::move(k));
+  }
+
+  template <typename Get>
+  void list(std::string key, Get get, std::string doc, std::vector<std::string> choices = {},
+            double lo = -1e300, double hi = 1e300) {
+    using V = std::remove_reference_t<decltype(get(std::declval<Config&>()))>;
+    using T = typename V::value_type;
+    std::string type = std::is_same_v<T, std::string> ? "string_list"
+                       : std::is_integral_v<T>        ? "int_list"
+                                                      : "float_list";
+    ConfigKey k{key, type, std::move(doc), std::move(choices), lo, hi};
+    k.set = [get, k](Config& c, const YAML::Node& n, const std::string& where) {
+      if (!n.IsSequence()) fail("{}: expected a list, e.g. [a, b]", where);
+      V out;
+      for (std::size_t i = 0; i < n.size(); ++i) {
+        std::string w = fmt::format("{}[{}]", where, i);
+        if constexpr (std::is_same_v<T, std::string>) {
+          auto v = as_scalar<std::string>(n[i], w, "a string");
+          check_choice(v, k, w);
+          out.push_back(v);
+        } else {
+          T v = as_scalar<T>(n[i], w, std::is_integral_v<T> ? "an integer" : "a number");
+          check_range(static_cast<double>(v), k, w);
+          out.push_back(v);
+        }
+      }
+      get(c) = out;
+    };
+    k.show = [get](const Config& c) {
+      std::vector<std::string> parts;
+      for (const auto& v : get(const_cast<Config&>(c))) {
+        if constexpr (std::is_same_v<T, std::string>) parts.push_back(quote(v));
+        else if constexpr (std::is_integral_v<T>) parts.push_back(fmt::format("{}", v));
+        else parts.push_back(show_double(v));
+      }
+      return fmt::format("[{}]", fmt::join(parts, ", "));
+    };
+    keys.push_back(std::move(k));
+  }
+};
+
+#define KG_FIELD(expr) [](Config& c) -> auto& { return c.expr; }
+
+std::vector<ConfigKey> build_keys() {
+  Builder b;
+  const std::vector<std::string> models{"gat", "mlp"};
+  const std::vector<std::string> ablations{"none", "edge_shuffle", "feature_random"};
+  const std::vector<std::string> splits{"random", "scaffold"};
+  const double inf = 1e300;
+
+  b.str("dataset", KG_FIELD(dataset), "name of the dataset; outputs go to results/<dataset>/");
+  b.num("threads", KG_FIELD(threads), "threads per process (OpenMP, OpenBLAS, LibTorch)", 1, 1024);
+  b.str("model", KG_FIELD(model), "model trained by `kgpert train`", models);
+  b.str("ablation", KG_FIELD(ablation), "ablation applied before training", ablations);
+
+  b.str("inputs.kg_csv", KG_FIELD(inputs.kg_csv), "PrimeKG kg.csv");
+  b.str("inputs.gctx", KG_FIELD(inputs.gctx), "LINCS level-5 signatures (GCTX)");
+  b.str("inputs.sig_info", KG_FIELD(inputs.sig_info), "LINCS signature metadata (sig_info / siginfo_beta)");
+  b.str("inputs.gene_info", KG_FIELD(inputs.gene_info), "LINCS gene metadata (gene_info / geneinfo_beta)");
+  b.str("inputs.cell_info", KG_FIELD(inputs.cell_info), "LINCS cell metadata (cell_info / cellinfo_beta)");
+  b.str("inputs.pert_info", KG_FIELD(inputs.pert_info), "LINCS compound metadata with SMILES and InChIKey");
+  b.str("inputs.drugbank_vocab", KG_FIELD(inputs.drugbank_vocab), "DrugBank vocabulary CSV (InChIKey to DrugBank id)");
+  b.str("inputs.controls_gctx", KG_FIELD(inputs.controls_gctx), "control (ctl_vehicle) profiles for cell baselines; empty = none");
+  b.str("inputs.gene_table", KG_FIELD(inputs.gene_table), "synth: real landmark gene table; empty = generated gene ids");
+
+  b.num("synth.seed", KG_FIELD(synth.seed), "seed of the demo data", 0, inf);
+  b.num("synth.n_drugs", KG_FIELD(synth.n_drugs), "LINCS compounds", 4, 1e7);
+  b.num("synth.n_cells", KG_FIELD(synth.n_cells), "cell lines", 1, 1e5);
+  b.num("synth.n_proteins", KG_FIELD(synth.n_proteins), "gene/protein nodes besides the landmarks", 1, 1e8);
+  b.num("synth.n_pathways", KG_FIELD(synth.n_pathways), "pathway nodes", 1, 1e6);
+  b.num("synth.n_scaffolds", KG_FIELD(synth.n_scaffolds), "ring-system scaffolds of the compounds", 2, 1e6);
+  b.num("synth.n_other", KG_FIELD(synth.n_other), "other PrimeKG nodes (diseases, phenotypes, processes, ...)", 0, 1e8);
+  b.num("synth.targets_per_drug", KG_FIELD(synth.targets_per_drug), "mean protein targets per compound", 1, 100);
+  b.num("synth.primekg_drug_frac", KG_FIELD(synth.primekg_drug_frac), "share of compounds present as PrimeKG drug nodes", 0, 1);
+  b.list("synth.doses", KG_FIELD(synth.doses), "doses (uM)", {}, 0, inf);
+  b.list("synth.times", KG_FIELD(synth.times), "times (h)", {}, 0, inf);
+  b.num("synth.noise", KG_FIELD(synth.noise), "noise sd relative to the signal sd", 0, 100);
+  b.num("synth.n_controls", KG_FIELD(synth.n_controls), "control profiles per cell line", 0, 10000);
+
+  b.str("ingest.pert_type", KG_FIELD(ingest.pert_type), "perturbation type kept from the signatures");
+  b.num("ingest.fp_bits", KG_FIELD(ingest.fp_bits), "Morgan fingerprint length", 8, 65536);
+  b.num("ingest.fp_radius", KG_FIELD(ingest.fp_radius), "Morgan fingerprint radius", 0, 8);
+  b.num("ingest.name_dim", KG_FIELD(ingest.name_dim), "hashed name feature size of other KG nodes", 1, 65536);
+
+  b.str("split.kind", KG_FIELD(split.kind), "split of signatures into train/val/test", splits);
+  b.num("split.train_frac", KG_FIELD(split.train_frac), "training fraction", 0.01, 0.98);
+  b.num("split.val_frac", KG_FIELD(split.val_frac), "validation fraction", 0.01, 0.98);
+  b.num("split.seed", KG_FIELD(split.seed), "seed of the split", 0, inf);
+
+  b.num("partition.parts", KG_FIELD(partition.parts), "METIS parts (= ranks)", 1, 1e6);
+  b.num("partition.seed", KG_FIELD(partition.seed), "METIS seed", 0, 2147483647);
+
+  b.num("gat.hidden", KG_FIELD(gat.hidden), "hidden size (heads x channels)", 1, 65536);
+  b.num("gat.heads", KG_FIELD(gat.heads), "attention heads", 1, 256);
+  b.num("gat.layers", KG_FIELD(gat.layers), "GAT layers", 1, 16);
+  b.num("gat.dropout", KG_FIELD(gat.dropout), "feature dropout", 0, 0.99);
+  b.num("gat.attn_dropout", KG_FIELD(gat.attn_dropout), "attention dropout", 0, 0.99);
+  b.num("gat.rel_dim", KG_FIELD(gat.rel_dim), "relation embedding size in the attention logits", 1, 4096);
+  b.num("gat.head_hidden", KG_FIELD(gat.head_hidden), "DEG head hidden width", 1, 65536);
+
+  b.num("mlp.hidden", KG_FIELD(mlp.hidden), "MLP hidden width", 1, 65536);
+  b.num("mlp.layers", KG_FIELD(mlp.layers), "MLP hidden layers", 1, 16);
+  b.num("mlp.dropout", KG_FIELD(mlp.dropout), "MLP dropout", 0, 0.99);
+
+  b.num("train.epochs", KG_FIELD(train.epochs), "maximum epochs", 1, 1e6);
+  b.num("train.batch_size", KG_FIELD(train.batch_size), "signatures per step", 1, 1e7);
+  b.num("train.lr", KG_FIELD(train.lr), "Adam learning rate", 1e-9, 10);
+  b.num("train.weight_decay", KG_FIELD(train.weight_decay), "Adam weight decay", 0, 10);
+  b.num("train.patience", KG_FIELD(train.patience), "epochs without validation gain before stopping", 1, 1e6);
+  b.num("train.grad_clip", KG_FIELD(train.grad_clip), "max gradient norm (0 = off)", 0, 1e6);
+  b.num("train.seed", KG_FIELD(train.seed), "seed of initialisation, dropout and batch order", 0, inf);
+
+  b.list("sweep.models", KG_FIELD(sweep.models), "models of the sweep", models);
+  b.list("sweep.splits", KG_FIELD(sweep.splits), "splits of the sweep", splits);
+  b.list("sweep.ablations", KG_FIELD(sweep.ablations), "ablations of the sweep", ablations);
+  b.list("sweep.ablation_models", KG_FIELD(sweep.ablation_models), "models that get ablations other than none", models);
+  b.list("sweep.seeds", KG_FIELD(sweep.seeds), "training seeds of the sweep", {}, 0, inf);
+  return b.keys;
+}
+
+#undef KG_FIELD
+
+const ConfigKey* find_key(const std::string& key) {
+  static const std::map<std::string, const ConfigKey*> index = [] {
+    std::map<std::string, const ConfigKey*> m;
+    for (const auto& k : config_keys()) m[k.key] = &k;
+    return m;
+  }();
+  auto it = index.find(key);
+  return it == index.end() ? nullptr : it->second;
+}
+
+// Walks a YAML mapping; leaves (scalars, sequences, nulls) are keys of the table.
+void apply_node(Config& c, const YAML::Node& node, const std::string& prefix,
+                const std::string& origin) {
+  for (const auto& kv : node) {
+    std::string name = kv.first.as<std::string>();
+    std::string key = prefix.empty() ? name : prefix + "." + name;
+    const ConfigKey* k = find_key(key);
+    if (k) {
+      k->set(c, kv.second, fmt::format("{}: key \"{}\"", origin, key));
+    } else if (kv.second.IsMap()) {
+      bool is_section = false;
+      for (const auto& ck : config_keys())
+        if (ck.key.rfind(key + ".", 0) == 0) is_section = true;
+      if (!is_section) fail("{}: unknown key \"{}\"", origin, key);
+      apply_node(c, kv.second, key, origin);
+    } else {
+      fail("{}: unknown key \"{}\"", origin, key);
+    }
+  }
+}
+
+void validate(const Config& c, const std::string& origin) {
+  if (c.split.train_frac + c.split.val_frac >= 1.0)
+    fail("{}: key \"split.train_frac\" + \"split.val_frac\" must be below 1 (got {} + {})", origin,
+         c.split.train_frac, c.split.val_frac);
+  if (c.gat.hidden % c.gat.heads != 0)
+    fail("{}: key \"gat.hidden\" ({}) must be a multiple of \"gat.heads\" ({})", origin,
+         c.gat.hidden, c.gat.heads);
+}
+
+}  // namespace
+
+const std::vector<ConfigKey>& config_keys() {
+  static const std::vector<ConfigKey> keys = build_keys();
+  return keys;
+}
+
+Config Config::load(const std::string& path, const std::vector<std::string>& sets) {
+  Config c;
+  std::string origin = "config";
+  if (!path.empty()) {
+    origin = fmt::format("config \"{}\"", path);
+    YAML::Node root;
+    try {
+      root = YAML::LoadFile(path);
+    } catch (const YAML::BadFile&) {
+      fail("{}: cannot open file", origin);
+    } catch (const YAML::Exception& e) {
+      fail("{}: line {}, column {}: {}", origin, e.mark.line + 1, e.mark.column + 1, e.msg);
+    }
+    if (!root.IsNull() && !root.IsMap()) fail("{}: the top level must be a mapping", origin);
+    if (root.IsMap()) apply_node(c, root, "", origin);
+  }
+  for (const auto& s : sets) {
+    auto eq = s.find('=');
+    if (eq == std::string::npos || eq == 0) fail("--set \"{}\": expected key=value", s);
+    std::string key = s.substr(0, eq), text = s.substr(eq + 1);
+    const ConfigKey* k = find_key(key);
+    if (!k) fail("--set: unknown key \"{}\"", key);
+    YAML::Node v;
+    try {
+      v = YAML::Load(text);
+    } catch (const YAML::Exception& e) {
+      fail("--set key \"{}\": cannot parse \"{}\": {}", key, text, e.msg);
+    }
+    k->set(c, v, fmt::format("--set key \"{}\"", key));
+    origin = "config";
+  }
+  validate(c, path.empty() ? "config" : fmt::format("config \"{}\"", path));
+  return c;
+}
+
+std::string Config::to_yaml() const {
+  // Nested output: group keys by their section prefix, keeping table order.
+  std::ostringstream out;
+  std::string section;
+  for (const auto& k : config_keys()) {
+    auto dot = k.key.find('.');
+    std::string sec = dot == std::string::npos ? "" : k.key.substr(0, dot);
+    std::string leaf = dot == std::string::npos ? k.key : k.key.substr(dot + 1);
+    if (sec != section) {
+      if (!sec.empty()) out << sec << ":\n";
+      section = sec;
+    }
+    out << (sec.empty() ? "" : "  ") << leaf << ": " << k.show(*this) << "\n";
+  }
+  return out.str();
+}
+
+}  // namespace kg

@@ -1,0 +1,138 @@
+// The one typed configuration of kgpert: every parameter of every stage, its default,
+// range and documentation. Parsed from YAML, overridden by `--set key=value`, validated on load.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace YAML {
+class Node;
+}
+
+namespace kg {
+
+struct InputsConfig {
+  std::string kg_csv;          // PrimeKG kg.csv
+  std::string gctx;            // LINCS level-5 GCTX (signatures)
+  std::string sig_info;        // sig_info / siginfo_beta table
+  std::string gene_info;       // gene_info / geneinfo_beta table
+  std::string cell_info;       // cell_info / cellinfo_beta table
+  std::string pert_info;       // pert_info / compoundinfo_beta table (SMILES, InChIKey)
+  std::string drugbank_vocab;  // DrugBank vocabulary CSV (InChIKey -> DrugBank id)
+  std::string controls_gctx;   // control (ctl_vehicle) profiles for cell baselines; optional
+  std::string gene_table;      // synth only: real landmark gene table (e.g. row_meta_n978.txt)
+};
+
+struct SynthConfig {
+  int64_t seed = 7;
+  int64_t n_drugs = 240;             // LINCS compounds
+  int64_t n_cells = 10;              // cell lines
+  int64_t n_proteins = 800;          // non-landmark gene/protein nodes
+  int64_t n_pathways = 48;           // pathway nodes
+  int64_t n_scaffolds = 40;          // ring-system scaffolds the compounds are built on
+  int64_t n_other = 300;             // diseases, phenotypes, processes, ... (context nodes)
+  int64_t targets_per_drug = 2;      // mean protein targets per compound
+  double primekg_drug_frac = 0.8;    // share of compounds that exist as PrimeKG drug nodes
+  std::vector<double> doses{10.0};   // doses in uM
+  std::vector<double> times{24.0};   // times in h
+  double noise = 0.6;                // sd of per-signature noise relative to signal sd
+  int64_t n_controls = 4;            // control profiles per cell line
+};
+
+struct IngestConfig {
+  std::string pert_type = "trt_cp";  // only signatures of this perturbation type
+  int64_t fp_bits = 1024;            // Morgan fingerprint length
+  int64_t fp_radius = 2;             // Morgan fingerprint radius
+  int64_t name_dim = 64;             // hashed name feature size for other KG nodes
+};
+
+struct SplitConfig {
+  std::string kind = "random";  // random | scaffold
+  double train_frac = 0.8;
+  double val_frac = 0.1;
+  int64_t seed = 0;
+};
+
+struct PartitionConfig {
+  int64_t parts = 2;
+  int64_t seed = 0;
+};
+
+struct GatConfig {
+  int64_t hidden = 64;        // per-head channels x heads = hidden
+  int64_t heads = 4;
+  int64_t layers = 2;
+  double dropout = 0.1;
+  double attn_dropout = 0.1;
+  int64_t rel_dim = 16;       // relation embedding size entering the attention logits
+  int64_t head_hidden = 256;  // DEG head hidden width
+};
+
+struct MlpConfig {
+  int64_t hidden = 256;
+  int64_t layers = 2;
+  double dropout = 0.1;
+};
+
+struct TrainConfig {
+  int64_t epochs = 60;
+  int64_t batch_size = 128;
+  double lr = 1e-3;
+  double weight_decay = 0.0;
+  int64_t patience = 10;  // epochs without validation improvement before stopping
+  double grad_clip = 5.0; // max global gradient norm (0 = off)
+  int64_t seed = 0;
+};
+
+struct SweepConfig {
+  std::vector<std::string> models{"gat", "mlp"};
+  std::vector<std::string> splits{"random", "scaffold"};
+  std::vector<std::string> ablations{"none", "edge_shuffle", "feature_random"};
+  std::vector<std::string> ablation_models{"gat"};  // models that get ablations other than none
+  std::vector<int64_t> seeds{0, 1, 2};
+};
+
+struct Config {
+  std::string dataset = "demo";   // results/<dataset>/
+  int64_t threads = 1;            // OpenMP, OpenBLAS and LibTorch threads
+  std::string model = "gat";      // gat | mlp
+  std::string ablation = "none";  // none | edge_shuffle | feature_random
+  InputsConfig inputs;
+  SynthConfig synth;
+  IngestConfig ingest;
+  SplitConfig split;
+  PartitionConfig partition;
+  GatConfig gat;
+  MlpConfig mlp;
+  TrainConfig train;
+  SweepConfig sweep;
+
+  /// Loads `path` (empty = defaults only), then applies `key=value` overrides in order.
+  /// Throws kg::Error naming the file and key for unknown keys and bad values.
+  static Config load(const std::string& path, const std::vector<std::string>& sets = {});
+
+  /// The resolved config as YAML text (every key, in table order).
+  std::string to_yaml() const;
+};
+
+/// One configuration key: its dotted name, type and documentation. The table of these is
+/// the single source for parsing, validation, `kgpert help config` and the schema test.
+struct ConfigKey {
+  std::string key;    // dotted, e.g. "train.lr"
+  std::string type;   // string | int | float | string_list | float_list | int_list
+  std::string doc;
+  std::vector<std::string> choices;  // allowed values for strings / string lists; empty = any
+  double min = -1e300, max = 1e300;  // numeric range (inclusive) for numbers and their lists
+  std::function<void(Config&, const YAML::Node&, const std::string& where)> set;
+  std::function<std::string(const Config&)> show;  // value as YAML flow text
+};
+
+/// All keys, in documentation order.
+const std::vector<ConfigKey>& config_keys();
+
+/// Applies the environment implied by `threads`: OpenMP, OpenBLAS (and LibTorch when linked).
+void apply_threads(const Config& cfg);
+
+}  // namespace kg
