@@ -1,0 +1,135 @@
+// Command-line parsing and dispatch. The stage table (table.cpp) drives both dispatch and help.
+#include "stages/cli.hpp"
+
+#include <algorithm>
+#include <cstdio>
+#include <iostream>
+
+#include <fmt/format.h>
+
+#include "core/error.hpp"
+#include "stages/stage.hpp"
+
+namespace kg {
+namespace {
+
+const StageInfo* find_stage(const std::string& name) {
+  for (const auto& s : stage_table())
+    if (s.name == name) return &s;
+  return nullptr;
+}
+
+bool contains(const std::vector<std::string>& v, const std::string& x) {
+  return std::find(v.begin(), v.end(), x) != v.end();
+}
+
+std::string usage_line(const StageInfo& s) {
+  return fmt::format("kgpert {}{}{}", s.name, s.takes_config ? " [--config FILE] [--set key=value]..." : "",
+                     s.usage.empty() ? "" : " " + s.usage);
+}
+
+// Parses the arguments after the stage name into ctx (config not loaded yet).
+void parse_args(const StageInfo& s, const std::vector<std::string>& args, StageContext& ctx) {
+  for (size_t i = 0; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    if (a.rfind("--", 0) != 0 || a == "--") {
+      ctx.positional.push_back(a);
+      continue;
+    }
+    std::string name = a.substr(2), value;
+    bool has_value = false;
+    if (auto eq = name.find('='); eq != std::string::npos) {
+      value = name.substr(eq + 1);
+      name = name.substr(0, eq);
+      has_value = true;
+    }
+    bool is_config = s.takes_config && (name == "config" || name == "set");
+    if (is_config || contains(s.options, name)) {
+      if (!has_value) {
+        if (i + 1 >= args.size()) fail("option --{} needs a value; usage: {}", name, usage_line(s));
+        value = args[++i];
+      }
+      if (name == "config") ctx.config_path = value;
+      else if (name == "set") ctx.sets.push_back(value);
+      else ctx.options[name].push_back(value);
+    } else if (contains(s.flags, name) && !has_value) {
+      ctx.options[name].push_back("");
+    } else {
+      fail("unknown option --{}; usage: {}", name, usage_line(s));
+    }
+  }
+}
+
+}  // namespace
+
+std::string shell_quote(const std::string& arg) {
+  if (!arg.empty() && arg.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                            "0123456789@%_-+=:,./") == std::string::npos)
+    return arg;
+  std::string out = "'";
+  for (char c : arg) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return out + "'";
+}
+
+const std::string& StageContext::require(const std::string& name) const {
+  auto it = options.find(name);
+  if (it == options.end() || it->second.empty()) fail("missing required option --{}", name);
+  if (it->second.size() > 1) fail("option --{} given {} times", name, it->second.size());
+  return it->second.front();
+}
+
+std::string StageContext::option(const std::string& name, const std::string& fallback) const {
+  auto it = options.find(name);
+  return it == options.end() || it->second.empty() ? fallback : it->second.back();
+}
+
+h5::Provenance StageContext::provenance(const std::vector<std::string>& inputs) const {
+  h5::Provenance p;
+  p.stage = stage;
+  p.command_line = command_line;
+  p.config_yaml = cfg.to_yaml();
+  for (const auto& in : inputs)
+    if (!in.empty()) p.inputs.push_back(h5::describe_input(in));
+  return p;
+}
+
+int run_cli(int argc, char** argv) {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  std::string name = args.empty() ? "help" : args.front();
+  if (name == "--help" || name == "-h") name = "help";
+  if (name == "--version") name = "version";
+  const StageInfo* s = find_stage(name);
+  if (!s) {
+    std::cerr << fmt::format("kgpert: unknown command \"{}\"; run `kgpert help` for the list\n", name);
+    return 2;
+  }
+  StageContext ctx;
+  ctx.stage = name;
+  for (int i = 0; i < argc; ++i) ctx.command_line += (i ? " " : "") + shell_quote(argv[i]);
+  try {
+    std::vector<std::string> rest(args.size() > 1 ? args.begin() + 1 : args.end(), args.end());
+    if (std::find(rest.begin(), rest.end(), "--help") != rest.end()) {
+      std::cout << usage_line(*s) << "\n\n" << s->summary << "\n";
+      return 0;
+    }
+    parse_args(*s, rest, ctx);
+    if (s->takes_config) {
+      ctx.cfg = Config::load(ctx.config_path, ctx.sets);
+      apply_threads(ctx.cfg);
+    }
+    return s->run(ctx);
+  } catch (const Error& e) {
+    std::cerr << "kgpert " << name << ": " << e.what() << "\n";
+    return 1;
+  } catch (const InternalError& e) {
+    std::cerr << "kgpert " << name << ": internal error: " << e.what() << "\n";
+    return 70;
+  } catch (const std::exception& e) {
+    std::string msg = e.what();
+    msg = msg.substr(0, msg.find('\n'));  // LibTorch appends a backtrace
+    std::cerr << "kgpert " << name << ": " << msg << "\n";
+    return 1;
+  }
+}
+
+}  // namespace kg

@@ -1,0 +1,56 @@
+// What every stage receives: its parsed command line and the resolved config, and the
+// table of stages that main() dispatches from and `kgpert help` prints.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "core/config.hpp"
+#include "core/h5.hpp"
+
+namespace kg {
+
+/// A stage's command line: `--config FILE`, any number of `--set key=value`, named options
+/// (`--out PATH`, repeatable) and positional arguments.
+struct StageContext {
+  std::string stage;
+  std::string command_line;  // argv joined, shell-quoted (for provenance)
+  std::string config_path;
+  std::vector<std::string> sets;
+  Config cfg;
+  std::map<std::string, std::vector<std::string>> options;
+  std::vector<std::string> positional;
+
+  /// The single value of a required option; kg::Error naming the option when absent.
+  const std::string& require(const std::string& name) const;
+  /// The value of an option, or `fallback` when absent.
+  std::string option(const std::string& name, const std::string& fallback = "") const;
+  bool flag(const std::string& name) const { return options.count(name) > 0; }
+  /// Provenance for an output made from `inputs` (sizes and XXH3 checksums are computed).
+  h5::Provenance provenance(const std::vector<std::string>& inputs) const;
+};
+
+struct StageInfo {
+  std::string name;
+  std::string summary;
+  std::string usage;                  // options beyond --config/--set
+  std::vector<std::string> options;   // option names that take a value (without --)
+  std::vector<std::string> flags;     // option names without value
+  bool takes_config = true;
+  std::function<int(StageContext&)> run;
+};
+
+/// The dispatch table (src/stages/table.cpp).
+const std::vector<StageInfo>& stage_table();
+
+int stage_synth(StageContext& ctx);
+int stage_ingest(StageContext& ctx);
+int stage_split(StageContext& ctx);
+int stage_partition(StageContext& ctx);
+int stage_train(StageContext& ctx);
+int stage_report(StageContext& ctx);
+int stage_compare(StageContext& ctx);
+
+}  // namespace kg

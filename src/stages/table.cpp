@@ -1,0 +1,111 @@
+// The table of stages: one row per subcommand, driving dispatch, `kgpert help` and
+// `kgpert help STAGE`; plus `version` and `help config`.
+#include <iostream>
+
+#include <H5public.h>
+#include <fmt/format.h>
+#include <RDGeneral/versions.h>
+#include <torch/csrc/api/include/torch/version.h>
+#ifdef KGPERT_HAVE_MPI
+#include <mpi.h>
+#endif
+
+#include "core/error.hpp"
+#include "core/h5.hpp"
+#include "stages/stage.hpp"
+
+namespace kg {
+namespace {
+
+int stage_version(StageContext&) {
+  unsigned maj, min, rel;
+  H5get_libversion(&maj, &min, &rel);
+  std::cout << "kgpert " << h5::version_string() << "\n";
+  std::cout << fmt::format("  LibTorch  {}.{}.{}\n", TORCH_VERSION_MAJOR, TORCH_VERSION_MINOR,
+                           TORCH_VERSION_PATCH);
+#ifdef KGPERT_HAVE_MPI
+#ifdef OMPI_MAJOR_VERSION
+  std::cout << fmt::format("  MPI       yes (Open MPI {}.{}.{})\n", OMPI_MAJOR_VERSION,
+                           OMPI_MINOR_VERSION, OMPI_RELEASE_VERSION);
+#else
+  std::cout << fmt::format("  MPI       yes (MPI {}.{})\n", MPI_VERSION, MPI_SUBVERSION);
+#endif
+#else
+  std::cout << "  MPI       no\n";
+#endif
+#ifdef KGPERT_HAVE_CUDA
+  std::cout << "  CUDA      yes\n";
+#else
+  std::cout << "  CUDA      no\n";
+#endif
+#ifdef KGPERT_HAVE_NCCL
+  std::cout << "  NCCL      yes\n";
+#else
+  std::cout << "  NCCL      no\n";
+#endif
+  std::cout << fmt::format("  HDF5      {}.{}.{}\n", maj, min, rel);
+  std::cout << fmt::format("  RDKit     {}\n", RDKit::rdkitVersion);
+  return 0;
+}
+
+int stage_help(StageContext& ctx) {
+  if (!ctx.positional.empty()) {
+    const std::string& what = ctx.positional.front();
+    if (what == "config") {
+      for (const auto& k : config_keys()) {
+        std::string extra;
+        if (!k.choices.empty()) extra = fmt::format(" {{{}}}", fmt::join(k.choices, "|"));
+        std::cout << fmt::format("{:<26} {:<12} {:<24} {}{}\n", k.key, k.type,
+                                 k.show(Config()), k.doc, extra);
+      }
+      return 0;
+    }
+    for (const auto& s : stage_table()) {
+      if (s.name != what) continue;
+      std::cout << "usage: kgpert " << s.name
+                << (s.takes_config ? " [--config FILE] [--set key=value]..." : "")
+                << (s.usage.empty() ? "" : " " + s.usage) << "\n\n"
+                << s.summary << "\n";
+      return 0;
+    }
+    fail("no command or topic \"{}\"; run `kgpert help`", what);
+  }
+  std::cout << "kgpert " << h5::version_string()
+            << " - knowledge-graph perturbation modelling (LINCS L1000 x PrimeKG)\n\n"
+               "usage: kgpert <command> [options]\n\ncommands:\n";
+  for (const auto& s : stage_table()) std::cout << fmt::format("  {:<10} {}\n", s.name, s.summary);
+  std::cout << "\nEvery stage takes --config FILE (YAML) and any number of --set key=value.\n"
+               "`kgpert help <command>` shows its options; `kgpert help config` lists every key.\n";
+  return 0;
+}
+
+}  // namespace
+
+const std::vector<StageInfo>& stage_table() {
+  static const std::vector<StageInfo> table{
+      {"synth", "write a demo dataset (PrimeKG kg.csv, LINCS GCTX + metadata) with a planted signal",
+       "--out DIR", {"out"}, {}, true, stage_synth},
+      {"ingest", "read kg.csv, GCTX and LINCS tables into graph.h5 and samples.h5",
+       "--graph graph.h5 --samples samples.h5", {"graph", "samples"}, {}, true, stage_ingest},
+      {"split", "split signatures into train/val/test (random or scaffold)",
+       "--samples samples.h5 --out split.h5", {"samples", "out"}, {}, true, stage_split},
+      {"partition", "partition the graph with METIS (vertex weights = training signatures)",
+       "--graph graph.h5 --samples samples.h5 [--split split.h5] --out partition.h5",
+       {"graph", "samples", "split", "out"}, {}, true, stage_partition},
+      {"train", "train a model (GAT or MLP) and write curves, metrics and test predictions",
+       "--graph graph.h5 --samples samples.h5 --split split.h5 --out run.h5",
+       {"graph", "samples", "split", "out"}, {}, true, stage_train},
+      {"report", "gather run.h5 files into report.h5", "--out report.h5 RUN.h5...", {"out"}, {},
+       true, stage_report},
+      {"compare", "print a comparison table from report.h5",
+       "REPORT.h5 [--format table|csv|markdown] [--out FILE]", {"format", "out"}, {}, false,
+       stage_compare},
+      {"version", "print the version and the features compiled in", "", {}, {}, false,
+       stage_version},
+      {"help", "show help for a command, or `help config` for every config key",
+       "[COMMAND|config]", {}, {}, false, stage_help},
+  };
+  return table;
+}
+
+}  // namespace kg
