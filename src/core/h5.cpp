@@ -227,6 +227,7 @@ std::string Reader::attr_string(const std::string& obj, const std::string& name)
   if (H5Tis_variable_str(t.get()) > 0) {
     Handle mt(H5Tcopy(H5T_C_S1));
     H5Tset_size(mt.get(), H5T_VARIABLE);
+    H5Tset_cset(mt.get(), H5Tget_cset(t.get()));
     char* p = nullptr;
     if (H5Aread(a.get(), mt.get(), &p) < 0) fail(where, "read failed");
     std::string s = p ? p : "";

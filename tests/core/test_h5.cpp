@@ -1,0 +1,128 @@
+// HDF5 layer: round trips of every type, atomic commit, no file left on failure, provenance.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "core/error.hpp"
+#include "core/h5.hpp"
+
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string tmp(const std::string& name) {
+  auto dir = fs::path(::testing::TempDir()) / "h5test";
+  fs::create_directories(dir);
+  return (dir / name).string();
+}
+
+TEST(H5, RoundTripTypesAndAttributes) {
+  std::string p = tmp("a.h5");
+  {
+    kg::h5::Writer w(p);
+    w.write("/x/ints", std::vector<int64_t>{1, -2, 3});
+    w.write("/x/floats", std::vector<float>{0.5f, 1.5f});
+    kg::h5::Matrix<double> m;
+    m.rows = 2; m.cols = 3; m.data = {1, 2, 3, 4, 5, 6};
+    w.write("/m", m);
+    w.write_strings("/s", {"alpha", "", "µM ünïcode"});
+    w.attr("/", "name", "demo");
+    w.attr("/x", "count", int64_t(7));
+    w.attr("/x", "ratio", 0.25);
+    w.commit();
+  }
+  kg::h5::Reader r(p);
+  EXPECT_EQ(r.read<int64_t>("/x/ints"), (std::vector<int64_t>{1, -2, 3}));
+  EXPECT_EQ(r.read<double>("/x/ints"), (std::vector<double>{1, -2, 3}));  // converted on read
+  EXPECT_EQ(r.read<float>("/x/floats"), (std::vector<float>{0.5f, 1.5f}));
+  auto m = r.read_matrix<float>("/m");
+  EXPECT_EQ(m.rows, 2);
+  EXPECT_EQ(m.cols, 3);
+  EXPECT_FLOAT_EQ(m.row(1)[2], 6.f);
+  auto rows = r.read_rows<double>("/m", 1, 1);
+  EXPECT_EQ(rows.data, (std::vector<double>{4, 5, 6}));
+  EXPECT_EQ(r.read_strings("/s"), (std::vector<std::string>{"alpha", "", "µM ünïcode"}));
+  EXPECT_EQ(r.attr_string("/", "name"), "demo");
+  EXPECT_EQ(r.attr_int("/x", "count"), 7);
+  EXPECT_DOUBLE_EQ(r.attr_double("/x", "ratio"), 0.25);
+  EXPECT_TRUE(r.has("/x/ints"));
+  EXPECT_FALSE(r.has("/nope/deeper"));
+}
+
+TEST(H5, LargeDatasetsAreChunkedAndReadBack) {
+  std::string p = tmp("big.h5");
+  kg::h5::Matrix<float> m;
+  m.rows = 3000; m.cols = 100;
+  m.data.resize(300000);
+  for (size_t i = 0; i < m.data.size(); ++i) m.data[i] = float(i % 977) * 0.5f;
+  {
+    kg::h5::Writer w(p);
+    w.write("/y", m);
+    w.commit();
+  }
+  kg::h5::Reader r(p);
+  auto back = r.read_rows<float>("/y", 2999, 1);
+  EXPECT_FLOAT_EQ(back.data[99], float((2999 * 100 + 99) % 977) * 0.5f);
+}
+
+TEST(H5, NothingLeftBehindWithoutCommit) {
+  std::string p = tmp("never.h5");
+  try {
+    kg::h5::Writer w(p);
+    w.write("/a", std::vector<int32_t>{1});
+    throw std::runtime_error("stage failed");
+  } catch (const std::runtime_error&) {
+  }
+  EXPECT_FALSE(fs::exists(p));
+  for (const auto& e : fs::directory_iterator(fs::path(p).parent_path()))
+    EXPECT_EQ(e.path().filename().string().find(".never.h5.tmp"), std::string::npos) << e.path();
+}
+
+TEST(H5, ProvenanceAndConfigSidecar) {
+  std::string in = tmp("input.txt");
+  std::ofstream(in) << "hello\n";
+  auto info = kg::h5::describe_input(in);
+  EXPECT_EQ(info.size, 6u);
+  // xxhsum -H3 of "hello\n" (XXH3 64-bit)
+  EXPECT_EQ(info.xxh3.size(), 16u);
+  std::string p = tmp("prov.h5");
+  {
+    kg::h5::Writer w(p);
+    kg::h5::Provenance pv;
+    pv.stage = "test";
+    pv.command_line = "kgpert test --x";
+    pv.config_yaml = "model: \"gat\"\n";
+    pv.inputs = {info};
+    w.provenance(pv);
+    w.commit();
+  }
+  kg::h5::Reader r(p);
+  EXPECT_EQ(r.attr_string("/", "stage"), "test");
+  EXPECT_EQ(r.attr_string("/", "command_line"), "kgpert test --x");
+  EXPECT_NE(r.attr_string("/", "inputs").find(in + "\t6\txxh3:" + info.xxh3), std::string::npos);
+  EXPECT_FALSE(r.attr_string("/", "host").empty());
+  EXPECT_EQ(r.attr_int("/", "world_size"), 1);
+  std::ifstream side(tmp("prov.config.yaml"));
+  std::string text((std::istreambuf_iterator<char>(side)), {});
+  EXPECT_NE(text.find("model: \"gat\""), std::string::npos);
+}
+
+TEST(H5, ReadErrorsNameFileAndDataset) {
+  std::string p = tmp("a.h5");
+  kg::h5::Reader r(p);
+  try {
+    r.read<float>("/missing");
+    FAIL();
+  } catch (const kg::Error& e) {
+    std::string m = e.what();
+    EXPECT_NE(m.find(p), std::string::npos) << m;
+    EXPECT_NE(m.find("/missing"), std::string::npos) << m;
+  }
+  std::string noth5 = tmp("text.h5");
+  std::ofstream(noth5) << "not hdf5";
+  EXPECT_THROW(kg::h5::Reader{noth5}, kg::Error);
+  EXPECT_THROW(kg::h5::Reader{tmp("absent.h5")}, kg::Error);
+}
+
+}  // namespace
