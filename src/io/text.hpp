@@ -1,0 +1,122 @@
+// Delimited text (CSV with `"` quoting, TSV): a fast record reader over an mmapped or
+// decompressed file, a header+columns Table, and an atomic writer that quotes as needed.
+#pragma once
+
+#include <cstdint>
+#include <cstdio>
+#include <functional>
+#include <initializer_list>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+namespace kg::h5 {
+class AtomicFile;
+}
+
+namespace kg::text {
+
+/// The whole content of a file: mmapped when plain, inflated into memory when gzip
+/// (detected by its magic bytes, whatever the name). Errors name `what` and the path.
+class FileBytes {
+ public:
+  FileBytes(const std::string& path, const std::string& what);
+  ~FileBytes();
+  FileBytes(const FileBytes&) = delete;
+  FileBytes& operator=(const FileBytes&) = delete;
+  std::string_view data() const { return {data_, size_}; }
+
+ private:
+  const char* data_ = nullptr;
+  size_t size_ = 0;
+  void* map_ = nullptr;  // non-null when mmapped
+  std::string inflated_;
+};
+
+struct ReadOptions {
+  char delim = ',';
+  std::string what = "file";  // names the file kind in errors, e.g. "kg.csv"
+};
+
+/// One record: its fields, valid only during the callback, and the 1-based line it starts on.
+using RecordFn = std::function<void(const std::vector<std::string_view>& fields, int64_t line)>;
+
+/// Calls `on_record` for every non-empty record of `path`, the header included.
+/// Handles `"` quoting (delimiter, `""` and line breaks inside quotes), LF/CRLF/CR line ends,
+/// a UTF-8 BOM, and converts bytes that are not valid UTF-8 from Latin-1 to UTF-8.
+/// Errors read `<what> "<path>": line N: <reason>`.
+void for_each_record(const std::string& path, const ReadOptions& opt, const RecordFn& on_record);
+
+/// Same, over bytes already in memory (`path` only names them in errors).
+void for_each_record(std::string_view bytes, const std::string& path, const ReadOptions& opt,
+                     const RecordFn& on_record);
+
+/// A whole table held by column name; every row has exactly the header's field count.
+class Table {
+ public:
+  const std::string& path() const { return path_; }
+  const std::string& what() const { return what_; }
+  const std::vector<std::string>& header() const { return header_; }
+  size_t num_rows() const { return lines_.size(); }
+  /// 1-based line of row i in the file (for error messages).
+  int64_t line(size_t row) const { return lines_[row]; }
+
+  bool has(const std::string& name) const { return index_.count(name) != 0; }
+  /// The column; throws kg::Error naming the file, the column and the columns present.
+  const std::vector<std::string>& column(const std::string& name) const;
+  /// The column, or nullptr when absent.
+  const std::vector<std::string>* find(const std::string& name) const;
+  /// The first of `names` present, or nullptr.
+  const std::vector<std::string>* find_any(std::initializer_list<const char*> names) const;
+  /// `<what> "<path>": <msg>` as a kg::Error.
+  [[noreturn]] void fail(const std::string& msg) const;
+  /// `<what> "<path>": line N: <msg>` for data row `row`.
+  [[noreturn]] void fail_row(size_t row, const std::string& msg) const;
+
+ private:
+  friend Table read_table(const std::string&, char, const std::string&);
+  std::string path_, what_;
+  std::vector<std::string> header_;
+  std::vector<std::vector<std::string>> columns_;
+  std::unordered_map<std::string, size_t> index_;
+  std::vector<int64_t> lines_;
+};
+
+/// Reads a header + rows table (plain or gzip). `delim` 0 sniffs it from the header line:
+/// tab when the header has one, else comma. Duplicate header names are an error.
+Table read_table(const std::string& path, char delim = 0, const std::string& what = "table");
+
+/// Appends `field` to `out`, quoted (with `""` for `"`) when it holds the delimiter, a quote
+/// or a line break, as Python's csv QUOTE_MINIMAL (and so PrimeKG's pandas writer) does.
+void write_delimited_field(std::string& out, std::string_view field, char delim);
+
+/// Writes a delimited file atomically: rows go to a temporary file, commit() renames it into
+/// place; destroyed uncommitted it leaves nothing behind. Lines end with LF.
+class DelimitedWriter {
+ public:
+  DelimitedWriter(const std::string& path, char delim, const std::string& what = "file");
+  ~DelimitedWriter();
+  DelimitedWriter(const DelimitedWriter&) = delete;
+  DelimitedWriter& operator=(const DelimitedWriter&) = delete;
+
+  /// One record, fields quoted as needed.
+  void row(const std::vector<std::string_view>& fields);
+  void row(std::initializer_list<std::string_view> fields);
+  void commit();
+  const std::string& path() const { return path_; }
+
+ private:
+  void flush();
+  std::string path_, what_;
+  char delim_;
+  std::unique_ptr<h5::AtomicFile> file_;
+  std::FILE* fp_ = nullptr;
+  std::string buf_;
+};
+
+/// True for the spellings LINCS uses for a missing value: "", "-666", "NA", "nan", "NaN".
+bool is_missing(std::string_view v);
+
+}  // namespace kg::text
