@@ -1,0 +1,24 @@
+# kgpert workflow: synth (demo) -> ingest -> split -> partition -> train (sweep) -> report.
+# Run: snakemake --profile cluster/local [--configfile configs/X.yaml]; see README.md.
+# The rules live in workflow/rules/; `all` stays here, since only the main Snakefile sets
+# the default target.
+
+
+include: "workflow/rules/common.smk"
+include: "workflow/rules/synth.smk"
+include: "workflow/rules/ingest.smk"
+include: "workflow/rules/split.smk"
+include: "workflow/rules/partition.smk"
+include: "workflow/rules/train.smk"
+include: "workflow/rules/report.smk"
+include: "workflow/rules/plots.smk"
+
+
+rule all:
+    input:
+        f"{RESULTS}/partition.h5",
+        f"{RESULTS}/report.h5",
+        f"{RESULTS}/compare.txt",
+        f"{RESULTS}/compare.csv",
+        f"{RESULTS}/plots/test_pearson.png",
+        f"{RESULTS}/plots/learning_curves.png",

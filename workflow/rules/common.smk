@@ -1,0 +1,188 @@
+# Shared set-up of the workflow: the config (defaults, validation), the kgpert binary, the
+# results layout, the sweep, and the `--set` arguments each stage gets.
+import json
+import os
+import shlex
+from pathlib import Path
+
+import yaml
+from snakemake.exceptions import WorkflowError
+from snakemake.utils import min_version, validate
+
+min_version("9.0")
+
+REPO = Path(workflow.basedir)
+SCHEMA = REPO / "workflow" / "schemas" / "config.schema.yaml"
+
+
+configfile: str(REPO / "configs" / "default.yaml")
+
+
+def nest_dotted(cfg):
+    """Turns top-level `a.b: v` entries into `a: {b: v}`, as kgpert itself accepts them."""
+    for key in [k for k in cfg if "." in k]:
+        head, _, rest = key.partition(".")
+        cfg.setdefault(head, {})
+        if not isinstance(cfg[head], dict):
+            raise WorkflowError(f'config: key "{key}" clashes with key "{head}"')
+        cfg[head][rest] = cfg.pop(key)
+        nest_dotted(cfg[head])
+
+
+def coerce_types(cfg, schema):
+    """`--config 'gat={heads: 8}'` yields strings; give them the types the schema asks for."""
+    props = schema.get("properties", {})
+    for key, value in list(cfg.items()):
+        sub = props.get(key)
+        if sub is None:
+            continue
+        kind = sub.get("type")
+        if kind == "object" and isinstance(value, dict):
+            coerce_types(value, sub)
+        elif kind in ("integer", "number") and isinstance(value, str):
+            cfg[key] = _parse_scalar(value)
+        elif kind == "array" and isinstance(value, (str, list)):
+            items = yaml.safe_load(value) if isinstance(value, str) else value
+            if isinstance(items, list) and sub["items"].get("type") != "string":
+                items = [_parse_scalar(x) if isinstance(x, str) else x for x in items]
+            cfg[key] = items
+
+
+def _parse_scalar(text):
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError:
+        return text
+
+
+nest_dotted(config)
+with open(SCHEMA) as fh:
+    coerce_types(config, yaml.safe_load(fh))
+validate(config, str(SCHEMA))
+
+# kgpert: $KGPERT, else the build in the repository; shell commands call "$KGPERT".
+os.environ.setdefault("KGPERT", str(REPO / "build" / "kgpert"))
+
+# The config file handed to every stage (`--config`): the last --configfile given, else the
+# default. Each stage also gets, as --set, every key that affects it, so that the merged
+# Snakemake config (files + --config) is what kgpert sees for those keys.
+_cfgfiles = list(workflow.overwrite_configfiles) or [REPO / "configs" / "default.yaml"]
+CONFIG_FILE = os.path.relpath(Path(_cfgfiles[-1]).absolute())
+
+RESULTS = f"results/{config['dataset']}"
+RAW = f"{RESULTS}/raw"
+LOGS = f"{RESULTS}/logs"
+RUN_DIR = f"{RESULTS}/runs/model~{{model}}/ablation~{{ablation}}/split~{{split}}/seed~{{seed}}"
+
+# Synth output file per inputs.* key (the real LINCS / PrimeKG formats).
+RAW_FILES = {
+    "kg_csv": "kg.csv",
+    "gctx": "signatures.gctx",
+    "sig_info": "sig_info.txt",
+    "gene_info": "gene_info.txt",
+    "cell_info": "cell_info.txt",
+    "pert_info": "pert_info.txt",
+    "drugbank_vocab": "drugbank_vocabulary.csv",
+    "controls_gctx": "controls.gctx",
+}
+SYNTHETIC = not config["inputs"]["kg_csv"]
+
+
+def ingest_inputs():
+    """inputs.* (without gene_table) as ingest sees them: raw/ when synthesised, else the config."""
+    if SYNTHETIC:
+        return {k: f"{RAW}/{name}" for k, name in RAW_FILES.items()}
+    return {k: config["inputs"][k] for k in RAW_FILES}
+
+
+def sweep_points():
+    """(model, ablation, split, seed) of every train job; ablations only for ablation_models."""
+    sw = config["sweep"]
+    points = []
+    for model in dict.fromkeys(sw["models"]):
+        ablations = sw["ablations"] if model in sw["ablation_models"] else ["none"]
+        for ablation in dict.fromkeys(ablations):
+            for split in dict.fromkeys(sw["splits"]):
+                for seed in dict.fromkeys(sw["seeds"]):
+                    points.append((model, ablation, split, seed))
+    return points
+
+
+def sweep_runs():
+    return [
+        f"{RESULTS}/runs/model~{m}/ablation~{a}/split~{s}/seed~{n}/run.h5"
+        for m, a, s, n in sweep_points()
+    ]
+
+
+# ---- --set arguments ------------------------------------------------------------------------
+def _flat(cfg, prefix=""):
+    for key, value in cfg.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, dict):
+            yield from _flat(value, f"{name}.")
+        else:
+            yield name, value
+
+
+FLAT = dict(_flat(config))
+
+
+def _yaml_text(value):
+    """A value as kgpert's --set parses it (YAML): plain where unambiguous, else quoted."""
+    if isinstance(value, str):
+        plain = value != "" and yaml.safe_load(value) == value and ": " not in value
+        return value if plain else json.dumps(value)
+    if isinstance(value, float):
+        return repr(value)
+    return json.dumps(value)  # int, list (flow style)
+
+
+def set_args(prefixes=(), exclude=(), **fixed):
+    """`--set key=value` for every config key under `prefixes` (a section like "gat." or an
+    exact key), less `exclude`, plus `fixed` (dots written as "__"). Sorted, shell-quoted."""
+    chosen = {
+        k: v
+        for k, v in FLAT.items()
+        if any(k == p or (p.endswith(".") and k.startswith(p)) for p in prefixes)
+        and k not in exclude
+    }
+    chosen.update({k.replace("__", "."): v for k, v in fixed.items()})
+    return " ".join(
+        f"--set {shlex.quote(f'{k}={_yaml_text(v)}')}" for k, v in sorted(chosen.items())
+    )
+
+
+def ingest_sets():
+    files = {f"inputs__{k}": v for k, v in ingest_inputs().items()}
+    return set_args(("dataset", "ingest."), **files)
+
+
+def train_sets(wildcards):
+    """A train job depends on train.* and only its own model's section."""
+    return set_args(
+        ("dataset", "train.", f"{wildcards.model}."),
+        exclude=("train.seed",),
+        model=wildcards.model,
+        ablation=wildcards.ablation,
+        train__seed=int(wildcards.seed),
+    )
+
+
+def check_binary():
+    kgpert = os.environ.get("KGPERT", "")
+    if not os.access(kgpert, os.X_OK):
+        raise WorkflowError(
+            f'kgpert not found at "{kgpert}": build it with `bash scripts/setup.sh` or set $KGPERT'
+        )
+
+
+wildcard_constraints:
+    model="gat|mlp",
+    ablation="none|edge_shuffle|feature_random",
+    split="random|scaffold",
+    seed=r"\d+",
+
+
+onstart:
+    check_binary()

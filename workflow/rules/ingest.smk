@@ -1,0 +1,21 @@
+# PrimeKG + LINCS inputs -> the merged graph (graph.h5) and the signatures (samples.h5).
+
+
+rule ingest:
+    input:
+        **{k: v for k, v in ingest_inputs().items() if v},
+    output:
+        graph=f"{RESULTS}/graph.h5",
+        samples=f"{RESULTS}/samples.h5",
+    log:
+        f"{LOGS}/ingest.log",
+    params:
+        config=CONFIG_FILE,
+        sets=ingest_sets(),
+    threads: config["threads"]
+    conda:
+        "../envs/kgpert.yaml"
+    shell:
+        "export OMP_NUM_THREADS={threads} OPENBLAS_NUM_THREADS={threads}; "
+        '"$KGPERT" ingest --config {params.config} {params.sets} --set threads={threads} '
+        "--graph {output.graph} --samples {output.samples} > {log} 2>&1"

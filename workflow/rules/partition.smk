@@ -1,0 +1,19 @@
+# graph.h5 + samples.h5 -> partition.h5 (METIS parts, halos, sample -> rank).
+
+
+rule partition:
+    input:
+        graph=f"{RESULTS}/graph.h5",
+        samples=f"{RESULTS}/samples.h5",
+    output:
+        f"{RESULTS}/partition.h5",
+    log:
+        f"{LOGS}/partition.log",
+    params:
+        config=CONFIG_FILE,
+        sets=set_args(("dataset", "partition.")),
+    conda:
+        "../envs/kgpert.yaml"
+    shell:
+        '"$KGPERT" partition --config {params.config} {params.sets} '
+        "--graph {input.graph} --samples {input.samples} --out {output} > {log} 2>&1"

@@ -1,0 +1,31 @@
+# Every run.h5 of the sweep -> report.h5 -> compare.txt / compare.csv.
+
+
+rule report:
+    input:
+        runs=sweep_runs(),
+    output:
+        f"{RESULTS}/report.h5",
+    log:
+        f"{LOGS}/report.log",
+    params:
+        config=CONFIG_FILE,
+    conda:
+        "../envs/kgpert.yaml"
+    shell:
+        '"$KGPERT" report --config {params.config} --out {output} {input.runs} > {log} 2>&1'
+
+
+rule compare:
+    input:
+        f"{RESULTS}/report.h5",
+    output:
+        table=f"{RESULTS}/compare.txt",
+        csv=f"{RESULTS}/compare.csv",
+    log:
+        f"{LOGS}/compare.log",
+    conda:
+        "../envs/kgpert.yaml"
+    shell:
+        '"$KGPERT" compare {input} --format table > {output.table} 2> {log} && '
+        '"$KGPERT" compare {input} --format csv > {output.csv} 2>> {log}'

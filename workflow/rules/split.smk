@@ -1,0 +1,20 @@
+# samples.h5 -> splits/<kind>.h5 (train/val/test signatures; random or scaffold).
+
+
+rule split:
+    input:
+        samples=f"{RESULTS}/samples.h5",
+    output:
+        f"{RESULTS}/splits/{{split}}.h5",
+    log:
+        f"{LOGS}/split/{{split}}.log",
+    params:
+        config=CONFIG_FILE,
+        sets=lambda wildcards: set_args(
+            ("dataset", "split."), exclude=("split.kind",), split__kind=wildcards.split
+        ),
+    conda:
+        "../envs/kgpert.yaml"
+    shell:
+        '"$KGPERT" split --config {params.config} {params.sets} '
+        "--samples {input.samples} --out {output} > {log} 2>&1"

@@ -1,0 +1,18 @@
+# Demo inputs in the real PrimeKG / LINCS formats; only when inputs.kg_csv is empty.
+
+
+if SYNTHETIC:
+
+    rule synth:
+        output:
+            **{key: f"{RAW}/{name}" for key, name in RAW_FILES.items()},
+        log:
+            f"{LOGS}/synth.log",
+        params:
+            config=CONFIG_FILE,
+            sets=set_args(("dataset", "synth.", "inputs.gene_table")),
+            out=lambda wildcards, output: os.path.dirname(output.kg_csv),
+        conda:
+            "../envs/kgpert.yaml"
+        shell:
+            '"$KGPERT" synth --config {params.config} {params.sets} --out {params.out} > {log} 2>&1'

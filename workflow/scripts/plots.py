@@ -1,0 +1,121 @@
+"""Plots of a kgpert report.h5: test Pearson (mean +- std over seeds) per model/ablation/split,
+and validation-Pearson learning curves. Run by the `plots` rule, or by hand:
+    python workflow/scripts/plots.py REPORT.h5 BARS.png CURVES.png
+"""
+import sys
+from collections import defaultdict
+
+import h5py
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+
+METRIC = "test_pearson"
+
+
+def text_column(ds):
+    return [v.decode() if isinstance(v, bytes) else str(v) for v in ds[()]]
+
+
+def read_runs(f):
+    """The /runs table as {column: list}; string columns decoded."""
+    if "runs" not in f:
+        raise SystemExit(f'plots: "{f.filename}": no /runs table')
+    runs = {}
+    for name, ds in f["runs"].items():
+        if ds.dtype.kind in "SOU":
+            runs[name] = text_column(ds)
+        else:
+            runs[name] = list(ds[()])
+    for col in ("model", "ablation", "split", METRIC):
+        if col not in runs:
+            raise SystemExit(f'plots: "{f.filename}": /runs has no column "{col}"')
+    return runs
+
+
+def variant(model, ablation):
+    return model if ablation == "none" else f"{model}+{ablation}"
+
+
+def bar_chart(runs, path):
+    """Bars: one group per split, one bar per model/ablation variant, error bar = std."""
+    values = defaultdict(list)
+    for m, a, s, v in zip(runs["model"], runs["ablation"], runs["split"], runs[METRIC]):
+        values[(variant(m, a), s)].append(float(v))
+    variants = sorted({k[0] for k in values})
+    splits = sorted({k[1] for k in values})
+    width = 0.8 / max(len(variants), 1)
+    fig, ax = plt.subplots(figsize=(1.6 + 1.4 * len(splits) * max(len(variants), 1) * 0.5, 4))
+    for i, var in enumerate(variants):
+        xs, means, stds, ns = [], [], [], []
+        for j, split in enumerate(splits):
+            vals = values.get((var, split))
+            if not vals:
+                continue
+            xs.append(j + (i - (len(variants) - 1) / 2) * width)
+            means.append(np.mean(vals))
+            stds.append(np.std(vals, ddof=1) if len(vals) > 1 else 0.0)
+            ns.append(len(vals))
+        ax.bar(xs, means, width, yerr=stds, capsize=3, label=var)
+    ax.set_xticks(range(len(splits)), splits)
+    ax.set_ylabel("test Pearson (mean ± std over seeds)")
+    ax.axhline(0, color="black", linewidth=0.6)
+    ax.legend(fontsize=8, frameon=False)
+    ax.set_title("Per-signature Pearson on the test set")
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+
+
+def learning_curves(f, runs, path):
+    """One panel per split; a line per run (validation Pearson per epoch), coloured by variant."""
+    splits = sorted(set(runs["split"]))
+    variants = sorted({variant(m, a) for m, a in zip(runs["model"], runs["ablation"])})
+    colours = {v: plt.cm.tab10(i % 10) for i, v in enumerate(variants)}
+    fig, axes = plt.subplots(1, len(splits), figsize=(5 * len(splits), 3.8), squeeze=False)
+    curves = f.get("curves")
+    ids = runs.get("run_id", [])
+    labelled = set()
+    for k, run_id in enumerate(ids):
+        if curves is None or run_id not in curves:
+            continue
+        g = curves[run_id]
+        if "epoch" not in g or "val_pearson" not in g:
+            continue
+        var = variant(runs["model"][k], runs["ablation"][k])
+        ax = axes[0][splits.index(runs["split"][k])]
+        label = var if (var, ax) not in labelled else None
+        labelled.add((var, ax))
+        ax.plot(g["epoch"][()], g["val_pearson"][()], color=colours[var], alpha=0.8,
+                linewidth=1.2, label=label)
+    for ax, split in zip(axes[0], splits):
+        ax.set_title(f"split: {split}")
+        ax.set_xlabel("epoch")
+        ax.set_ylabel("validation Pearson")
+        if ax.get_legend_handles_labels()[0]:
+            ax.legend(fontsize=8, frameon=False)
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+
+
+def main(report, bars, curves_png):
+    with h5py.File(report, "r") as f:
+        runs = read_runs(f)
+        bar_chart(runs, bars)
+        learning_curves(f, runs, curves_png)
+    print(f"plots: wrote {bars} and {curves_png} ({len(runs[METRIC])} runs)")
+
+
+if __name__ == "__main__":
+    if "snakemake" in globals():
+        sm = globals()["snakemake"]
+        with open(sm.log[0], "w") as log:
+            sys.stdout = sys.stderr = log
+            main(sm.input[0], sm.output.bars, sm.output.curves)
+    elif len(sys.argv) == 4:
+        main(*sys.argv[1:])
+    else:
+        sys.exit(__doc__)
