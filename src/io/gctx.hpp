@@ -37,6 +37,8 @@ class GctxFile {
  private:
   std::string path_;
   h5::Reader file_;
+  bool has_matrix_ = false;
+  int64_t n_rows_ = 0, n_cols_ = 0;
 };
 
 /// What the writer needs. `values` is [cols, rows] = [samples, genes].
