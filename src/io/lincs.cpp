@@ -1,0 +1,398 @@
+// LINCS metadata readers and writers: column aliases across the GSE92742/GSE70138, CMap 2020
+// beta, cmapM and dhimmel/lincs generations; dose, time and flag normalisation.
+#include "io/lincs.hpp"
+
+#include <cstdlib>
+#include <unordered_map>
+
+#include "core/error.hpp"
+#include "io/text.hpp"
+
+namespace kg {
+
+using Col = std::vector<std::string>;
+using text::is_missing;
+using text::Table;
+
+// ---- value parsing -------------------------------------------------------------------------
+
+namespace {
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
+
+// Parses a leading number; `rest` gets what follows it. False when there is none.
+bool parse_number(std::string_view s, double& out, std::string_view* rest = nullptr) {
+  std::string buf(trim(s));  // strtod needs a terminated string; these are short
+  if (buf.empty()) return false;
+  char* end = nullptr;
+  out = std::strtod(buf.c_str(), &end);
+  if (end == buf.c_str()) return false;
+  size_t used = size_t(end - buf.c_str());
+  if (rest) {
+    std::string_view t = trim(s);
+    *rest = trim(t.substr(used));
+    return true;
+  }
+  return used == buf.size();
+}
+
+// Lower-cases ASCII and spells both micro signs (U+00B5, U+03BC) as "u".
+std::string unit_key(std::string_view u) {
+  std::string out;
+  for (size_t i = 0; i < u.size(); ++i) {
+    unsigned char c = u[i];
+    if (i + 1 < u.size() && ((c == 0xC2 && uint8_t(u[i + 1]) == 0xB5) ||
+                             (c == 0xCE && uint8_t(u[i + 1]) == 0xBC))) {
+      out.push_back('u');
+      ++i;
+    } else if (c != ' ') {
+      out.push_back(char(c >= 'A' && c <= 'Z' ? c + 32 : c));
+    }
+  }
+  return out;
+}
+
+double molar_factor(std::string_view unit) {
+  std::string u = unit_key(unit);
+  if (u == "um") return 1;
+  if (u == "nm") return 1e-3;
+  if (u == "mm") return 1e3;
+  if (u == "pm") return 1e-6;
+  return NAN;
+}
+
+double hour_factor(std::string_view unit) {
+  std::string u = unit_key(unit);
+  if (u == "h" || u == "hr" || u == "hrs" || u == "hour" || u == "hours") return 1;
+  if (u == "m" || u == "min" || u == "mins" || u == "minute" || u == "minutes") return 1.0 / 60;
+  if (u == "d" || u == "day" || u == "days") return 24;
+  return NAN;
+}
+
+double scaled(std::string_view value, std::string_view unit, double (*factor)(std::string_view)) {
+  double v;
+  if (is_missing(trim(value)) || is_missing(trim(unit)) || !parse_number(value, v)) return NAN;
+  return v * factor(unit);
+}
+
+double scaled_joined(std::string_view s, double (*factor)(std::string_view)) {
+  double v;
+  std::string_view unit;
+  if (is_missing(trim(s)) || !parse_number(s, v, &unit) || unit.empty()) return NAN;
+  return v * factor(unit);
+}
+
+}  // namespace
+
+double dose_to_um(std::string_view value, std::string_view unit) {
+  return scaled(value, unit, molar_factor);
+}
+double idose_to_um(std::string_view idose) { return scaled_joined(idose, molar_factor); }
+double time_to_h(std::string_view value, std::string_view unit) {
+  return scaled(value, unit, hour_factor);
+}
+double itime_to_h(std::string_view itime) { return scaled_joined(itime, hour_factor); }
+
+std::string normalize_inchikey(std::string_view v) {
+  v = trim(v);
+  if (v.substr(0, 9) == "InChIKey=") v.remove_prefix(9);
+  return is_missing(v) ? std::string() : std::string(v);
+}
+
+// ---- table helpers -------------------------------------------------------------------------
+
+namespace {
+
+// The value at row i of an optional column, with LINCS missing values mapped to "".
+std::string get(const Col* c, size_t i) {
+  if (!c || is_missing((*c)[i])) return {};
+  return (*c)[i];
+}
+
+std::string columns_of(const Table& t) {
+  std::string out;
+  for (const auto& h : t.header()) out += (out.empty() ? "" : ", ") + h;
+  return out;
+}
+
+[[noreturn]] void fail_layout(const Table& t, const std::string& expected) {
+  t.fail("no known layout fits the header; expected " + expected + "; columns present: " +
+         columns_of(t));
+}
+
+enum class Flag { kTrue, kFalse, kUnknown };
+
+// Boolean columns come as 1/0, 1.0/0.0, True/False, true/false, Y/N; missing is unknown.
+Flag parse_flag(const Table& t, const Col* c, const char* name, size_t i) {
+  if (!c || is_missing((*c)[i])) return Flag::kUnknown;
+  const std::string& v = (*c)[i];
+  if (v == "1" || v == "1.0" || v == "True" || v == "true" || v == "TRUE" || v == "Y")
+    return Flag::kTrue;
+  if (v == "0" || v == "0.0" || v == "False" || v == "false" || v == "FALSE" || v == "N")
+    return Flag::kFalse;
+  t.fail_row(i, fmt::format("{} \"{}\" is not a boolean (1/0, True/False)", name, v));
+}
+
+// (Both arms are views: `cond ? "-666" : s` would build a temporary std::string.)
+std::string_view or_missing(const std::string& s) {
+  return s.empty() ? std::string_view("-666") : std::string_view(s);
+}
+
+std::string number(double v) { return std::isnan(v) ? "-666" : fmt::format("{}", v); }
+
+}  // namespace
+
+// ---- signatures ----------------------------------------------------------------------------
+
+SigInfo read_sig_info(const std::string& path) {
+  Table t = text::read_table(path, 0, "sig_info");
+  const Col* sig = t.find_any({"sig_id", "id"});
+  const Col* pert = t.find("pert_id");
+  const Col* name = t.find_any({"cmap_name", "pert_iname"});
+  const Col* cell = t.find_any({"cell_iname", "cell_id"});
+  if (!sig || !pert || !name || !cell)
+    fail_layout(t,
+                "GSE92742/GSE70138 sig_info (sig_id, pert_id, pert_iname, pert_type, cell_id, "
+                "pert_dose+pert_dose_unit or pert_idose, pert_time+pert_time_unit or pert_itime) "
+                "or CMap 2020 siginfo_beta (sig_id, pert_id, cmap_name, pert_type, cell_iname, "
+                "pert_dose, pert_dose_unit, pert_time, pert_time_unit, is_hiq, qc_pass)");
+  const Col* type = t.find("pert_type");
+  const Col *dose = t.find("pert_dose"), *dose_unit = t.find("pert_dose_unit");
+  const Col* idose = t.find("pert_idose");
+  const Col *time = t.find("pert_time"), *time_unit = t.find("pert_time_unit");
+  const Col* itime = t.find("pert_itime");
+  const Col *hiq = t.find("is_hiq"), *qc = t.find("qc_pass");
+
+  SigInfo out;
+  out.format = t.has("cmap_name") ? "siginfo_beta" : "sig_info";
+  out.rows.resize(t.num_rows());
+  for (size_t i = 0; i < t.num_rows(); ++i) {
+    Signature& s = out.rows[i];
+    s.sig_id = get(sig, i);
+    s.pert_id = get(pert, i);
+    s.pert_name = get(name, i);
+    s.pert_type = get(type, i);
+    s.cell_id = get(cell, i);
+    if (dose && dose_unit) s.dose_um = dose_to_um((*dose)[i], (*dose_unit)[i]);
+    if (std::isnan(s.dose_um) && idose) s.dose_um = idose_to_um((*idose)[i]);
+    if (time && time_unit) s.time_h = time_to_h((*time)[i], (*time_unit)[i]);
+    if (std::isnan(s.time_h) && itime) s.time_h = itime_to_h((*itime)[i]);
+    s.quality_ok = parse_flag(t, hiq, "is_hiq", i) != Flag::kFalse &&
+                   parse_flag(t, qc, "qc_pass", i) != Flag::kFalse;
+  }
+  return out;
+}
+
+void write_sig_info(const std::string& path, const SigInfo& s) {
+  bool any_bad = false;
+  for (const auto& r : s.rows) any_bad |= !r.quality_ok;
+  text::DelimitedWriter w(path, '\t', "sig_info");
+  std::vector<std::string_view> head = {"sig_id",    "pert_id",        "pert_iname", "pert_type",
+                                        "cell_id",   "pert_dose",      "pert_dose_unit",
+                                        "pert_idose", "pert_time",     "pert_time_unit",
+                                        "pert_itime"};
+  if (any_bad) head.push_back("is_hiq");
+  w.row(head);
+  for (const auto& r : s.rows) {
+    bool dose = !std::isnan(r.dose_um), time = !std::isnan(r.time_h);
+    std::string d = number(r.dose_um), idose = dose ? d + " \xC2\xB5M" : "-666";
+    std::string h = number(r.time_h), itime = time ? h + " h" : "-666";
+    std::vector<std::string_view> f = {
+        or_missing(r.sig_id), or_missing(r.pert_id), or_missing(r.pert_name),
+        or_missing(r.pert_type), or_missing(r.cell_id), d, dose ? "\xC2\xB5M" : "-666", idose,
+        h, time ? "h" : "-666", itime};
+    if (any_bad) f.push_back(r.quality_ok ? "1" : "0");
+    w.row(f);
+  }
+  w.commit();
+}
+
+// ---- genes ---------------------------------------------------------------------------------
+
+GeneInfo read_gene_info(const std::string& path) {
+  Table t = text::read_table(path, 0, "gene_info");
+  const Col* id = t.find_any({"gene_id", "pr_gene_id"});
+  const Col* sym = t.find_any({"gene_symbol", "pr_gene_symbol"});
+  const Col* title = t.find_any({"gene_title", "pr_gene_title"});
+  const Col* space = t.find("feature_space");
+  const Col* flag = t.find_any({"pr_is_lm", "pr_is_lmark", "is_lm"});
+  bool row_meta = !space && !flag && (t.has("rid") || t.has("id"));
+  if (!id || !sym || !(space || flag || row_meta))
+    fail_layout(t,
+                "GSE92742 gene_info (pr_gene_id, pr_gene_symbol, pr_is_lm), CMap 2020 "
+                "geneinfo_beta (gene_id, gene_symbol, feature_space), dhimmel geneinfo "
+                "(pr_gene_id, pr_gene_symbol, is_lm) or a landmark row-meta table (rid, "
+                "pr_gene_id, pr_gene_symbol)");
+  GeneInfo out;
+  out.format = space               ? "geneinfo_beta"
+               : row_meta          ? "row_meta"
+               : t.has("is_lm")    ? "dhimmel geneinfo"
+                                   : "gene_info";
+  const char* flag_name = t.has("pr_is_lm") ? "pr_is_lm" : t.has("pr_is_lmark") ? "pr_is_lmark"
+                                                                                 : "is_lm";
+  out.rows.resize(t.num_rows());
+  for (size_t i = 0; i < t.num_rows(); ++i) {
+    Gene& g = out.rows[i];
+    g.gene_id = get(id, i);
+    g.symbol = get(sym, i);
+    g.title = get(title, i);
+    if (space)
+      g.is_landmark = (*space)[i] == "landmark";
+    else if (flag)
+      g.is_landmark = parse_flag(t, flag, flag_name, i) == Flag::kTrue;
+    else
+      g.is_landmark = true;
+  }
+  return out;
+}
+
+void write_gene_info(const std::string& path, const GeneInfo& g) {
+  text::DelimitedWriter w(path, '\t', "gene_info");
+  w.row({"pr_gene_id", "pr_gene_symbol", "pr_gene_title", "pr_is_lm"});
+  for (const auto& r : g.rows)
+    w.row({or_missing(r.gene_id), or_missing(r.symbol), or_missing(r.title),
+           r.is_landmark ? "1" : "0"});
+  w.commit();
+}
+
+// ---- cells ---------------------------------------------------------------------------------
+
+CellInfo read_cell_info(const std::string& path) {
+  Table t = text::read_table(path, 0, "cell_info");
+  const Col* id = t.find_any({"cell_iname", "cell_id"});
+  const Col* lineage = t.find_any({"cell_lineage", "primary_site", "lineage"});
+  const Col* disease = t.find_any({"primary_disease", "subtype", "cell_histology", "disease"});
+  if (!id || !lineage)
+    fail_layout(t,
+                "GSE92742 cell_info (cell_id, primary_site, subtype), CMap 2020 cellinfo_beta "
+                "(cell_iname, cell_lineage, primary_disease) or dhimmel cellinfo (cell_id, "
+                "cell_lineage, cell_histology)");
+  CellInfo out;
+  out.format = t.has("cell_iname")       ? "cellinfo_beta"
+               : t.has("cell_histology") ? "dhimmel cellinfo"
+                                         : "cell_info";
+  out.rows.resize(t.num_rows());
+  for (size_t i = 0; i < t.num_rows(); ++i)
+    out.rows[i] = {get(id, i), get(lineage, i), get(disease, i)};
+  return out;
+}
+
+void write_cell_info(const std::string& path, const CellInfo& c) {
+  text::DelimitedWriter w(path, '\t', "cell_info");
+  w.row({"cell_id", "primary_site", "subtype"});
+  for (const auto& r : c.rows)
+    w.row({or_missing(r.cell_id), or_missing(r.lineage), or_missing(r.disease)});
+  w.commit();
+}
+
+// ---- compounds -----------------------------------------------------------------------------
+
+PertInfo read_pert_info(const std::string& path) {
+  Table t = text::read_table(path, 0, "pert_info");
+  const Col* id = t.find("pert_id");
+  const Col* name = t.find_any({"cmap_name", "pert_iname"});
+  const Col* type = t.find("pert_type");
+  const Col* smiles = t.find_any({"canonical_smiles", "smiles"});
+  const Col* key = t.find_any({"inchi_key", "inchikey"});
+  if (!id || !name || !(smiles || key))
+    fail_layout(t,
+                "GSE92742 pert_info (pert_id, pert_iname, pert_type, canonical_smiles, "
+                "inchi_key), CMap 2020 compoundinfo_beta (pert_id, cmap_name, canonical_smiles, "
+                "inchi_key, target, moa) or a compound list (pert_id, pert_iname, "
+                "canonical_smiles)");
+  PertInfo out;
+  out.format = t.has("cmap_name")                                 ? "compoundinfo_beta"
+               : t.has("pert_summary") || t.has("inchi_string") ? "dhimmel pertinfo"
+               : key                                              ? "pert_info"
+                                                                  : "compound list";
+  std::unordered_map<std::string, size_t> seen;
+  auto fill = [](std::string& dst, std::string v) {
+    if (dst.empty()) dst = std::move(v);
+  };
+  for (size_t i = 0; i < t.num_rows(); ++i) {
+    std::string pid = get(id, i);
+    if (pid.empty()) t.fail_row(i, "empty pert_id");
+    auto [it, fresh] = seen.emplace(pid, out.rows.size());
+    if (fresh) out.rows.push_back({pid, "", "", "", ""});
+    Compound& c = out.rows[it->second];
+    fill(c.name, get(name, i));
+    fill(c.pert_type, get(type, i));
+    fill(c.smiles, get(smiles, i));
+    if (key) fill(c.inchikey, normalize_inchikey((*key)[i]));
+  }
+  return out;
+}
+
+void write_pert_info(const std::string& path, const PertInfo& p) {
+  text::DelimitedWriter w(path, '\t', "pert_info");
+  w.row({"pert_id", "pert_iname", "pert_type", "inchi_key_prefix", "inchi_key",
+         "canonical_smiles"});
+  for (const auto& r : p.rows) {
+    std::string prefix = r.inchikey.substr(0, r.inchikey.find('-'));
+    w.row({or_missing(r.pert_id), or_missing(r.name), or_missing(r.pert_type), or_missing(prefix),
+           or_missing(r.inchikey), or_missing(r.smiles)});
+  }
+  w.commit();
+}
+
+// ---- DrugBank vocabulary -------------------------------------------------------------------
+
+namespace {
+
+std::vector<std::string> split_synonyms(const std::string& s) {
+  std::vector<std::string> out;
+  if (s.empty()) return out;
+  for (size_t pos = 0;;) {
+    size_t next = s.find(" | ", pos);
+    out.push_back(s.substr(pos, next - pos));
+    if (next == std::string::npos) break;
+    pos = next + 3;
+  }
+  return out;
+}
+
+}  // namespace
+
+DrugbankVocab read_drugbank_vocab(const std::string& path) {
+  Table t = text::read_table(path, 0, "DrugBank vocabulary");
+  const Col* id = t.find("DrugBank ID");
+  const Col* name = t.find("Common name");
+  if (!id || !name)
+    fail_layout(t,
+                "DrugBank vocabulary (DrugBank ID, Accession Numbers, Common name, CAS, UNII, "
+                "Synonyms, Standard InChI Key)");
+  const Col *acc = t.find("Accession Numbers"), *cas = t.find("CAS"), *unii = t.find("UNII");
+  const Col *syn = t.find("Synonyms"), *key = t.find("Standard InChI Key");
+  DrugbankVocab out;
+  out.rows.resize(t.num_rows());
+  for (size_t i = 0; i < t.num_rows(); ++i) {
+    DrugbankEntry& e = out.rows[i];
+    e.id = (*id)[i];
+    if (e.id.empty()) t.fail_row(i, "empty DrugBank ID");
+    e.name = (*name)[i];
+    e.accessions = acc ? (*acc)[i] : "";
+    e.cas = cas ? (*cas)[i] : "";
+    e.unii = unii ? (*unii)[i] : "";
+    e.synonyms = split_synonyms(syn ? (*syn)[i] : "");
+    e.inchikey = key ? normalize_inchikey((*key)[i]) : "";
+  }
+  return out;
+}
+
+void write_drugbank_vocab(const std::string& path, const DrugbankVocab& v) {
+  text::DelimitedWriter w(path, ',', "DrugBank vocabulary");
+  w.row({"DrugBank ID", "Accession Numbers", "Common name", "CAS", "UNII", "Synonyms",
+         "Standard InChI Key"});
+  for (const auto& e : v.rows) {
+    std::string syn;
+    for (const auto& s : e.synonyms) syn += (syn.empty() ? "" : " | ") + s;
+    w.row({e.id, e.accessions, e.name, e.cas, e.unii, syn, e.inchikey});
+  }
+  w.commit();
+}
+
+}  // namespace kg
