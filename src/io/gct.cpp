@@ -4,6 +4,7 @@
 
 #include <charconv>
 #include <cmath>
+#include <cstdlib>
 #include <limits>
 #include <set>
 
@@ -128,8 +129,9 @@ float parse_value(const Parser& p, std::string_view s, size_t field) {
   std::string_view digits = (!s.empty() && s.front() == '+') ? s.substr(1) : s;
   float v = 0;
   auto r = std::from_chars(digits.data(), digits.data() + digits.size(), v);
-  if (r.ec == std::errc::result_out_of_range) p.fail_line(fmt::format("field {}: \"{}\" is out of float range", field + 1, s));
-  if (r.ec != std::errc() || r.ptr != digits.data() + digits.size())
+  if (r.ec == std::errc::result_out_of_range && r.ptr == digits.data() + digits.size())
+    v = float(std::strtod(std::string(digits).c_str(), nullptr));  // underflow -> 0, overflow -> inf
+  else if (r.ec != std::errc() || r.ptr != digits.data() + digits.size())
     p.fail_line(fmt::format("field {}: \"{}\" is not a number", field + 1, s));
   return v == -666.0f ? std::numeric_limits<float>::quiet_NaN() : v;  // LINCS missing value
 }
