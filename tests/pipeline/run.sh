@@ -46,14 +46,14 @@ echo "ok: second run: nothing to be done"
 out="$(run_snake -n --config 'gat={heads: 4}' 2>&1)" || { echo "$out"; fail "dry run failed"; }
 expect_eq "jobs after gat.heads change" "$(job_counts <<<"$out")" \
   "all=1 compare=1 plots=1 report=1 train=2"
-if grep -q "model~mlp" <<<"$out"; then fail "an MLP job re-runs after a GAT change"; fi
+if grep -qE "output: [^,]*model~mlp" <<<"$out"; then echo "$out"; fail "an MLP job re-runs after a GAT change"; fi
 grep -q "Params have changed" <<<"$out" || fail "reason is not a params change"
 
 # 5. mlp.hidden changed: only the MLP train job.
 out="$(run_snake -n --config 'mlp={hidden: 48}' 2>&1)" || { echo "$out"; fail "dry run failed"; }
 expect_eq "jobs after mlp.hidden change" "$(job_counts <<<"$out")" \
   "all=1 compare=1 plots=1 report=1 train=1"
-if grep -q "model~gat" <<<"$out"; then fail "a GAT job re-runs after an MLP change"; fi
+if grep -qE "output: [^,]*model~gat" <<<"$out"; then echo "$out"; fail "a GAT job re-runs after an MLP change"; fi
 
 # 6. split.seed changed: the split and every train job, but not synth/ingest/partition.
 out="$(run_snake -n --config 'split={seed: 5}' 2>&1)" || { echo "$out"; fail "dry run failed"; }

@@ -67,7 +67,9 @@ os.environ.setdefault("KGPERT", str(REPO / "build" / "kgpert"))
 # default. Each stage also gets, as --set, every key that affects it, so that the merged
 # Snakemake config (files + --config) is what kgpert sees for those keys.
 _cfgfiles = list(workflow.overwrite_configfiles) or [REPO / "configs" / "default.yaml"]
-CONFIG_FILE = os.path.relpath(Path(_cfgfiles[-1]).absolute())
+CONFIG_FILE = str(Path(_cfgfiles[-1]).absolute())
+if Path(CONFIG_FILE).is_relative_to(Path.cwd()):
+    CONFIG_FILE = os.path.relpath(CONFIG_FILE)
 
 RESULTS = f"results/{config['dataset']}"
 RAW = f"{RESULTS}/raw"

@@ -7,6 +7,7 @@ from collections import defaultdict
 
 import h5py
 import matplotlib
+import matplotlib.ticker
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
@@ -70,30 +71,37 @@ def bar_chart(runs, path):
 
 
 def learning_curves(f, runs, path):
-    """One panel per split; a line per run (validation Pearson per epoch), coloured by variant."""
+    """One panel per split; per variant the mean validation Pearson per epoch over seeds, with a
+    band of +-1 std (runs stopped early simply end)."""
     splits = sorted(set(runs["split"]))
     variants = sorted({variant(m, a) for m, a in zip(runs["model"], runs["ablation"])})
     colours = {v: plt.cm.tab10(i % 10) for i, v in enumerate(variants)}
-    fig, axes = plt.subplots(1, len(splits), figsize=(5 * len(splits), 3.8), squeeze=False)
     curves = f.get("curves")
-    ids = runs.get("run_id", [])
-    labelled = set()
-    for k, run_id in enumerate(ids):
-        if curves is None or run_id not in curves:
+    series = defaultdict(list)  # (variant, split) -> [(epochs, values)]
+    for k, run_id in enumerate(runs.get("run_id", [])):
+        g = curves.get(run_id) if curves is not None else None
+        if g is None or "epoch" not in g or "val_pearson" not in g:
             continue
-        g = curves[run_id]
-        if "epoch" not in g or "val_pearson" not in g:
-            continue
-        var = variant(runs["model"][k], runs["ablation"][k])
-        ax = axes[0][splits.index(runs["split"][k])]
-        label = var if (var, ax) not in labelled else None
-        labelled.add((var, ax))
-        ax.plot(g["epoch"][()], g["val_pearson"][()], color=colours[var], alpha=0.8,
-                linewidth=1.2, label=label)
+        key = (variant(runs["model"][k], runs["ablation"][k]), runs["split"][k])
+        series[key].append((g["epoch"][()], g["val_pearson"][()].astype(float)))
+    fig, axes = plt.subplots(1, len(splits), figsize=(5 * len(splits), 3.8), squeeze=False)
+    for (var, split), runs_xy in sorted(series.items()):
+        ax = axes[0][splits.index(split)]
+        epochs = np.unique(np.concatenate([e for e, _ in runs_xy]))
+        table = np.full((len(runs_xy), len(epochs)), np.nan)
+        for r, (e, v) in enumerate(runs_xy):
+            table[r, np.searchsorted(epochs, e)] = v
+        with np.errstate(invalid="ignore"):
+            mean = np.nanmean(table, axis=0)
+            std = np.nanstd(table, axis=0)
+        ax.plot(epochs, mean, color=colours[var], linewidth=1.5, label=f"{var} (n={len(runs_xy)})")
+        if len(runs_xy) > 1:
+            ax.fill_between(epochs, mean - std, mean + std, color=colours[var], alpha=0.15)
     for ax, split in zip(axes[0], splits):
         ax.set_title(f"split: {split}")
         ax.set_xlabel("epoch")
         ax.set_ylabel("validation Pearson")
+        ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
         if ax.get_legend_handles_labels()[0]:
             ax.legend(fontsize=8, frameon=False)
     fig.tight_layout()
