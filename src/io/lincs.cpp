@@ -10,7 +10,7 @@
 
 namespace kg {
 
-using Col = std::vector<std::string>;
+using Col = text::Column;
 using text::is_missing;
 using text::Table;
 
@@ -110,7 +110,7 @@ namespace {
 // The value at row i of an optional column, with LINCS missing values mapped to "".
 std::string get(const Col* c, size_t i) {
   if (!c || is_missing((*c)[i])) return {};
-  return (*c)[i];
+  return std::string((*c)[i]);
 }
 
 std::string columns_of(const Table& t) {
@@ -129,7 +129,7 @@ enum class Flag { kTrue, kFalse, kUnknown };
 // Boolean columns come as 1/0, 1.0/0.0, True/False, true/false, Y/N; missing is unknown.
 Flag parse_flag(const Table& t, const Col* c, const char* name, size_t i) {
   if (!c || is_missing((*c)[i])) return Flag::kUnknown;
-  const std::string& v = (*c)[i];
+  std::string_view v = (*c)[i];
   if (v == "1" || v == "1.0" || v == "True" || v == "true" || v == "TRUE" || v == "Y")
     return Flag::kTrue;
   if (v == "0" || v == "0.0" || v == "False" || v == "false" || v == "FALSE" || v == "N")
@@ -149,7 +149,10 @@ std::string number(double v) { return std::isnan(v) ? "-666" : fmt::format("{}",
 // ---- signatures ----------------------------------------------------------------------------
 
 SigInfo read_sig_info(const std::string& path) {
-  Table t = text::read_table(path, 0, "sig_info");
+  Table t = text::read_table(path, 0, "sig_info",
+                             {"sig_id", "id", "pert_id", "cmap_name", "pert_iname", "cell_iname",
+                              "cell_id", "pert_type", "pert_dose", "pert_dose_unit", "pert_idose",
+                              "pert_time", "pert_time_unit", "pert_itime", "is_hiq", "qc_pass"});
   const Col* sig = t.find_any({"sig_id", "id"});
   const Col* pert = t.find("pert_id");
   const Col* name = t.find_any({"cmap_name", "pert_iname"});
@@ -214,7 +217,10 @@ void write_sig_info(const std::string& path, const SigInfo& s) {
 // ---- genes ---------------------------------------------------------------------------------
 
 GeneInfo read_gene_info(const std::string& path) {
-  Table t = text::read_table(path, 0, "gene_info");
+  Table t = text::read_table(path, 0, "gene_info",
+                             {"gene_id", "pr_gene_id", "gene_symbol", "pr_gene_symbol",
+                              "gene_title", "pr_gene_title", "feature_space", "pr_is_lm",
+                              "pr_is_lmark", "is_lm"});
   const Col* id = t.find_any({"gene_id", "pr_gene_id"});
   const Col* sym = t.find_any({"gene_symbol", "pr_gene_symbol"});
   const Col* title = t.find_any({"gene_title", "pr_gene_title"});
@@ -262,7 +268,9 @@ void write_gene_info(const std::string& path, const GeneInfo& g) {
 // ---- cells ---------------------------------------------------------------------------------
 
 CellInfo read_cell_info(const std::string& path) {
-  Table t = text::read_table(path, 0, "cell_info");
+  Table t = text::read_table(path, 0, "cell_info",
+                             {"cell_iname", "cell_id", "cell_lineage", "primary_site", "lineage",
+                              "primary_disease", "subtype", "cell_histology", "disease"});
   const Col* id = t.find_any({"cell_iname", "cell_id"});
   const Col* lineage = t.find_any({"cell_lineage", "primary_site", "lineage"});
   const Col* disease = t.find_any({"primary_disease", "subtype", "cell_histology", "disease"});
@@ -292,7 +300,9 @@ void write_cell_info(const std::string& path, const CellInfo& c) {
 // ---- compounds -----------------------------------------------------------------------------
 
 PertInfo read_pert_info(const std::string& path) {
-  Table t = text::read_table(path, 0, "pert_info");
+  Table t = text::read_table(path, 0, "pert_info",
+                             {"pert_id", "cmap_name", "pert_iname", "pert_type",
+                              "canonical_smiles", "smiles", "inchi_key", "inchikey"});
   const Col* id = t.find("pert_id");
   const Col* name = t.find_any({"cmap_name", "pert_iname"});
   const Col* type = t.find("pert_type");
@@ -343,12 +353,12 @@ void write_pert_info(const std::string& path, const PertInfo& p) {
 
 namespace {
 
-std::vector<std::string> split_synonyms(const std::string& s) {
+std::vector<std::string> split_synonyms(std::string_view s) {
   std::vector<std::string> out;
   if (s.empty()) return out;
   for (size_t pos = 0;;) {
     size_t next = s.find(" | ", pos);
-    out.push_back(s.substr(pos, next - pos));
+    out.emplace_back(s.substr(pos, next - pos));
     if (next == std::string::npos) break;
     pos = next + 3;
   }
@@ -377,7 +387,7 @@ DrugbankVocab read_drugbank_vocab(const std::string& path) {
     e.accessions = acc ? (*acc)[i] : "";
     e.cas = cas ? (*cas)[i] : "";
     e.unii = unii ? (*unii)[i] : "";
-    e.synonyms = split_synonyms(syn ? (*syn)[i] : "");
+    e.synonyms = split_synonyms(syn ? (*syn)[i] : std::string_view());
     e.inchikey = key ? normalize_inchikey((*key)[i]) : "";
   }
   return out;

@@ -296,17 +296,24 @@ char sniff_delim(std::string_view bytes) {
 
 }  // namespace
 
-const std::vector<std::string>& Table::column(const std::string& name) const {
+void Column::push_back(std::string_view v) {
+  if (data_.size() + v.size() > UINT32_MAX) fail("a table column exceeds 4 GiB");
+  data_.append(v);
+  ends_.push_back(uint32_t(data_.size()));
+}
+
+const Column& Table::column(const std::string& name) const {
   if (const auto* c = find(name)) return *c;
+  KG_CHECK(!has(name), "column \"{}\" was read but not kept", name);
   fail(fmt::format("no column \"{}\" (columns: {})", name, join_names(header_)));
 }
 
-const std::vector<std::string>* Table::find(const std::string& name) const {
+const Column* Table::find(const std::string& name) const {
   auto it = index_.find(name);
-  return it == index_.end() ? nullptr : &columns_[it->second];
+  return it == index_.end() || !kept_[it->second] ? nullptr : &columns_[it->second];
 }
 
-const std::vector<std::string>* Table::find_any(std::initializer_list<const char*> names) const {
+const Column* Table::find_any(std::initializer_list<const char*> names) const {
   for (const char* n : names)
     if (const auto* c = find(n)) return c;
   return nullptr;
@@ -318,7 +325,8 @@ void Table::fail_row(size_t row, const std::string& msg) const {
   fail_file(what_, path_, "line {}: {}", lines_.at(row), msg);
 }
 
-Table read_table(const std::string& path, char delim, const std::string& what) {
+Table read_table(const std::string& path, char delim, const std::string& what,
+                 const std::vector<std::string>& keep) {
   FileBytes bytes(path, what);
   ReadOptions opt;
   opt.delim = delim ? delim : sniff_delim(bytes.data());
@@ -336,12 +344,15 @@ Table read_table(const std::string& path, char delim, const std::string& what) {
           fail_file(what, path, "line {}: duplicate column \"{}\"", line, f[i]);
       }
       t.columns_.resize(f.size());
+      for (const auto& h : t.header_)
+        t.kept_.push_back(keep.empty() || std::find(keep.begin(), keep.end(), h) != keep.end());
       return;
     }
     if (f.size() != t.header_.size())
       fail_file(what, path, "line {}: expected {} fields (as the header), got {}", line,
                 t.header_.size(), f.size());
-    for (size_t i = 0; i < f.size(); ++i) t.columns_[i].emplace_back(f[i]);
+    for (size_t i = 0; i < f.size(); ++i)
+      if (t.kept_[i]) t.columns_[i].push_back(f[i]);
     t.lines_.push_back(line);
   });
   if (!have_header) fail_file(what, path, "empty file (no header line)");

@@ -53,6 +53,22 @@ void for_each_record(const std::string& path, const ReadOptions& opt, const Reco
 void for_each_record(std::string_view bytes, const std::string& path, const ReadOptions& opt,
                      const RecordFn& on_record);
 
+/// One column's values packed in a single buffer (a cell costs its bytes + 4), so that a
+/// 700k-row LINCS table does not become millions of std::string objects.
+class Column {
+ public:
+  size_t size() const { return ends_.size(); }
+  std::string_view operator[](size_t i) const {
+    size_t b = i ? ends_[i - 1] : 0;
+    return {data_.data() + b, ends_[i] - b};
+  }
+  void push_back(std::string_view v);
+
+ private:
+  std::string data_;
+  std::vector<uint32_t> ends_;
+};
+
 /// A whole table held by column name; every row has exactly the header's field count.
 class Table {
  public:
@@ -63,30 +79,35 @@ class Table {
   /// 1-based line of row i in the file (for error messages).
   int64_t line(size_t row) const { return lines_[row]; }
 
+  /// Whether the file's header has the column (kept or not).
   bool has(const std::string& name) const { return index_.count(name) != 0; }
   /// The column; throws kg::Error naming the file, the column and the columns present.
-  const std::vector<std::string>& column(const std::string& name) const;
-  /// The column, or nullptr when absent.
-  const std::vector<std::string>* find(const std::string& name) const;
+  const Column& column(const std::string& name) const;
+  /// The column, or nullptr when absent (or not kept).
+  const Column* find(const std::string& name) const;
   /// The first of `names` present, or nullptr.
-  const std::vector<std::string>* find_any(std::initializer_list<const char*> names) const;
+  const Column* find_any(std::initializer_list<const char*> names) const;
   /// `<what> "<path>": <msg>` as a kg::Error.
   [[noreturn]] void fail(const std::string& msg) const;
   /// `<what> "<path>": line N: <msg>` for data row `row`.
   [[noreturn]] void fail_row(size_t row, const std::string& msg) const;
 
  private:
-  friend Table read_table(const std::string&, char, const std::string&);
+  friend Table read_table(const std::string&, char, const std::string&,
+                          const std::vector<std::string>&);
   std::string path_, what_;
   std::vector<std::string> header_;
-  std::vector<std::vector<std::string>> columns_;
+  std::vector<Column> columns_;  // one per header column; dropped ones stay empty
+  std::vector<bool> kept_;
   std::unordered_map<std::string, size_t> index_;
   std::vector<int64_t> lines_;
 };
 
 /// Reads a header + rows table (plain or gzip). `delim` 0 sniffs it from the header line:
-/// tab when the header has one, else comma. Duplicate header names are an error.
-Table read_table(const std::string& path, char delim = 0, const std::string& what = "table");
+/// tab when the header has one, else comma. Duplicate header names are an error. When `keep`
+/// is not empty only those columns are stored (the others are checked, then dropped).
+Table read_table(const std::string& path, char delim = 0, const std::string& what = "table",
+                 const std::vector<std::string>& keep = {});
 
 /// Appends `field` to `out`, quoted (with `""` for `"`) when it holds the delimiter, a quote
 /// or a line break, as Python's csv QUOTE_MINIMAL (and so PrimeKG's pandas writer) does.

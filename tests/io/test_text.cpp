@@ -155,6 +155,20 @@ TEST(Table, ColumnsAndSniffedDelimiter) {
   EXPECT_EQ(c.column("name")[0], "a,b");
 }
 
+TEST(Table, KeepsOnlyRequestedColumns) {
+  auto p = tmp_file("keep.tsv", "id\tname\tjunk\n1\tx\tzzz\n2\ty\tqqq\n");
+  auto t = read_table(p, 0, "table", {"id", "junk", "absent"});
+  EXPECT_TRUE(t.has("name"));  // in the file ...
+  EXPECT_EQ(t.find("name"), nullptr);  // ... but not stored
+  ASSERT_EQ(t.column("junk").size(), 2u);
+  EXPECT_EQ(t.column("junk")[1], "qqq");
+  EXPECT_EQ(t.column("id")[0], "1");
+  auto bad = tmp_file("keep_bad.tsv", "id\tname\n1\tx\n2\n");
+  EXPECT_NE(error_of([&] { read_table(bad, 0, "table", {"id"}); })
+                .find("line 3: expected 2 fields (as the header), got 1"),
+            std::string::npos);  // dropped columns are still counted
+}
+
 TEST(Table, MissingColumnListsPresentOnes) {
   auto p = tmp_file("m.tsv", "id\tname\n1\tx\n");
   auto t = read_table(p, '\t', "gene_info");
