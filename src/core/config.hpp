@@ -30,14 +30,14 @@ struct SynthConfig {
   int64_t n_drugs = 240;             // LINCS compounds
   int64_t n_cells = 10;              // cell lines
   int64_t n_proteins = 800;          // non-landmark gene/protein nodes
-  int64_t n_pathways = 48;           // pathway nodes
-  int64_t n_scaffolds = 40;          // ring-system scaffolds the compounds are built on
+  int64_t n_pathways = 16;           // pathway nodes
+  int64_t n_scaffolds = 48;          // ring-system scaffolds (> n_pathways: several per home pathway)
   int64_t n_other = 300;             // diseases, phenotypes, processes, ... (context nodes)
   int64_t targets_per_drug = 2;      // mean protein targets per compound
   double primekg_drug_frac = 0.8;    // share of compounds that exist as PrimeKG drug nodes
   std::vector<double> doses{10.0};   // doses in uM
   std::vector<double> times{24.0};   // times in h
-  double noise = 0.6;                // sd of per-signature noise relative to signal sd
+  double noise = 0.85;               // sd of per-signature noise relative to signal sd
   int64_t n_controls = 4;            // control profiles per cell line
 };
 

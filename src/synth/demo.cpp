@@ -8,7 +8,7 @@
 #include <set>
 
 #include "core/error.hpp"
-#include "io/text.hpp"
+#include "io/lincs.hpp"
 #include "synth/compounds.hpp"
 #include "synth/rng.hpp"
 
@@ -72,17 +72,11 @@ std::vector<GeneIdentity> landmark_genes(const std::string& path) {
                      fmt::format("synthetic landmark gene {}", i + 1)});
     return out;
   }
-  auto t = text::read_table(path, 0, "gene table");
-  const auto& id = t.column("pr_gene_id");
-  const auto& sym = t.column("pr_gene_symbol");
-  const auto* title = t.find("pr_gene_title");
-  const auto* lm = t.find_any({"pr_is_lm", "pr_is_lmark", "is_lm"});
-  for (size_t r = 0; r < t.num_rows(); ++r) {
-    if (lm && !((*lm)[r] == "1" || (*lm)[r] == "True" || (*lm)[r] == "true" || (*lm)[r] == "Y")) continue;
-    out.push_back({id[r], sym[r], title ? (*title)[r] : std::string()});
-  }
+  GeneInfo table = read_gene_info(path);
+  for (const auto& g : table.rows)
+    if (g.is_landmark) out.push_back({g.gene_id, g.symbol, g.title});
   if (int64_t(out.size()) != kLandmarks)
-    t.fail(fmt::format("expected {} landmark genes, found {}", kLandmarks, out.size()));
+    fail_file("gene table", path, "expected {} landmark genes, found {}", kLandmarks, out.size());
   return out;
 }
 

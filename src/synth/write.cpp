@@ -1,5 +1,5 @@
 // Writes the demo in the real formats: kg.csv, level-5 and control GCTX files, the LINCS
-// sig/gene/cell/pert tables (tab-separated) and the DrugBank vocabulary CSV.
+// sig/gene/cell/pert tables (GSE92742 layout, io/lincs writers) and the DrugBank vocabulary CSV.
 #include <fmt/format.h>
 
 #include <filesystem>
@@ -7,7 +7,7 @@
 
 #include "core/error.hpp"
 #include "io/gctx.hpp"
-#include "io/text.hpp"
+#include "io/lincs.hpp"
 #include "synth/demo.hpp"
 
 namespace kg::synth {
@@ -39,8 +39,8 @@ std::map<std::string, std::vector<std::string>> signature_fields(const Demo& d) 
     f["pert_iname"].push_back(c.iname);
     f["pert_type"].push_back("trt_cp");
     f["pert_dose"].push_back(num(sig.dose));
-    f["pert_dose_unit"].push_back("uM");
-    f["pert_idose"].push_back(num(sig.dose) + " uM");
+    f["pert_dose_unit"].push_back("\xC2\xB5M");
+    f["pert_idose"].push_back(num(sig.dose) + " \xC2\xB5M");
     f["pert_time"].push_back(num(sig.time));
     f["pert_time_unit"].push_back("h");
     f["pert_itime"].push_back(num(sig.time) + " h");
@@ -75,64 +75,58 @@ void write_controls(const Demo& d, const std::string& path) {
   write_gctx(path, g);
 }
 
-void write_sig_info(const Demo& d, const std::string& path) {
-  auto f = signature_fields(d);
-  const std::vector<std::string> cols{"pert_id", "pert_iname", "pert_type", "cell_id", "pert_dose",
-                                      "pert_dose_unit", "pert_idose", "pert_time", "pert_time_unit", "pert_itime"};
-  text::DelimitedWriter out(path, '\t', "sig_info");
-  std::vector<std::string_view> row{"sig_id"};
-  for (const auto& c : cols) row.push_back(c);
-  out.row(row);
+void write_sigs(const Demo& d, const std::string& path) {
+  SigInfo info;
+  info.format = "sig_info";
   for (size_t s = 0; s < d.world.signatures.size(); ++s) {
-    std::string id = signature_id(d, int64_t(s));
-    row.assign({id});
-    for (const auto& c : cols) row.push_back(f[c][s]);
-    out.row(row);
+    const auto& sig = d.world.signatures[s];
+    const auto& c = d.compounds[size_t(sig.drug)];
+    info.rows.push_back({signature_id(d, int64_t(s)), c.pert_id, c.iname, "trt_cp",
+                         d.cells[size_t(sig.cell)].id, sig.dose, sig.time, true});
   }
-  out.commit();
+  write_sig_info(path, info);
 }
 
 // The 978 landmarks (pr_is_lm=1) and the first 20 other proteins (pr_is_lm=0).
-void write_gene_info(const Demo& d, const std::string& path) {
-  text::DelimitedWriter out(path, '\t', "gene_info");
-  out.row({"pr_gene_id", "pr_gene_symbol", "pr_gene_title", "pr_is_lm", "pr_is_bing"});
+void write_genes(const Demo& d, const std::string& path) {
+  GeneInfo info;
+  info.format = "gene_info";
   int64_t n = std::min<int64_t>(d.world.n_genes, d.world.n_landmarks + 20);
   for (int64_t g = 0; g < n; ++g) {
     const auto& gi = d.genes[size_t(g)];
-    bool lm = g < d.world.n_landmarks;
-    out.row({gi.entrez, gi.symbol, gi.title, lm ? "1" : "0", "1"});
+    info.rows.push_back({gi.entrez, gi.symbol, gi.title, g < d.world.n_landmarks});
   }
-  out.commit();
+  write_gene_info(path, info);
 }
 
-void write_cell_info(const Demo& d, const std::string& path) {
-  text::DelimitedWriter out(path, '\t', "cell_info");
-  out.row({"cell_id", "cell_type", "primary_site", "primary_disease", "cell_lineage", "donor_sex"});
-  for (const auto& c : d.cells) out.row({c.id, "cell line", c.primary_site, c.disease, c.lineage, c.sex});
-  out.commit();
+// GSE92742 layout: primary_site and subtype hold anatomy and disease node names of kg.csv.
+void write_cells(const Demo& d, const std::string& path) {
+  CellInfo info;
+  info.format = "cell_info";
+  for (const auto& c : d.cells) info.rows.push_back({c.id, c.primary_site, c.disease});
+  write_cell_info(path, info);
 }
 
-void write_pert_info(const Demo& d, const std::string& path) {
-  text::DelimitedWriter out(path, '\t', "pert_info");
-  out.row({"pert_id", "pert_iname", "pert_type", "canonical_smiles", "inchi_key"});
-  for (const auto& c : d.compounds) out.row({c.pert_id, c.iname, "trt_cp", c.smiles, c.inchikey});
-  out.commit();
+void write_perts(const Demo& d, const std::string& path) {
+  PertInfo info;
+  info.format = "pert_info";
+  for (const auto& c : d.compounds) info.rows.push_back({c.pert_id, c.iname, "trt_cp", c.smiles, c.inchikey});
+  write_pert_info(path, info);
 }
 
-// DrugBank's vocabulary columns; matched compounds first, then the distractors.
+// DrugBank's vocabulary; matched compounds first, then the distractors.
 void write_vocabulary(const Demo& d, const std::string& path) {
-  text::DelimitedWriter out(path, ',', "DrugBank vocabulary");
-  out.row({"DrugBank ID", "Accession Numbers", "Common name", "CAS", "UNII", "Synonyms", "Standard InChI Key"});
+  DrugbankVocab v;
   auto entry = [&](const Compound& c, bool with_key) {
-    std::string acc = fmt::format("SYN{} | BTD{}", c.drugbank.substr(2), c.drugbank.substr(2));
-    std::string syn = fmt::format("{} | {} hydrochloride", c.drug_name, c.drug_name);
-    out.row({c.drugbank, acc, c.drug_name, "", "", syn, with_key ? c.inchikey : ""});
+    std::string num = c.drugbank.substr(2);
+    v.rows.push_back({c.drugbank, fmt::format("SYN{} | BTD{}", num, num), c.drug_name, "", "",
+                      {c.drug_name, c.drug_name + " hydrochloride"}, with_key ? c.inchikey : ""});
   };
   for (size_t i = 0; i < d.compounds.size(); ++i)
     if (!d.compounds[i].drugbank.empty()) entry(d.compounds[i], !d.vocab_without_key[i]);
   for (const auto& c : d.kg_only) entry(c, true);
   for (const auto& c : d.vocab_only) entry(c, true);
-  out.commit();
+  write_drugbank_vocab(path, v);
 }
 
 }  // namespace
@@ -151,10 +145,10 @@ void write_demo(const Demo& d, const std::string& dir) {
   write_kg(d.kg, at(DemoFiles::kg_csv));
   write_signatures(d, at(DemoFiles::signatures));
   write_controls(d, at(DemoFiles::controls));
-  write_sig_info(d, at(DemoFiles::sig_info));
-  write_gene_info(d, at(DemoFiles::gene_info));
-  write_cell_info(d, at(DemoFiles::cell_info));
-  write_pert_info(d, at(DemoFiles::pert_info));
+  write_sigs(d, at(DemoFiles::sig_info));
+  write_genes(d, at(DemoFiles::gene_info));
+  write_cells(d, at(DemoFiles::cell_info));
+  write_perts(d, at(DemoFiles::pert_info));
   write_vocabulary(d, at(DemoFiles::drugbank_vocab));
 }
 

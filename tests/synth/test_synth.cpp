@@ -12,7 +12,7 @@
 #include "graph/graph.hpp"
 #include "io/gctx.hpp"
 #include "io/kgcsv.hpp"
-#include "io/text.hpp"
+#include "io/lincs.hpp"
 #include "synth/demo.hpp"
 
 namespace kg::synth {
@@ -125,6 +125,7 @@ TEST(Synth, SizesFollowTheConfig) {
   std::map<int32_t, std::set<int32_t>> cells;
   for (const auto& s : d.world.signatures) cells[s.drug].insert(s.cell);
   for (const auto& [drug, cs] : cells) sigs += int64_t(cs.size()) * 2;  // 2 doses x 1 time
+  const int64_t sigs_n = sigs;
   EXPECT_EQ(int64_t(cells.size()), c.synth.n_drugs);
   EXPECT_EQ(int64_t(d.world.signatures.size()), sigs);
   EXPECT_EQ(d.world.controls.rows, c.synth.n_cells * c.synth.n_controls);
@@ -136,10 +137,20 @@ TEST(Synth, SizesFollowTheConfig) {
   EXPECT_EQ(ctl.num_cols(), c.synth.n_cells * c.synth.n_controls);
   EXPECT_EQ(g.cols().fields.at("pert_type")[0], "trt_cp");
   EXPECT_EQ(ctl.cols().fields.at("pert_type")[0], "ctl_vehicle");
-  auto genes = text::read_table(dir + "/gene_info.txt");
-  EXPECT_EQ(genes.num_rows(), 998u);
-  EXPECT_EQ(genes.column("pr_is_lm")[977], "1");
-  EXPECT_EQ(genes.column("pr_is_lm")[978], "0");
+  auto genes = read_gene_info(dir + "/gene_info.txt");
+  ASSERT_EQ(genes.rows.size(), 998u);
+  EXPECT_TRUE(genes.rows[977].is_landmark);
+  EXPECT_FALSE(genes.rows[978].is_landmark);
+  auto cell_info = read_cell_info(dir + "/cell_info.txt");
+  ASSERT_EQ(cell_info.rows.size(), 5u);
+  EXPECT_EQ(cell_info.rows[0].lineage, "skin of body");
+  EXPECT_EQ(cell_info.rows[0].disease, "melanoma");
+  auto perts = read_pert_info(dir + "/pert_info.txt");
+  ASSERT_EQ(perts.rows.size(), 60u);
+  EXPECT_EQ(perts.rows[0].smiles, d.compounds[0].smiles);
+  auto sig_info = read_sig_info(dir + "/sig_info.txt");
+  ASSERT_EQ(int64_t(sig_info.rows.size()), sigs_n);
+  EXPECT_DOUBLE_EQ(sig_info.rows[1].dose_um, 10.0);
 }
 
 TEST(Synth, SmilesParseAndScaffoldGroupsMatchMurcko) {
@@ -221,11 +232,13 @@ TEST(Synth, VocabularyMatchesByInchikeyOrByNameOnly) {
   Demo d = make_demo(small_config());
   auto dir = out_dir("vocab");
   write_demo(d, dir);
-  auto v = text::read_table(dir + "/drugbank_vocabulary.csv", ',');
-  EXPECT_EQ(v.header().size(), 7u);
+  std::ifstream in(dir + "/drugbank_vocabulary.csv");
+  std::string header;
+  std::getline(in, header);
+  EXPECT_EQ(header, "DrugBank ID,Accession Numbers,Common name,CAS,UNII,Synonyms,Standard InChI Key");
+  auto v = read_drugbank_vocab(dir + "/drugbank_vocabulary.csv");
   std::map<std::string, std::pair<std::string, std::string>> by_id;  // id -> name, key
-  for (size_t r = 0; r < v.num_rows(); ++r)
-    by_id[v.column("DrugBank ID")[r]] = {v.column("Common name")[r], v.column("Standard InChI Key")[r]};
+  for (const auto& e : v.rows) by_id[e.id] = {e.name, e.inchikey};
   int64_t matched = 0, no_key = 0;
   for (size_t i = 0; i < d.compounds.size(); ++i) {
     if (!d.world.compound_in_kg[i]) continue;
@@ -238,7 +251,7 @@ TEST(Synth, VocabularyMatchesByInchikeyOrByNameOnly) {
   }
   EXPECT_GT(no_key, 0);
   EXPECT_LT(no_key, matched / 3);
-  EXPECT_GT(v.num_rows(), size_t(matched + 5));  // distractors
+  EXPECT_GT(v.rows.size(), size_t(matched + 5));  // distractors
 }
 
 TEST(Synth, CellSitesAndDiseasesAreGraphNodes) {
