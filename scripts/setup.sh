@@ -44,7 +44,7 @@ as_root() {
 
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
-  dpkg -s "$p" 2>/dev/null | grep -q '^Status: install ok installed' || missing+=("$p")
+  [[ "$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null)" == "install ok installed" ]] || missing+=("$p")
 done
 if [[ ${#missing[@]} -gt 0 ]]; then
   say "installing: ${missing[*]}"

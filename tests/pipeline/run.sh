@@ -41,6 +41,11 @@ echo "ok: outputs present"
 out="$(run_snake 2>&1)" || { echo "$out"; fail "second run failed"; }
 grep -q "Nothing to be done" <<<"$out" || { echo "$out"; fail "second run did work"; }
 echo "ok: second run: nothing to be done"
+# The same config under another file name changes nothing either.
+cp "$cfg" "$tmp/same.yaml"
+out="$(snake "$tmp" -n --cores 2 --configfile "$tmp/same.yaml" 2>&1)" || { echo "$out"; fail "dry run failed"; }
+grep -q "Nothing to be done" <<<"$out" || { echo "$out"; fail "a renamed config file re-runs jobs"; }
+echo "ok: renamed config file: nothing to be done"
 
 # 4. gat.heads changed: only the GAT train jobs, and the report and what reads it.
 out="$(run_snake -n --config 'gat={heads: 4}' 2>&1)" || { echo "$out"; fail "dry run failed"; }

@@ -63,13 +63,15 @@ validate(config, str(SCHEMA))
 # kgpert: $KGPERT, else the build in the repository; shell commands call "$KGPERT".
 os.environ.setdefault("KGPERT", str(REPO / "build" / "kgpert"))
 
-# The config file handed to every stage (`--config`): the last --configfile given, else the
-# default. Each stage also gets, as --set, every key that affects it, so that the merged
-# Snakemake config (files + --config) is what kgpert sees for those keys.
+# The config file handed to every stage (`--config "$KGPERT_CONFIG"`): the last --configfile
+# given, else the default. Each stage also gets, as --set params, every key that affects it, so
+# kgpert sees the merged Snakemake config (files + --config) for those keys, and a job re-runs
+# when they change, not when only the file's name does.
 _cfgfiles = list(workflow.overwrite_configfiles) or [REPO / "configs" / "default.yaml"]
 CONFIG_FILE = str(Path(_cfgfiles[-1]).absolute())
 if Path(CONFIG_FILE).is_relative_to(Path.cwd()):
     CONFIG_FILE = os.path.relpath(CONFIG_FILE)
+os.environ.update(KGPERT_CONFIG=CONFIG_FILE)
 
 RESULTS = f"results/{config['dataset']}"
 RAW = f"{RESULTS}/raw"

@@ -10,12 +10,11 @@ rule ingest:
     log:
         f"{LOGS}/ingest.log",
     params:
-        config=CONFIG_FILE,
         sets=ingest_sets(),
     threads: config["threads"]
     conda:
         "../envs/kgpert.yaml"
     shell:
         "export OMP_NUM_THREADS={threads} OPENBLAS_NUM_THREADS={threads}; "
-        '"$KGPERT" ingest --config {params.config} {params.sets} --set threads={threads} '
+        '"$KGPERT" ingest --config "$KGPERT_CONFIG" {params.sets} --set threads={threads} '
         "--graph {output.graph} --samples {output.samples} > {log} 2>&1"

@@ -10,10 +10,9 @@ rule partition:
     log:
         f"{LOGS}/partition.log",
     params:
-        config=CONFIG_FILE,
         sets=set_args(("dataset", "partition.")),
     conda:
         "../envs/kgpert.yaml"
     shell:
-        '"$KGPERT" partition --config {params.config} {params.sets} '
+        '"$KGPERT" partition --config "$KGPERT_CONFIG" {params.sets} '
         "--graph {input.graph} --samples {input.samples} --out {output} > {log} 2>&1"

@@ -8,12 +8,10 @@ rule report:
         f"{RESULTS}/report.h5",
     log:
         f"{LOGS}/report.log",
-    params:
-        config=CONFIG_FILE,
     conda:
         "../envs/kgpert.yaml"
     shell:
-        '"$KGPERT" report --config {params.config} --out {output} {input.runs} > {log} 2>&1'
+        '"$KGPERT" report --config "$KGPERT_CONFIG" --out {output} {input.runs} > {log} 2>&1'
 
 
 rule compare:

@@ -9,12 +9,11 @@ rule split:
     log:
         f"{LOGS}/split/{{split}}.log",
     params:
-        config=CONFIG_FILE,
         sets=lambda wildcards: set_args(
             ("dataset", "split."), exclude=("split.kind",), split__kind=wildcards.split
         ),
     conda:
         "../envs/kgpert.yaml"
     shell:
-        '"$KGPERT" split --config {params.config} {params.sets} '
+        '"$KGPERT" split --config "$KGPERT_CONFIG" {params.sets} '
         "--samples {input.samples} --out {output} > {log} 2>&1"

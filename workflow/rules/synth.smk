@@ -9,10 +9,9 @@ if SYNTHETIC:
         log:
             f"{LOGS}/synth.log",
         params:
-            config=CONFIG_FILE,
             sets=set_args(("dataset", "synth.", "inputs.gene_table")),
             out=lambda wildcards, output: os.path.dirname(output.kg_csv),
         conda:
             "../envs/kgpert.yaml"
         shell:
-            '"$KGPERT" synth --config {params.config} {params.sets} --out {params.out} > {log} 2>&1'
+            '"$KGPERT" synth --config "$KGPERT_CONFIG" {params.sets} --out {params.out} > {log} 2>&1'

@@ -11,7 +11,6 @@ rule train:
     log:
         f"{LOGS}/train/model~{{model}}/ablation~{{ablation}}/split~{{split}}/seed~{{seed}}.log",
     params:
-        config=CONFIG_FILE,
         sets=train_sets,
     threads: config["threads"]
     resources:
@@ -21,6 +20,6 @@ rule train:
         "../envs/kgpert.yaml"
     shell:
         "export OMP_NUM_THREADS={threads} OPENBLAS_NUM_THREADS={threads}; "
-        '"$KGPERT" train --config {params.config} {params.sets} --set threads={threads} '
+        '"$KGPERT" train --config "$KGPERT_CONFIG" {params.sets} --set threads={threads} '
         "--graph {input.graph} --samples {input.samples} --split {input.split} "
         "--out {output} > {log} 2>&1"
