@@ -163,12 +163,14 @@ def ingest_sets():
 
 
 def train_sets(wildcards):
-    """A train job depends on train.* and only its own model's section."""
+    """A train job depends on train.* and only its own model's section; split.kind must match
+    the split file (kgpert checks it)."""
     return set_args(
         ("dataset", "train.", f"{wildcards.model}."),
         exclude=("train.seed",),
         model=wildcards.model,
         ablation=wildcards.ablation,
+        split__kind=wildcards.split,
         train__seed=int(wildcards.seed),
     )
 

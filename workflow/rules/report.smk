@@ -25,5 +25,5 @@ rule compare:
     conda:
         "../envs/kgpert.yaml"
     shell:
-        '"$KGPERT" compare {input} --format table > {output.table} 2> {log} && '
-        '"$KGPERT" compare {input} --format csv > {output.csv} 2>> {log}'
+        '("$KGPERT" compare {input} --format table --out {output.table} && '
+        '"$KGPERT" compare {input} --format csv --out {output.csv}) > {log} 2>&1'
