@@ -39,6 +39,8 @@ def coerce_types(cfg, schema):
         kind = sub.get("type")
         if kind == "object" and isinstance(value, dict):
             coerce_types(value, sub)
+        elif kind == "string" and isinstance(value, (int, float)) and not isinstance(value, bool):
+            cfg[key] = str(value)  # --config dataset=2024 arrives as an int
         elif kind in ("integer", "number") and isinstance(value, str):
             cfg[key] = _parse_scalar(value)
         elif kind == "array" and isinstance(value, (str, list)):
