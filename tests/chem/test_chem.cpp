@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 
+#include <thread>
+
 #include "chem/chem.hpp"
 #include "core/error.hpp"
 
@@ -135,6 +137,34 @@ TEST(Chem, Tanimoto) {
   EXPECT_DOUBLE_EQ(tanimoto(x, z), 0.0);
   EXPECT_DOUBLE_EQ(tanimoto(z, z), 1.0);
   EXPECT_THROW(tanimoto(x, std::vector<uint8_t>(4, 0)), kg::InternalError);
+}
+
+TEST(Chem, BadSmilesAreSilent) {
+  // parse_smiles turns RDKit's loggers on (InitLogs) and then off; nothing may reach stderr.
+  testing::internal::CaptureStderr();
+  EXPECT_FALSE(parse_smiles("C1CC"));
+  EXPECT_FALSE(parse_smiles("CC(C)(C)(C)C"));
+  EXPECT_FALSE(parse_smiles("c1cccc1"));
+  EXPECT_EQ(testing::internal::GetCapturedStderr(), "");
+}
+
+TEST(Chem, ConcurrentUseMatchesSerial) {
+  const std::vector<std::string> smiles = {"CC(=O)Oc1ccccc1C(=O)O", "Cn1cnc2c1c(=O)n(C)c(=O)n2C",
+                                           "C[C@@H](C(=O)O)N", "OC[C@H]1O[C@@H](O)[C@H](O)[C@@H](O)[C@@H]1O"};
+  auto work = [&](size_t i) {
+    auto m = must_parse(smiles[i % smiles.size()]);
+    return canonical_smiles(m) + murcko_scaffold(m) + inchikey(m) +
+           std::to_string(count_on(morgan_bits(m)));
+  };
+  std::vector<std::string> serial(64), threaded(64);
+  for (size_t i = 0; i < 64; ++i) serial[i] = work(i);
+  std::vector<std::thread> pool;
+  for (size_t t = 0; t < 4; ++t)
+    pool.emplace_back([&, t] {
+      for (size_t i = t; i < 64; i += 4) threaded[i] = work(i);
+    });
+  for (auto& th : pool) th.join();
+  EXPECT_EQ(serial, threaded);
 }
 
 TEST(Chem, InchiRejectsDummyAtoms) {
