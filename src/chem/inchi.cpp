@@ -53,7 +53,8 @@ std::vector<inchi_Atom> inchi_atoms(const RDKit::ROMol& kekule) {
   for (const RDKit::Atom* a : kekule.atoms()) atoms.push_back(to_inchi_atom(*a));
   for (const RDKit::Bond* b : kekule.bonds()) {
     inchi_Atom& ia = atoms[b->getBeginAtomIdx()];
-    if (ia.num_bonds >= MAXVAL) fail("atom {} has more than {} bonds", b->getBeginAtomIdx(), MAXVAL);
+    if (ia.num_bonds >= MAXVAL)
+      fail("atom {} has more than {} bonds", b->getBeginAtomIdx(), MAXVAL);
     ia.neighbor[ia.num_bonds] = AT_NUM(b->getEndAtomIdx());
     ia.bond_type[ia.num_bonds] = to_inchi_bond(*b);
     ++ia.num_bonds;
@@ -72,7 +73,8 @@ std::optional<inchi_Stereo0D> tetrahedral(const RDKit::ROMol& mol, const RDKit::
   if (tag != RDKit::Atom::CHI_TETRAHEDRAL_CW && tag != RDKit::Atom::CHI_TETRAHEDRAL_CCW)
     return std::nullopt;
   std::vector<AT_NUM> nbrs;
-  for (const RDKit::Bond* b : mol.atomBonds(&a)) nbrs.push_back(AT_NUM(b->getOtherAtomIdx(a.getIdx())));
+  for (const RDKit::Bond* b : mol.atomBonds(&a))
+    nbrs.push_back(AT_NUM(b->getOtherAtomIdx(a.getIdx())));
   if (nbrs.size() == 3) nbrs.push_back(AT_NUM(a.getIdx()));
   if (nbrs.size() != 4) return std::nullopt;  // not a tetrahedral centre InChI can take
   inchi_Stereo0D s;

@@ -150,7 +150,8 @@ TEST(Chem, BadSmilesAreSilent) {
 
 TEST(Chem, ConcurrentUseMatchesSerial) {
   const std::vector<std::string> smiles = {"CC(=O)Oc1ccccc1C(=O)O", "Cn1cnc2c1c(=O)n(C)c(=O)n2C",
-                                           "C[C@@H](C(=O)O)N", "OC[C@H]1O[C@@H](O)[C@H](O)[C@@H](O)[C@@H]1O"};
+                                           "C[C@@H](C(=O)O)N",
+                                           "OC[C@H]1O[C@@H](O)[C@H](O)[C@@H](O)[C@@H]1O"};
   auto work = [&](size_t i) {
     auto m = must_parse(smiles[i % smiles.size()]);
     return canonical_smiles(m) + murcko_scaffold(m) + inchikey(m) +

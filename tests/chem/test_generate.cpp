@@ -75,7 +75,8 @@ TEST(Generate, ValidUniqueAndScaffoldPreserving) {
   expect_valid(cs, 600, 40);
   // Every scaffold comes from the library.
   std::set<std::string> lib;
-  for (const ScaffoldDef& d : scaffold_library()) lib.insert(*canonical_smiles(std::string_view(d.smiles)));
+  for (const ScaffoldDef& d : scaffold_library())
+    lib.insert(*canonical_smiles(std::string_view(d.smiles)));
   for (const Compound& c : cs) EXPECT_TRUE(lib.count(c.scaffold_smiles)) << c.scaffold_smiles;
 }
 
