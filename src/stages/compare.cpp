@@ -42,7 +42,7 @@ std::vector<size_t> row_order(const Aggregates& a) {
   std::iota(idx.begin(), idx.end(), 0);
   auto abl = [&](size_t i) { return a.ablation[i] == "none" ? std::string() : a.ablation[i]; };
   std::stable_sort(idx.begin(), idx.end(), [&](size_t x, size_t y) {
-    return std::tie(a.split[x], a.model[x], abl(x)) < std::tie(a.split[y], a.model[y], abl(y));
+    return std::make_tuple(a.split[x], a.model[x], abl(x)) < std::make_tuple(a.split[y], a.model[y], abl(y));
   });
   return idx;
 }
