@@ -1,0 +1,229 @@
+// GatModel and MlpModel (see models.hpp): input assembly from Graph/Samples, built once, and
+// the forward passes.
+#include "model/models.hpp"
+
+#include <cmath>
+#include <cstring>
+#include <unordered_map>
+
+#include "core/error.hpp"
+
+namespace kg {
+
+namespace F = torch::nn::functional;
+
+namespace {
+
+torch::Tensor to_tensor(const std::vector<int64_t>& v) {
+  auto t = torch::empty({int64_t(v.size())}, torch::kInt64);
+  if (!v.empty()) std::memcpy(t.data_ptr<int64_t>(), v.data(), v.size() * sizeof(int64_t));
+  return t;
+}
+
+torch::Tensor to_tensor(const h5::Matrix<float>& m) {
+  auto t = torch::empty({m.rows, m.cols}, torch::kFloat32);
+  if (!m.data.empty()) std::memcpy(t.data_ptr<float>(), m.data.data(), m.data.size() * sizeof(float));
+  return t;
+}
+
+// Signature -> graph node of its compound (which = drug) or cell line.
+torch::Tensor sig_nodes(const Samples& s, bool drug) {
+  std::vector<int64_t> v(static_cast<size_t>(s.num_signatures()));
+  for (size_t i = 0; i < v.size(); ++i)
+    v[i] = drug ? s.drug_node[size_t(s.sig_drug[i])] : s.cell_node[size_t(s.sig_cell[i])];
+  return to_tensor(v);
+}
+
+// The edges of the CSR graph as an EdgeSet (dst expanded from indptr).
+EdgeSet graph_edges(const Graph& g) {
+  std::vector<int64_t> src(g.src.begin(), g.src.end()), rel(g.rel.begin(), g.rel.end());
+  std::vector<int64_t> dst(src.size());
+  for (int64_t v = 0; v < g.num_nodes(); ++v)
+    for (int64_t e = g.indptr[size_t(v)]; e < g.indptr[size_t(v) + 1]; ++e) dst[size_t(e)] = v;
+  return EdgeSet{to_tensor(src), to_tensor(dst), to_tensor(rel), g.num_nodes()};
+}
+
+// Rows of graph features for the given nodes, which must all share one feature width.
+h5::Matrix<float> node_feature_rows(const Graph& g, const std::vector<int64_t>& nodes,
+                                    const char* what) {
+  h5::Matrix<float> m;
+  m.rows = int64_t(nodes.size());
+  for (size_t i = 0; i < nodes.size(); ++i) {
+    const auto& f = g.features[size_t(g.node_type[size_t(nodes[i])])];
+    if (i == 0) m.cols = f.cols, m.data.resize(size_t(m.rows * m.cols));
+    if (f.cols != m.cols)
+      fail("{} nodes have features of different widths ({} and {})", what, m.cols, f.cols);
+    const int64_t li = g.local_index[size_t(nodes[i])];
+    KG_CHECK(li >= 0 && li < f.rows);
+    std::copy(f.row(li), f.row(li) + f.cols, m.row(int64_t(i)));
+  }
+  return m;
+}
+
+}  // namespace
+
+torch::Tensor dose_time_encoding(const Samples& s) {
+  const int64_t n = s.num_signatures();
+  auto out = torch::zeros({n, 2}, torch::kFloat32);
+  auto a = out.accessor<float, 2>();
+  for (int col = 0; col < 2; ++col) {
+    const auto& v = col == 0 ? s.dose_um : s.time_h;
+    double mean = 0, sq = 0;
+    for (int64_t i = 0; i < n; ++i) mean += std::log1p(std::max(0.0, double(v[size_t(i)])));
+    mean /= double(std::max<int64_t>(n, 1));
+    for (int64_t i = 0; i < n; ++i) {
+      double d = std::log1p(std::max(0.0, double(v[size_t(i)]))) - mean;
+      sq += d * d;
+    }
+    const double sd = std::sqrt(sq / double(std::max<int64_t>(n, 1)));
+    if (sd < 1e-12) continue;
+    for (int64_t i = 0; i < n; ++i)
+      a[i][col] = float((std::log1p(std::max(0.0, double(v[size_t(i)]))) - mean) / sd);
+  }
+  return out;
+}
+
+// ---- GatModel ------------------------------------------------------------------------------
+
+GatModel::GatModel(const GatConfig& c, const Graph& g, const Samples& s) : c_(c) {
+  const int64_t hidden = c.hidden;
+  KG_CHECK(hidden % c.heads == 0);
+  // Per-type inputs, stacked in type order; node_perm_ maps node v to its row in the stack.
+  std::vector<int64_t> offset(g.features.size(), 0);
+  int64_t rows = 0;
+  for (size_t t = 0; t < g.features.size(); ++t) {
+    offset[t] = rows;
+    const auto& f = g.features[t];
+    if (f.rows == 0) continue;
+    rows += f.rows;
+    const std::string name = std::to_string(t);
+    feats_.push_back(register_buffer("feat_" + name, to_tensor(f)));
+    if (f.cols > 0) {
+      proj_.push_back(register_module("proj_" + name, torch::nn::Linear(f.cols, hidden)));
+      type_emb_.emplace_back();
+    } else {
+      proj_.emplace_back(nullptr);
+      type_emb_.push_back(register_parameter("type_emb_" + name, torch::randn({hidden}) * 0.1));
+    }
+  }
+  std::vector<int64_t> perm(static_cast<size_t>(g.num_nodes()));
+  for (size_t v = 0; v < perm.size(); ++v) {
+    const size_t t = size_t(g.node_type[v]);
+    KG_CHECK(g.local_index[v] >= 0 && g.local_index[v] < g.features[t].rows);
+    perm[v] = offset[t] + g.local_index[v];
+  }
+  node_perm_ = register_buffer("node_perm", to_tensor(perm));
+
+  const int64_t r = g.num_relations();
+  edges_ = add_self_loops(graph_edges(g), r);
+  register_buffer("edge_src", edges_.src);
+  register_buffer("edge_dst", edges_.dst);
+  register_buffer("edge_rel", edges_.rel);
+  for (int64_t l = 0; l < c.layers; ++l) {
+    GatLayerOptions o;
+    o.in_dim = hidden, o.channels = hidden / c.heads, o.heads = c.heads, o.num_relations = r;
+    o.rel_dim = c.rel_dim, o.attn_dropout = c.attn_dropout, o.self_loops = false;
+    layers_.push_back(register_module("gat_" + std::to_string(l), GatLayer(o)));
+  }
+
+  sig_drug_node_ = register_buffer("sig_drug_node", sig_nodes(s, true));
+  sig_cell_node_ = register_buffer("sig_cell_node", sig_nodes(s, false));
+  dose_time_ = register_buffer("dose_time", dose_time_encoding(s));
+  head_ = register_module(
+      "head", torch::nn::Sequential(torch::nn::Linear(2 * hidden + 2, c.head_hidden),
+                                    torch::nn::ReLU(), torch::nn::Dropout(c.dropout),
+                                    torch::nn::Linear(c.head_hidden, s.num_genes())));
+}
+
+torch::Tensor GatModel::encode() {
+  std::vector<torch::Tensor> parts;  // h0 per type [n_t, hidden]
+  for (size_t k = 0; k < feats_.size(); ++k)
+    parts.push_back(proj_[k] ? proj_[k](feats_[k])
+                             : type_emb_[k].unsqueeze(0).expand({feats_[k].size(0), c_.hidden}));
+  auto h = torch::cat(parts).index_select(0, node_perm_);  // h0 [N, hidden]
+  auto drop = F::DropoutFuncOptions().p(c_.dropout).training(is_training());
+  for (size_t l = 0; l < layers_.size(); ++l) {
+    auto z = layers_[l](F::dropout(h, drop), edges_.src, edges_.dst, edges_.rel);
+    if (l + 1 < layers_.size()) z = F::elu(z);
+    h = h + z;  // residual
+  }
+  return h;
+}
+
+torch::Tensor GatModel::decode(const torch::Tensor& h, const torch::Tensor& sig) {
+  auto hd = h.index_select(0, sig_drug_node_.index_select(0, sig));  // [B, hidden]
+  auto hc = h.index_select(0, sig_cell_node_.index_select(0, sig));  // [B, hidden]
+  return head_->forward(torch::cat({hd, hc, dose_time_.index_select(0, sig)}, 1));  // [B, G]
+}
+
+// ---- MLP baseline ----------------------------------------------------------------------------
+
+DrugTargets drug_target_multihot(const Graph& g, const Samples& s) {
+  DrugTargets out;
+  const int64_t nd = int64_t(s.drug_node.size());
+  const int rel = g.relation_index("drug_protein");
+  const int gene_type = node_type_index("gene/protein");
+  std::vector<std::pair<int64_t, int64_t>> hits;  // (compound, column)
+  if (rel >= 0) {
+    std::unordered_map<int64_t, std::vector<int64_t>> compounds_of;  // drug node -> compounds
+    for (int64_t d = 0; d < nd; ++d) compounds_of[s.drug_node[size_t(d)]].push_back(d);
+    for (int64_t v = 0; v < g.num_nodes(); ++v) {
+      if (g.node_type[size_t(v)] != gene_type) continue;
+      bool targeted = false;
+      for (int64_t e = g.indptr[size_t(v)]; e < g.indptr[size_t(v) + 1]; ++e) {
+        if (g.rel[size_t(e)] != rel) continue;
+        auto it = compounds_of.find(g.src[size_t(e)]);
+        if (it == compounds_of.end()) continue;
+        for (int64_t d : it->second) hits.emplace_back(d, int64_t(out.target_node.size()));
+        targeted = true;
+      }
+      if (targeted) out.target_node.push_back(v);
+    }
+  }
+  out.multihot.rows = nd;
+  out.multihot.cols = int64_t(out.target_node.size());
+  out.multihot.data.assign(size_t(nd * out.multihot.cols), 0.0f);
+  for (auto [d, col] : hits) out.multihot.row(d)[col] = 1.0f;
+  return out;
+}
+
+MlpModel::MlpModel(const MlpConfig& c, const Graph& g, const Samples& s) {
+  auto drug_feats = to_tensor(node_feature_rows(g, s.drug_node, "drug"));  // [D, d_drug]
+  auto targets = to_tensor(drug_target_multihot(g, s).multihot);           // [D, T]
+  drug_in_ = register_buffer("drug_in", torch::cat({drug_feats, targets}, 1));
+  cell_in_ = register_buffer("cell_in", to_tensor(node_feature_rows(g, s.cell_node, "cell line")));
+  dose_time_ = register_buffer("dose_time", dose_time_encoding(s));
+  std::vector<int64_t> sd(s.sig_drug.begin(), s.sig_drug.end()), sc(s.sig_cell.begin(), s.sig_cell.end());
+  sig_drug_ = register_buffer("sig_drug", to_tensor(sd));
+  sig_cell_ = register_buffer("sig_cell", to_tensor(sc));
+  input_dim_ = drug_in_.size(1) + cell_in_.size(1) + 2;
+
+  net_ = register_module("net", torch::nn::Sequential());
+  int64_t width = input_dim_;
+  for (int64_t l = 0; l < c.layers; ++l) {
+    net_->push_back(torch::nn::Linear(width, c.hidden));
+    net_->push_back(torch::nn::ReLU());
+    net_->push_back(torch::nn::Dropout(c.dropout));
+    width = c.hidden;
+  }
+  net_->push_back(torch::nn::Linear(width, s.num_genes()));
+}
+
+torch::Tensor MlpModel::inputs(const torch::Tensor& sig) const {
+  return torch::cat({drug_in_.index_select(0, sig_drug_.index_select(0, sig)),
+                     cell_in_.index_select(0, sig_cell_.index_select(0, sig)),
+                     dose_time_.index_select(0, sig)},
+                    1);  // [B, input_dim]
+}
+
+torch::Tensor MlpModel::decode(const torch::Tensor&, const torch::Tensor& sig) {
+  return net_->forward(inputs(sig));  // [B, G]
+}
+
+std::shared_ptr<PerturbationModel> make_model(const Config& cfg, const Graph& g, const Samples& s) {
+  if (cfg.model == "gat") return std::make_shared<GatModel>(cfg.gat, g, s);
+  if (cfg.model == "mlp") return std::make_shared<MlpModel>(cfg.mlp, g, s);
+  fail("unknown model \"{}\" (expected gat or mlp)", cfg.model);
+}
+
+}  // namespace kg

@@ -1,0 +1,91 @@
+// The two perturbation models behind one interface: the GAT over the knowledge graph and the
+// paper's MLP baseline. Both map a batch of signatures to predicted expression changes [B, G].
+#pragma once
+
+#include <memory>
+#include <vector>
+
+#include "core/config.hpp"
+#include "graph/graph.hpp"
+#include "model/gat.hpp"
+
+namespace kg {
+
+/// A model predicting, for signatures s (indices into Samples), their [G] expression changes.
+/// Training evaluates predict(); evaluation of many signatures calls encode() once and
+/// decode() per chunk, so the GAT encodes the graph once for the whole set.
+class PerturbationModel : public torch::nn::Module {
+ public:
+  /// State shared by all signatures of a step ([N, hidden] node embeddings for the GAT;
+  /// undefined for the MLP).
+  virtual torch::Tensor encode() = 0;
+  /// Predictions [B, G] for signature indices sig [B] (int64) from encode()'s state.
+  virtual torch::Tensor decode(const torch::Tensor& state, const torch::Tensor& sig) = 0;
+  torch::Tensor predict(const torch::Tensor& sig) { return decode(encode(), sig); }
+};
+
+/// Builds the model named by cfg.model ("gat" or "mlp") for this graph and these samples.
+std::shared_ptr<PerturbationModel> make_model(const Config& cfg, const Graph& g, const Samples& s);
+
+/// Dose/time encoding [S, 2] float: log1p(dose_um) and log1p(time_h), each standardised over
+/// all signatures (a column without spread becomes 0). Inputs only, so no label leaks.
+torch::Tensor dose_time_encoding(const Samples& s);
+
+/// GAT encoder + DEG head:
+///   h0_v = Lin_type(v)(features_v)      type-specific projection to `hidden`; node types whose
+///                                       features have 0 columns get one learned vector per type
+///   h_{l+1} = h_l + act(GAT_l(dropout(h_l)))   L layers, heads concatenated (hidden = heads*C),
+///                                       act = ELU between layers, identity after the last
+///   y_s = MLP([h_drug(s) ‖ h_cell(s) ‖ dose/time(s)])   Linear(2*hidden+2, head_hidden), ReLU,
+///                                       dropout, Linear(head_hidden, G)
+/// The full graph (with one self-loop per node, relation index R) is encoded once per step;
+/// all index tensors are built once in the constructor.
+class GatModel : public PerturbationModel {
+ public:
+  GatModel(const GatConfig& c, const Graph& g, const Samples& s);
+  torch::Tensor encode() override;
+  torch::Tensor decode(const torch::Tensor& state, const torch::Tensor& sig) override;
+
+ private:
+  GatConfig c_;
+  std::vector<torch::Tensor> feats_;            // per non-empty type: features [n_t, d_t]
+  std::vector<torch::nn::Linear> proj_;         // per non-empty type with d_t > 0, else null
+  std::vector<torch::Tensor> type_emb_;         // per non-empty type with d_t == 0: [hidden]
+  torch::Tensor node_perm_;                     // [N]: row of node v in cat(per-type h0)
+  EdgeSet edges_;                               // with self-loops
+  std::vector<GatLayer> layers_;
+  torch::Tensor sig_drug_node_, sig_cell_node_, dose_time_;  // [S], [S], [S, 2]
+  torch::nn::Sequential head_{nullptr};
+};
+
+/// The drug-target multi-hot of the MLP baseline: for each compound of `s`, the gene/protein
+/// nodes reached from its drug node by an edge of relation "drug_protein". Columns are the
+/// gene/protein nodes targeted by at least one compound, in node order (none when the graph
+/// has no such relation, e.g. under no_kg).
+struct DrugTargets {
+  std::vector<int64_t> target_node;  // [T] graph node of each column
+  h5::Matrix<float> multihot;        // [D, T]
+};
+DrugTargets drug_target_multihot(const Graph& g, const Samples& s);
+
+/// The paper's MLP baseline on [drug features ‖ drug-target multi-hot ‖ cell baseline expression
+/// ‖ dose/time]: `layers` hidden layers of width `hidden` (Linear, ReLU, dropout), then
+/// Linear(hidden, G). Drug features are the compound's row of graph.features of its node's
+/// type, cell baselines the cell line node's row.
+class MlpModel : public PerturbationModel {
+ public:
+  MlpModel(const MlpConfig& c, const Graph& g, const Samples& s);
+  torch::Tensor encode() override { return {}; }
+  torch::Tensor decode(const torch::Tensor& state, const torch::Tensor& sig) override;
+  int64_t input_dim() const { return input_dim_; }
+  /// Input rows [B, input_dim] for signatures sig (for tests and inspection).
+  torch::Tensor inputs(const torch::Tensor& sig) const;
+
+ private:
+  torch::Tensor drug_in_, cell_in_, dose_time_;  // [D, d_drug + T], [C, d_cell], [S, 2]
+  torch::Tensor sig_drug_, sig_cell_;             // [S] int64
+  int64_t input_dim_ = 0;
+  torch::nn::Sequential net_{nullptr};
+};
+
+}  // namespace kg

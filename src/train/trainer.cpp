@@ -1,0 +1,173 @@
+// train_model: the training loop with early stopping on the validation Pearson, and write_run.
+#include "train/trainer.hpp"
+
+#include <chrono>
+#include <cstring>
+
+#include "core/error.hpp"
+#include "model/models.hpp"
+
+namespace kg {
+
+namespace {
+
+constexpr int64_t kEvalChunk = 4096;  // signatures decoded at once when evaluating
+
+uint64_t splitmix64(uint64_t& x) {
+  uint64_t z = (x += 0x9E3779B97F4A7C15ull);
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+  return z ^ (z >> 31);
+}
+
+// The training signatures in this epoch's order: a Fisher-Yates shuffle from a stream seeded
+// by (seed, epoch) alone, so an epoch's order does not depend on what ran before it.
+std::vector<int64_t> epoch_order(std::vector<int64_t> idx, int64_t seed, int64_t epoch) {
+  uint64_t state = uint64_t(seed) * 0xD1B54A32D192ED03ull + uint64_t(epoch);
+  splitmix64(state);
+  for (size_t i = idx.size(); i > 1; --i) std::swap(idx[i - 1], idx[splitmix64(state) % i]);
+  return idx;
+}
+
+torch::Tensor index_tensor(const std::vector<int64_t>& v) {
+  auto t = torch::empty({int64_t(v.size())}, torch::kInt64);
+  if (!v.empty()) std::memcpy(t.data_ptr<int64_t>(), v.data(), v.size() * sizeof(int64_t));
+  return t;
+}
+
+// Predictions [n, G] for signatures idx, in eval mode, encoding the graph once.
+torch::Tensor predict_all(PerturbationModel& m, const torch::Tensor& idx) {
+  torch::NoGradGuard ng;
+  m.eval();
+  auto state = m.encode();
+  std::vector<torch::Tensor> parts;
+  for (int64_t a = 0; a < idx.size(0); a += kEvalChunk)
+    parts.push_back(m.decode(state, idx.slice(0, a, std::min(a + kEvalChunk, idx.size(0)))));
+  return torch::cat(parts).contiguous();
+}
+
+MetricList metrics_of(const torch::Tensor& pred, const torch::Tensor& truth) {
+  return compute_metrics(pred.data_ptr<float>(), truth.data_ptr<float>(), pred.size(0), pred.size(1));
+}
+
+void check_indices(const std::vector<int64_t>& v, const char* part, const Split& split, int64_t n) {
+  if (v.empty()) fail("the {} split has no {} signatures", split.kind, part);
+  for (int64_t i : v) KG_CHECK(i >= 0 && i < n, "{} index {} of {}", part, i, n);
+}
+
+}  // namespace
+
+RunResult train_model(const Config& cfg, const Graph& g, const Samples& s, const Split& split,
+                      const ProgressFn& progress) {
+  const TrainConfig& tc = cfg.train;
+  const int64_t n_sig = s.num_signatures(), n_genes = s.num_genes();
+  check_indices(split.train, "training", split, n_sig);
+  check_indices(split.val, "validation", split, n_sig);
+  check_indices(split.test, "test", split, n_sig);
+  KG_CHECK(s.y.rows == n_sig && s.y.cols == n_genes);
+
+  torch::set_num_threads(int(cfg.threads));
+  torch::manual_seed(uint64_t(tc.seed));
+  auto model = make_model(cfg, g, s);
+  auto params = model->parameters();
+  RunResult r;
+  for (const auto& p : params) r.n_params += p.numel();
+  torch::optim::Adam opt(params, torch::optim::AdamOptions(tc.lr).weight_decay(tc.weight_decay));
+
+  // Targets are read in place (never written).
+  auto y = torch::from_blob(const_cast<float*>(s.y.data.data()), {n_sig, n_genes}, torch::kFloat32);
+  auto val_idx = index_tensor(split.val), test_idx = index_tensor(split.test);
+  auto y_val = y.index_select(0, val_idx);
+
+  std::vector<torch::Tensor> best;  // parameters of the best epoch
+  double best_pearson = 0;
+  for (int64_t epoch = 1; epoch <= tc.epochs; ++epoch) {
+    const auto t0 = std::chrono::steady_clock::now();
+    model->train();
+    auto order = index_tensor(epoch_order(split.train, tc.seed, epoch));
+    double loss_sum = 0;
+    for (int64_t a = 0; a < order.size(0); a += tc.batch_size) {
+      auto idx = order.slice(0, a, std::min(a + tc.batch_size, order.size(0)));
+      auto loss = torch::mse_loss(model->predict(idx), y.index_select(0, idx));
+      opt.zero_grad();
+      loss.backward();
+      if (tc.grad_clip > 0) torch::nn::utils::clip_grad_norm_(params, tc.grad_clip);
+      opt.step();
+      loss_sum += loss.item<double>() * double(idx.size(0));
+    }
+
+    auto pred_val = predict_all(*model, val_idx);
+    EpochLog log;
+    log.epoch = epoch;
+    log.train_loss = loss_sum / double(order.size(0));
+    log.val_loss = torch::mse_loss(pred_val, y_val).item<double>();
+    log.val_pearson = mean_row_pearson(pred_val.data_ptr<float>(), y_val.data_ptr<float>(),
+                                       pred_val.size(0), n_genes);
+    log.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    r.curves.push_back(log);
+    r.epochs_run = epoch;
+    if (progress) progress(log);
+
+    if (r.best_epoch == 0 || log.val_pearson > best_pearson) {  // NaN never improves
+      torch::NoGradGuard ng;
+      best.clear();
+      for (const auto& p : params) best.push_back(p.detach().clone());
+      best_pearson = log.val_pearson;
+      r.best_epoch = epoch;
+    } else if (epoch - r.best_epoch >= tc.patience) {
+      break;
+    }
+  }
+
+  {
+    torch::NoGradGuard ng;
+    for (size_t i = 0; i < params.size(); ++i) params[i].copy_(best[i]);
+  }
+  r.val_metrics = metrics_of(predict_all(*model, val_idx), y_val);
+  auto pred_test = predict_all(*model, test_idx);
+  r.test_metrics = metrics_of(pred_test, y.index_select(0, test_idx));
+  r.test_index = split.test;
+  r.test_pred.rows = pred_test.size(0);
+  r.test_pred.cols = n_genes;
+  r.test_pred.data.assign(pred_test.data_ptr<float>(), pred_test.data_ptr<float>() + pred_test.numel());
+  return r;
+}
+
+void write_run(h5::Writer& w, const RunResult& r) {
+  std::vector<int64_t> epoch;
+  std::vector<double> train_loss, val_loss, val_pearson, seconds;
+  for (const auto& e : r.curves) {
+    epoch.push_back(e.epoch);
+    train_loss.push_back(e.train_loss);
+    val_loss.push_back(e.val_loss);
+    val_pearson.push_back(e.val_pearson);
+    seconds.push_back(e.seconds);
+  }
+  w.write("/curves/epoch", epoch);
+  w.write("/curves/train_loss", train_loss);
+  w.write("/curves/val_loss", val_loss);
+  w.write("/curves/val_pearson", val_pearson);
+  w.write("/curves/seconds", seconds);
+
+  KG_CHECK(r.test_metrics.size() == r.val_metrics.size());
+  std::vector<std::string> names;
+  std::vector<double> test, val;
+  for (size_t i = 0; i < r.test_metrics.size(); ++i) {
+    KG_CHECK(r.test_metrics[i].first == r.val_metrics[i].first);
+    names.push_back(r.test_metrics[i].first);
+    test.push_back(r.test_metrics[i].second);
+    val.push_back(r.val_metrics[i].second);
+  }
+  w.write_strings("/metrics/names", names);
+  w.write("/metrics/test", test);
+  w.write("/metrics/val", val);
+
+  KG_CHECK(r.test_pred.rows == int64_t(r.test_index.size()));
+  w.write("/test/sig_index", r.test_index);
+  w.write("/test/pred", r.test_pred);
+  w.attr("/", "best_epoch", r.best_epoch);
+  w.attr("/", "epochs_run", r.epochs_run);
+  w.attr("/", "n_params", r.n_params);
+}
+
+}  // namespace kg

@@ -1,0 +1,264 @@
+// GatLayer against hand arithmetic and finite differences; the per-destination softmax; the
+// MLP baseline's drug-target multi-hot and inputs; model output shapes.
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "core/error.hpp"
+#include "model/models.hpp"
+
+namespace kg {
+namespace {
+
+torch::Tensor i64(std::vector<int64_t> v) { return torch::tensor(v, torch::kInt64); }
+
+// The 4-node graph: edges j -> i with relation r; node 3 has no incoming edge but its self-loop.
+struct HandGraph {
+  std::vector<int64_t> src{0, 2, 3, 1, 0}, dst{1, 1, 1, 0, 2}, rel{0, 1, 0, 1, 1};
+  std::vector<std::vector<double>> x{{1, 0}, {0, 1}, {1, 1}, {2, -1}};
+};
+
+// F = 2, H = 2, C = 1, R = 2, rel_dim = 1 and weights chosen so that head h sees x[h]:
+// W = I, a_src = (1, 0.5), a_dst = (0.5, -1), a_edge = (1, 1), emb = (1, -1, 0) for relations
+// 0, 1 and the self-loop, W_e = (1, 2): the relation term is (1, 2) for r=0, (-1, -2) for r=1,
+// (0, 0) for self-loops. bias = (0.1, -0.2).
+GatLayer hand_layer(bool concat) {
+  GatLayerOptions o;
+  o.in_dim = 2, o.channels = 1, o.heads = 2, o.num_relations = 2, o.rel_dim = 1, o.concat = concat;
+  GatLayer l(o);
+  torch::NoGradGuard ng;
+  l->lin->weight.copy_(torch::eye(2));
+  l->att_src.copy_(torch::tensor({1.0, 0.5}).view({2, 1}));
+  l->att_dst.copy_(torch::tensor({0.5, -1.0}).view({2, 1}));
+  l->att_edge.copy_(torch::tensor({1.0, 1.0}).view({2, 1}));
+  l->rel_emb->weight.copy_(torch::tensor({1.0, -1.0, 0.0}).view({3, 1}));
+  l->lin_edge->weight.copy_(torch::tensor({1.0, 2.0}).view({2, 1}));
+  l->bias.copy_(concat ? torch::tensor({0.1, -0.2}) : torch::tensor({0.05}));
+  return l;
+}
+
+TEST(GatLayer, HandComputedNode0) {
+  // Node 0 receives 1->0 (relation 1) and its self-loop. x'_0 = (1, 0), x'_1 = (0, 1).
+  // head 0: e(1->0) = LReLU(1*0 + 0.5*1 - 1) = -0.1, e(0->0) = LReLU(1*1 + 0.5*1 + 0) = 1.5
+  //   α(1->0) = 1 / (1 + e^1.6) = 0.1679816, out = α(0->0) * 1 + 0.1 = 0.9320184
+  // head 1: e(1->0) = LReLU(0.5*1 + (-1)*0 - 2) = -0.3, e(0->0) = 0
+  //   α(1->0) = e^-0.3 / (e^-0.3 + 1) = 0.4255575, out = α(1->0) * 1 - 0.2 = 0.2255575
+  HandGraph hg;
+  auto layer = hand_layer(true);
+  auto x = torch::tensor({1.0f, 0.0f, 0.0f, 1.0f, 1.0f, 1.0f, 2.0f, -1.0f}).view({4, 2});
+  auto [out, alpha] = layer->forward_with_attention(x, i64(hg.src), i64(hg.dst), i64(hg.rel));
+  ASSERT_EQ(out.sizes(), (std::vector<int64_t>{4, 2}));
+  ASSERT_EQ(alpha.sizes(), (std::vector<int64_t>{9, 2}));  // 5 edges + 4 self-loops
+  EXPECT_NEAR(out[0][0].item<double>(), 0.9320184, 1e-6);
+  EXPECT_NEAR(out[0][1].item<double>(), 0.2255575, 1e-6);
+  EXPECT_NEAR(alpha[3][0].item<double>(), 0.1679816, 1e-6);  // edge 1->0
+  EXPECT_NEAR(alpha[3][1].item<double>(), 0.4255575, 1e-6);
+  // Node 3 only attends to itself: out = x'_3 + bias.
+  EXPECT_NEAR(out[3][0].item<double>(), 2.1, 1e-6);
+  EXPECT_NEAR(out[3][1].item<double>(), -1.2, 1e-6);
+}
+
+TEST(GatLayer, AllNodesMatchPlainArithmetic) {
+  HandGraph hg;
+  const double a_src[2] = {1, 0.5}, a_dst[2] = {0.5, -1}, rel_term[3][2] = {{1, 2}, {-1, -2}, {0, 0}};
+  const double bias[2] = {0.1, -0.2};
+  auto src = hg.src, dst = hg.dst, rel = hg.rel;
+  for (int64_t v = 0; v < 4; ++v) src.push_back(v), dst.push_back(v), rel.push_back(2);
+  auto lrelu = [](double z) { return z > 0 ? z : 0.2 * z; };
+
+  auto x = torch::tensor({1.0f, 0.0f, 0.0f, 1.0f, 1.0f, 1.0f, 2.0f, -1.0f}).view({4, 2});
+  auto concat = hand_layer(true)->forward(x, i64(hg.src), i64(hg.dst), i64(hg.rel));
+  auto mean = hand_layer(false)->forward(x, i64(hg.src), i64(hg.dst), i64(hg.rel));
+  ASSERT_EQ(mean.sizes(), (std::vector<int64_t>{4, 1}));
+  for (int64_t i = 0; i < 4; ++i) {
+    double out[2];
+    for (int h = 0; h < 2; ++h) {
+      double z = 0, acc = 0;
+      for (size_t e = 0; e < src.size(); ++e) {
+        if (dst[e] != i) continue;
+        double w = std::exp(lrelu(a_src[h] * hg.x[size_t(src[e])][h] + a_dst[h] * hg.x[size_t(i)][h] +
+                                  rel_term[rel[e]][h]));
+        z += w, acc += w * hg.x[size_t(src[e])][h];
+      }
+      out[h] = acc / z;
+      EXPECT_NEAR(concat[i][h].item<double>(), out[h] + bias[h], 1e-6) << "node " << i << " head " << h;
+    }
+    EXPECT_NEAR(mean[i][0].item<double>(), 0.5 * (out[0] + out[1]) + 0.05, 1e-6) << "node " << i;
+  }
+}
+
+TEST(GatLayer, SoftmaxSumsToOnePerDestinationEvenForHugeLogits) {
+  torch::manual_seed(3);
+  const int64_t n = 40, e = 300;
+  GatLayerOptions o;
+  o.in_dim = 5, o.channels = 3, o.heads = 4, o.num_relations = 6;
+  GatLayer layer(o);
+  auto x = torch::randn({n, 5}) * 1000;  // logits of order 1e3: exp overflows without the shift
+  auto src = torch::randint(n, {e}, torch::kInt64), dst = torch::randint(n, {e}, torch::kInt64);
+  auto rel = torch::randint(6, {e}, torch::kInt64);
+  auto [out, alpha] = layer->forward_with_attention(x, src, dst, rel);
+  ASSERT_TRUE(torch::isfinite(out).all().item<bool>());
+  auto all_dst = torch::cat({dst, torch::arange(n)});
+  auto sums = torch::zeros({n, 4}).index_add(0, all_dst, alpha);
+  EXPECT_TRUE(torch::allclose(sums, torch::ones({n, 4}), 1e-5, 1e-5));
+  EXPECT_TRUE((alpha >= 0).all().item<bool>());
+}
+
+// Central finite differences of L = Σ out ⊙ w against autograd, in float64, for the input and
+// every parameter of a small layer (torch has no C++ gradcheck).
+TEST(GatLayer, GradientsMatchFiniteDifferences) {
+  torch::manual_seed(11);
+  GatLayerOptions o;
+  o.in_dim = 3, o.channels = 2, o.heads = 2, o.num_relations = 3, o.rel_dim = 2;
+  GatLayer layer(o);
+  layer->to(torch::kFloat64);
+  torch::NoGradGuard init_guard;
+  for (auto& p : layer->parameters()) p.normal_(0, 0.7);  // non-zero bias and embeddings too
+  auto x = torch::randn({5, 3}, torch::kFloat64);
+  auto src = i64({0, 1, 2, 3, 4, 0, 2}), dst = i64({1, 2, 0, 0, 1, 4, 4}), rel = i64({0, 1, 2, 0, 1, 2, 0});
+  auto w = torch::randn({5, 4}, torch::kFloat64);
+  auto loss = [&] { return (layer->forward(x, src, dst, rel) * w).sum(); };
+
+  std::vector<torch::Tensor> inputs{x};
+  for (auto& p : layer->parameters()) inputs.push_back(p);
+  std::vector<torch::Tensor> grads;
+  {
+    torch::AutoGradMode on(true);
+    x.set_requires_grad(true);
+    grads = torch::autograd::grad({loss()}, inputs);
+    x.set_requires_grad(false);
+  }
+  const double eps = 1e-6;
+  for (size_t k = 0; k < inputs.size(); ++k) {
+    auto flat = inputs[k].view(-1);
+    auto g = grads[k].reshape(-1);
+    for (int64_t i = 0; i < flat.numel(); ++i) {
+      const double orig = flat[i].item<double>();
+      flat[i] = orig + eps;
+      const double up = loss().item<double>();
+      flat[i] = orig - eps;
+      const double down = loss().item<double>();
+      flat[i] = orig;
+      EXPECT_NEAR(g[i].item<double>(), (up - down) / (2 * eps), 1e-6) << "input " << k << " entry " << i;
+    }
+  }
+}
+
+// ---- models on a tiny graph --------------------------------------------------------------------
+
+// Nodes 0-2 drugs, 3-5 gene/protein, 6-7 cell lines; relations drug_protein, protein_protein.
+struct TinyData {
+  Graph g;
+  Samples s;
+  TinyData() {
+    g.relation_names = {"drug_protein", "protein_protein"};
+    const int drug = node_type_index("drug"), gene = node_type_index("gene/protein"),
+              cell = node_type_index("cell_line");
+    g.node_type = {drug, drug, drug, gene, gene, gene, cell, cell};
+    g.local_index = {0, 1, 2, 0, 1, 2, 0, 1};
+    for (int v = 0; v < 8; ++v)
+      g.node_id.push_back("n" + std::to_string(v)), g.node_name.push_back("n"), g.node_source.push_back("t");
+    // (src, dst, rel): drug 0 targets 3 and 4 (both directions listed), drug 1 targets 4;
+    // 2 -> 5 and 4 -> 5 are protein_protein and must not count as targets.
+    std::vector<int32_t> src{0, 3, 0, 4, 1, 4, 2, 4}, dst{3, 0, 4, 0, 4, 1, 5, 5}, rel{0, 0, 0, 0, 0, 0, 1, 1};
+    Graph::build_csr(8, dst, src, rel, g.indptr);
+    g.src = src, g.rel = rel;
+    g.features.resize(node_type_names().size());
+    g.features[size_t(drug)] = {{1, 2, 3, 4, 5, 6}, 3, 2};  // drug d: (2d+1, 2d+2)
+    g.features[size_t(gene)] = {{}, 3, 0};                  // no features: learned type vector
+    g.features[size_t(cell)] = {{10, 20, 30, 40, 50, 60}, 2, 3};
+    g.validate("tiny graph");
+
+    s.gene_id = {"g1", "g2", "g3"}, s.gene_symbol = {"A", "B", "C"}, s.gene_node = {3, 4, -1};
+    // Compound 3 is merged into the same drug node as compound 1.
+    s.drug_pert_id = {"d0", "d1", "d2", "d3"}, s.drug_name = s.drug_pert_id;
+    s.drug_smiles = {"", "", "", ""}, s.drug_match = {"new", "new", "new", "name"};
+    s.drug_node = {0, 1, 2, 1};
+    s.cell_id = {"c0", "c1"}, s.cell_node = {6, 7};
+    s.sig_id = {"s0", "s1", "s2"}, s.sig_drug = {0, 3, 2}, s.sig_cell = {1, 0, 0};
+    s.dose_um = {10, 1, 10}, s.time_h = {24, 24, 6};
+    s.y = {{0, 1, 2, 3, 4, 5, 6, 7, 8}, 3, 3};
+    s.validate("tiny samples", 8);
+  }
+};
+
+TEST(MlpModel, DrugTargetMultiHot) {
+  TinyData d;
+  auto t = drug_target_multihot(d.g, d.s);
+  EXPECT_EQ(t.target_node, (std::vector<int64_t>{3, 4}));
+  ASSERT_EQ(t.multihot.rows, 4);
+  ASSERT_EQ(t.multihot.cols, 2);
+  EXPECT_EQ(t.multihot.data, (std::vector<float>{1, 1, 0, 1, 0, 0, 0, 1}));
+}
+
+TEST(MlpModel, NoDrugProteinRelationGivesNoColumns) {
+  TinyData d;
+  d.g.relation_names = {"x", "y"};
+  auto t = drug_target_multihot(d.g, d.s);
+  EXPECT_TRUE(t.target_node.empty());
+  EXPECT_EQ(t.multihot.rows, 4);
+  EXPECT_EQ(t.multihot.cols, 0);
+}
+
+TEST(MlpModel, InputRowsAndOutputShape) {
+  TinyData d;
+  MlpConfig c;
+  c.hidden = 8, c.layers = 2;
+  MlpModel m(c, d.g, d.s);
+  EXPECT_EQ(m.input_dim(), 2 + 2 + 3 + 2);
+  auto in = m.inputs(i64({0, 1, 2}));
+  // dose/time: log1p of (10, 1, 10) and (24, 24, 6), each z-scored over the 3 signatures.
+  auto z = [](std::vector<double> v) {
+    for (auto& e : v) e = std::log1p(e);
+    double mean = (v[0] + v[1] + v[2]) / 3, sq = 0;
+    for (auto e : v) sq += (e - mean) * (e - mean);
+    for (auto& e : v) e = (e - mean) / std::sqrt(sq / 3);
+    return v;
+  };
+  auto dz = z({10, 1, 10}), tz = z({24, 24, 6});
+  // s0: compound 0 (node 0) in cell 1; s1: compound 3 (node 1) in cell 0; s2: compound 2, cell 0.
+  std::vector<std::vector<double>> want{{1, 2, 1, 1, 40, 50, 60, dz[0], tz[0]},
+                                        {3, 4, 0, 1, 10, 20, 30, dz[1], tz[1]},
+                                        {5, 6, 0, 0, 10, 20, 30, dz[2], tz[2]}};
+  for (int64_t r = 0; r < 3; ++r)
+    for (int64_t c2 = 0; c2 < 9; ++c2)
+      EXPECT_NEAR(in[r][c2].item<double>(), want[size_t(r)][size_t(c2)], 1e-5) << r << "," << c2;
+  EXPECT_EQ(m.predict(i64({2, 0})).sizes(), (std::vector<int64_t>{2, 3}));
+}
+
+TEST(GatModel, EncodesEveryNodeAndPredictsPerSignature) {
+  TinyData d;
+  torch::manual_seed(0);
+  GatConfig c;
+  c.hidden = 8, c.heads = 2, c.layers = 2, c.head_hidden = 16;
+  GatModel m(c, d.g, d.s);
+  m.eval();
+  auto h = m.encode();
+  EXPECT_EQ(h.sizes(), (std::vector<int64_t>{8, 8}));
+  auto p = m.decode(h, i64({0, 1, 2}));
+  EXPECT_EQ(p.sizes(), (std::vector<int64_t>{3, 3}));
+  // Prediction of a signature does not depend on which batch it is in (eval mode).
+  EXPECT_TRUE(torch::allclose(m.predict(i64({1})), p.slice(0, 1, 2), 1e-6, 1e-6));
+  // Every parameter gets a gradient (projections, type vector, all layers, head).
+  m.train();
+  torch::manual_seed(1);
+  (m.predict(i64({0, 1, 2})).square().sum()).backward();
+  for (const auto& p2 : m.named_parameters())
+    EXPECT_TRUE(p2.value().grad().defined() && p2.value().grad().abs().sum().item<double>() > 0)
+        << p2.key();
+}
+
+TEST(Models, MakeModelByName) {
+  TinyData d;
+  Config cfg;
+  cfg.gat.hidden = 8, cfg.gat.heads = 2;
+  cfg.model = "mlp";
+  EXPECT_NE(dynamic_cast<MlpModel*>(make_model(cfg, d.g, d.s).get()), nullptr);
+  cfg.model = "gat";
+  EXPECT_NE(dynamic_cast<GatModel*>(make_model(cfg, d.g, d.s).get()), nullptr);
+  cfg.model = "rf";
+  EXPECT_THROW(make_model(cfg, d.g, d.s), Error);
+}
+
+}  // namespace
+}  // namespace kg
