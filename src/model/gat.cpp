@@ -27,13 +27,28 @@ class DropWarnings : public c10::WarningHandler {
 };
 #endif
 
+// The attention tensors are narrow ([*, H], H = a few heads). LibTorch's row-wise index ops
+// on rows of a few elements cost several times more than 1-D ones (measured on CPU, 1.13), so
+// they are gathered and scattered through flat indices row * H + head.
+torch::Tensor flat_rows(const torch::Tensor& idx, int64_t h) {
+  return (idx.unsqueeze(1) * h + torch::arange(h, idx.options())).view(-1);  // [E*H]
+}
+torch::Tensor take_rows(const torch::Tensor& t, const torch::Tensor& flat, int64_t h) {
+  return t.reshape(-1).index_select(0, flat).view({-1, h});  // [E, H]
+}
+torch::Tensor add_rows(const torch::Tensor& t, const torch::Tensor& flat, int64_t n) {
+  const int64_t h = t.size(1);
+  return torch::zeros({n * h}, t.options()).index_add(0, flat, t.reshape(-1)).view({n, h});  // [n, H]
+}
+
 // Per-destination maximum of logits [E, H] over the edges into each of n nodes -> [n, H].
-torch::Tensor max_per_destination(const torch::Tensor& logits, const torch::Tensor& dst, int64_t n) {
+torch::Tensor max_rows(const torch::Tensor& logits, const torch::Tensor& flat, int64_t n) {
   static DropWarnings quiet;
   warn_api::WarningHandlerGuard guard(&quiet);
-  auto dst_h = dst.unsqueeze(1).expand_as(logits);
-  return torch::zeros({n, logits.size(1)}, logits.options())
-      .scatter_reduce(0, dst_h, logits, "amax", /*include_self=*/false);
+  const int64_t h = logits.size(1);
+  return torch::zeros({n * h}, logits.options())
+      .scatter_reduce(0, flat, logits.reshape(-1), "amax", /*include_self=*/false)
+      .view({n, h});
 }
 
 }  // namespace
@@ -83,18 +98,21 @@ std::pair<torch::Tensor, torch::Tensor> GatLayerImpl::forward_with_attention(
   auto a_dst = (xp * att_dst).sum(-1);                                  // a_dst·x'_i [N, H]
   // a_edge·(W_e r) depends on the relation only: compute it per relation, then gather.
   auto a_rel = (lin_edge(rel_emb->weight).view({-1, h, c}) * att_edge).sum(-1);  // [R+1, H]
-  auto logits = F::leaky_relu(a_src.index_select(0, src) + a_dst.index_select(0, dst) +
-                                  a_rel.index_select(0, es.rel),
-                              F::LeakyReLUFuncOptions().negative_slope(opt_.negative_slope));  // [E, H]
+  auto src_h = flat_rows(src, h), dst_h = flat_rows(dst, h), rel_h = flat_rows(es.rel, h);
+  auto logits = F::leaky_relu(
+      take_rows(a_src, src_h, h) + take_rows(a_dst, dst_h, h) + take_rows(a_rel, rel_h, h),
+      F::LeakyReLUFuncOptions().negative_slope(opt_.negative_slope));  // e_ij [E, H]
 
   // Softmax over the incoming edges of each destination, shifted by its maximum.
-  auto max = max_per_destination(logits.detach(), dst, n);              // [N, H]
-  auto ex = (logits - max.index_select(0, dst)).exp();                  // [E, H]
-  auto denom = torch::zeros({n, h}, ex.options()).index_add(0, dst, ex);  // [N, H]
-  auto alpha = ex / denom.index_select(0, dst);                         // α_ij [E, H]
+  auto max = max_rows(logits.detach(), dst_h, n);                       // [N, H]
+  auto ex = (logits - take_rows(max, dst_h, h)).exp();                  // [E, H]
+  auto alpha = ex / take_rows(add_rows(ex, dst_h, n), dst_h, h);        // α_ij [E, H]
   auto alpha_used = F::dropout(alpha, F::DropoutFuncOptions().p(opt_.attn_dropout).training(is_training()));
 
-  auto msg = xp.index_select(0, src) * alpha_used.unsqueeze(-1);        // α_ij x'_j [E, H, C]
+  // α_ij x'_j, with α expanded to [E, H, C] first: a plain product is about twice as fast
+  // (forward and backward) as a broadcasting one.
+  auto alpha_c = alpha_used.unsqueeze(-1).expand({alpha.size(0), h, c}).contiguous();
+  auto msg = xp.index_select(0, src) * alpha_c;                         // [E, H, C]
   auto out = torch::zeros({n, h, c}, msg.options()).index_add(0, dst, msg);  // Σ_j  [N, H, C]
   out = opt_.concat ? out.reshape({n, h * c}) : out.mean(1);
   if (bias.defined()) out = out + bias;

@@ -43,6 +43,28 @@ EdgeSet graph_edges(const Graph& g) {
   return EdgeSet{to_tensor(src), to_tensor(dst), to_tensor(rel), g.num_nodes()};
 }
 
+// The edges each GAT layer needs when only the outputs at `targets` (the samples' drug and cell
+// nodes) are read: the last layer needs the edges into the targets; each earlier layer also
+// the edges into the sources of the next layer's edges. Predictions are exactly those of the
+// full graph; rows of other nodes are left incomplete and never read.
+std::vector<EdgeSet> layer_edges(const EdgeSet& all, const std::vector<int64_t>& targets,
+                                 int64_t layers) {
+  const int64_t n = all.num_nodes, e = all.num_edges();
+  const int64_t *src = all.src.data_ptr<int64_t>(), *dst = all.dst.data_ptr<int64_t>(),
+                *rel = all.rel.data_ptr<int64_t>();
+  std::vector<char> need(static_cast<size_t>(n), 0);
+  for (int64_t v : targets) need[size_t(v)] = 1;
+  std::vector<EdgeSet> out(static_cast<size_t>(layers));
+  for (int64_t l = layers - 1; l >= 0; --l) {
+    std::vector<int64_t> s2, d2, r2;
+    for (int64_t i = 0; i < e; ++i)
+      if (need[size_t(dst[i])]) s2.push_back(src[i]), d2.push_back(dst[i]), r2.push_back(rel[i]);
+    for (int64_t v : s2) need[size_t(v)] = 1;
+    out[size_t(l)] = EdgeSet{to_tensor(s2), to_tensor(d2), to_tensor(r2), n};
+  }
+  return out;
+}
+
 // Rows of graph features for the given nodes, which must all share one feature width.
 h5::Matrix<float> node_feature_rows(const Graph& g, const std::vector<int64_t>& nodes,
                                     const char* what) {
@@ -85,7 +107,7 @@ torch::Tensor dose_time_encoding(const Samples& s) {
 
 // ---- GatModel ------------------------------------------------------------------------------
 
-GatModel::GatModel(const GatConfig& c, const Graph& g, const Samples& s) : c_(c) {
+GatModel::GatModel(const GatConfig& c, const Graph& g, const Samples& s, bool prune) : c_(c) {
   const int64_t hidden = c.hidden;
   KG_CHECK(hidden % c.heads == 0);
   // Per-type inputs, stacked in type order; node_perm_ maps node v to its row in the stack.
@@ -115,10 +137,20 @@ GatModel::GatModel(const GatConfig& c, const Graph& g, const Samples& s) : c_(c)
   node_perm_ = register_buffer("node_perm", to_tensor(perm));
 
   const int64_t r = g.num_relations();
-  edges_ = add_self_loops(graph_edges(g), r);
-  register_buffer("edge_src", edges_.src);
-  register_buffer("edge_dst", edges_.dst);
-  register_buffer("edge_rel", edges_.rel);
+  const EdgeSet all = add_self_loops(graph_edges(g), r);
+  if (prune) {
+    std::vector<int64_t> targets(s.drug_node.begin(), s.drug_node.end());
+    targets.insert(targets.end(), s.cell_node.begin(), s.cell_node.end());
+    edges_ = layer_edges(all, targets, c.layers);
+  } else {
+    edges_.assign(size_t(c.layers), all);
+  }
+  for (int64_t l = 0; l < c.layers; ++l) {
+    const std::string name = std::to_string(l);
+    register_buffer("edge_src_" + name, edges_[size_t(l)].src);
+    register_buffer("edge_dst_" + name, edges_[size_t(l)].dst);
+    register_buffer("edge_rel_" + name, edges_[size_t(l)].rel);
+  }
   for (int64_t l = 0; l < c.layers; ++l) {
     GatLayerOptions o;
     o.in_dim = hidden, o.channels = hidden / c.heads, o.heads = c.heads, o.num_relations = r;
@@ -143,7 +175,8 @@ torch::Tensor GatModel::encode() {
   auto h = torch::cat(parts).index_select(0, node_perm_);  // h0 [N, hidden]
   auto drop = F::DropoutFuncOptions().p(c_.dropout).training(is_training());
   for (size_t l = 0; l < layers_.size(); ++l) {
-    auto z = layers_[l](F::dropout(h, drop), edges_.src, edges_.dst, edges_.rel);
+    const EdgeSet& es = edges_[l];
+    auto z = layers_[l](F::dropout(h, drop), es.src, es.dst, es.rel);
     if (l + 1 < layers_.size()) z = F::elu(z);
     h = h + z;  // residual
   }

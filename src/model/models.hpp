@@ -39,10 +39,13 @@ torch::Tensor dose_time_encoding(const Samples& s);
 ///   y_s = MLP([h_drug(s) ‖ h_cell(s) ‖ dose/time(s)])   Linear(2*hidden+2, head_hidden), ReLU,
 ///                                       dropout, Linear(head_hidden, G)
 /// The full graph (with one self-loop per node, relation index R) is encoded once per step;
-/// all index tensors are built once in the constructor.
+/// all index tensors are built once in the constructor. With `prune` (the default) each layer
+/// only runs the edges that reach the samples' drug and cell nodes within the remaining
+/// layers: the same predictions, much less work; encode()'s rows of other nodes are then
+/// incomplete.
 class GatModel : public PerturbationModel {
  public:
-  GatModel(const GatConfig& c, const Graph& g, const Samples& s);
+  GatModel(const GatConfig& c, const Graph& g, const Samples& s, bool prune = true);
   torch::Tensor encode() override;
   torch::Tensor decode(const torch::Tensor& state, const torch::Tensor& sig) override;
 
@@ -52,7 +55,7 @@ class GatModel : public PerturbationModel {
   std::vector<torch::nn::Linear> proj_;         // per non-empty type with d_t > 0, else null
   std::vector<torch::Tensor> type_emb_;         // per non-empty type with d_t == 0: [hidden]
   torch::Tensor node_perm_;                     // [N]: row of node v in cat(per-type h0)
-  EdgeSet edges_;                               // with self-loops
+  std::vector<EdgeSet> edges_;                  // per layer, with self-loops
   std::vector<GatLayer> layers_;
   torch::Tensor sig_drug_node_, sig_cell_node_, dose_time_;  // [S], [S], [S, 2]
   torch::nn::Sequential head_{nullptr};

@@ -248,6 +248,23 @@ TEST(GatModel, EncodesEveryNodeAndPredictsPerSignature) {
         << p2.key();
 }
 
+TEST(GatModel, PruningToSampleNodesKeepsPredictions) {
+  TinyData d;
+  GatConfig c;
+  c.hidden = 8, c.heads = 2, c.layers = 3, c.head_hidden = 16;
+  torch::manual_seed(5);
+  GatModel pruned(c, d.g, d.s, true);
+  torch::manual_seed(5);
+  GatModel full(c, d.g, d.s, false);
+  pruned.eval(), full.eval();
+  auto sig = i64({0, 1, 2});
+  EXPECT_TRUE(torch::allclose(pruned.predict(sig), full.predict(sig), 1e-6, 1e-6));
+  // Node 5 (a protein no drug targets) is outside every pruned layer's reach.
+  auto hp = pruned.encode(), hf = full.encode();
+  for (int64_t v : {0, 1, 2, 6, 7}) EXPECT_TRUE(torch::allclose(hp[v], hf[v], 1e-6, 1e-6)) << v;
+  EXPECT_FALSE(torch::allclose(hp[5], hf[5], 1e-6, 1e-6));
+}
+
 TEST(Models, MakeModelByName) {
   TinyData d;
   Config cfg;
