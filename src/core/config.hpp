@@ -27,7 +27,7 @@ struct InputsConfig {
 
 struct SynthConfig {
   int64_t seed = 7;
-  int64_t n_drugs = 240;             // LINCS compounds
+  int64_t n_drugs = 600;             // LINCS compounds
   int64_t n_cells = 10;              // cell lines
   int64_t n_proteins = 800;          // non-landmark gene/protein nodes
   int64_t n_pathways = 16;           // pathway nodes
@@ -77,11 +77,11 @@ struct MlpConfig {
 };
 
 struct TrainConfig {
-  int64_t epochs = 60;
+  int64_t epochs = 150;
   int64_t batch_size = 128;
   double lr = 1e-3;
   double weight_decay = 0.0;
-  int64_t patience = 10;  // epochs without validation improvement before stopping
+  int64_t patience = 15;  // epochs without validation improvement before stopping
   double grad_clip = 5.0; // max global gradient norm (0 = off)
   int64_t seed = 0;
 };

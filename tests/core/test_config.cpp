@@ -30,7 +30,7 @@ std::string error_of(const std::string& path, std::vector<std::string> sets = {}
 TEST(Config, DefaultsWithoutFile) {
   auto c = kg::Config::load("");
   EXPECT_EQ(c.model, "gat");
-  EXPECT_EQ(c.train.epochs, 60);
+  EXPECT_EQ(c.train.epochs, 150);
   EXPECT_DOUBLE_EQ(c.train.lr, 1e-3);
 }
 
