@@ -1,6 +1,6 @@
-// Compounds for the demo. Local generator (the shared chemistry generator was not available
-// when this was written): scaffold = ring system A + linker + ring system B; compounds add
-// acyclic substituents on A and B, so their Bemis-Murcko scaffold is the scaffold itself.
+// Compounds for the demo: scaffold = real ring system A + linker + real ring system B;
+// compounds add acyclic substituents on A and B, so their Bemis-Murcko scaffold is the
+// scaffold itself (scaffold groups are even in size, so scaffold splits are predictable).
 #include "synth/compounds.hpp"
 
 #include <fmt/format.h>
