@@ -432,14 +432,7 @@ void Writer::commit() {
   if (H5Fflush(file_.get(), H5F_SCOPE_GLOBAL) < 0)
     fail_file("output", path_, "cannot flush \"{}\" (disk full?)", tmp_);
   file_ = Handle();  // close before rename
-  if (!config_yaml_.empty()) {
-    AtomicFile side(config_sidecar(path_));
-    std::ofstream out(side.tmp_path());
-    out << "# resolved config of " << path_ << "\n" << config_yaml_;
-    out.close();
-    if (!out) fail_file("output", side.tmp_path(), "cannot write (disk full?)");
-    side.commit();
-  }
+  if (!config_yaml_.empty()) write_resolved_config(config_sidecar(path_), path_, config_yaml_);
   rename_into_place(tmp_, path_);
   committed_ = true;
 }
@@ -455,6 +448,16 @@ void AtomicFile::commit() {
   KG_CHECK(!committed_);
   rename_into_place(tmp_, path_);
   committed_ = true;
+}
+
+void write_resolved_config(const std::string& path, const std::string& output,
+                           const std::string& config_yaml) {
+  AtomicFile side(path);
+  std::ofstream out(side.tmp_path());
+  out << "# resolved config of " << output << "\n" << config_yaml;
+  out.close();
+  if (!out) fail_file("output", side.tmp_path(), "cannot write (disk full?)");
+  side.commit();
 }
 
 std::string version_string() {

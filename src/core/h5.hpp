@@ -150,6 +150,11 @@ class AtomicFile {
   bool committed_ = false;
 };
 
+/// Writes the resolved config that made `output` to `path` atomically (a YAML comment line
+/// names the output first).
+void write_resolved_config(const std::string& path, const std::string& output,
+                           const std::string& config_yaml);
+
 /// Version string, e.g. "0.1.0 (git 1a2b3c4)".
 std::string version_string();
 

@@ -14,6 +14,7 @@ int stage_synth(StageContext& ctx) {
   auto t0 = std::chrono::steady_clock::now();
   synth::Demo demo = synth::make_demo(ctx.cfg);
   synth::write_demo(demo, dir);
+  h5::write_resolved_config(dir + "/synth.config.yaml", dir, ctx.cfg.to_yaml());
   double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   std::cerr << synth::summary(demo)
             << fmt::format("wrote the demo to \"{}\" in {:.2f} s (seed {})\n", dir, secs, ctx.cfg.synth.seed);
