@@ -9,10 +9,12 @@
 #include "chem/chem.hpp"
 #include "core/error.hpp"
 
+#include "support/kgtest.hpp"
+
 namespace kg::chem {
 namespace {
 
-std::string real_dir() { return std::string(KGPERT_SOURCE_DIR) + "/../shared/data/real"; }
+using kgtest::real_dir;
 
 std::vector<std::string> split_tabs(const std::string& line) {
   std::vector<std::string> out;

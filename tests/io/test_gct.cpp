@@ -9,31 +9,15 @@
 #include "core/error.hpp"
 #include "io/gct.hpp"
 
+#include "support/kgtest.hpp"
+
 namespace fs = std::filesystem;
 
 namespace {
 
-std::string real_dir() { return std::string(KGPERT_SOURCE_DIR) + "/../shared/data/real"; }
-
-#define REAL_FILE(var, rel)                                                   \
-  const std::string var = real_dir() + "/" + (rel);                           \
-  if (!fs::exists(var)) GTEST_SKIP() << "real data absent: " << var
-
-template <typename F>
-void expect_error(F&& fn, std::initializer_list<std::string> parts) {
-  try {
-    fn();
-    ADD_FAILURE() << "no kg::Error thrown";
-  } catch (const kg::Error& e) {
-    for (const auto& p : parts) EXPECT_NE(std::string(e.what()).find(p), std::string::npos) << e.what();
-  }
-}
-
-std::string write_tmp(const std::string& name, const std::string& bytes) {
-  std::string p = ::testing::TempDir() + "gct_" + name;
-  std::ofstream(p, std::ios::binary) << bytes;
-  return p;
-}
+using kgtest::expect_error;
+using kgtest::real_dir;
+using kgtest::tmp_file;
 
 std::vector<int64_t> iota(int64_t n) {
   std::vector<int64_t> v(static_cast<size_t>(n));
@@ -56,7 +40,7 @@ const char* kSmall =
 // ---- the real files ----------------------------------------------------------------------
 
 TEST(GctReal, MiniGctooAgreesWithItsGctx) {
-  REAL_FILE(p, "cmapPy/mini_gctoo_for_testing.gct");
+  KG_REAL_FILE(p, "cmapPy/mini_gctoo_for_testing.gct");
   auto g = kg::read_gct(p);
   kg::GctxFile x(p + "x");
   EXPECT_EQ(g.rows.ids, x.row_ids());
@@ -74,7 +58,7 @@ TEST(GctReal, MiniGctooAgreesWithItsGctx) {
 }
 
 TEST(GctReal, L1000Level3Plate) {
-  REAL_FILE(p, "cmapPy/test_l1000.gct");
+  KG_REAL_FILE(p, "cmapPy/test_l1000.gct");
   auto g = kg::read_gct(p);
   ASSERT_EQ(g.rows.ids.size(), 978u);
   ASSERT_EQ(g.cols.ids.size(), 377u);
@@ -95,7 +79,7 @@ TEST(GctReal, L1000Level3Plate) {
 }
 
 TEST(GctReal, Modzs272GctAndGctxAgree) {
-  REAL_FILE(p, "cmapR/modzs_n272x978.gct");
+  KG_REAL_FILE(p, "cmapR/modzs_n272x978.gct");
   auto g = kg::read_gct(p);
   kg::GctxFile x(real_dir() + "/cmapR/modzs_n272x978.gctx");
   EXPECT_EQ(g.rows.ids, x.row_ids());
@@ -128,7 +112,7 @@ TEST(GctReal, Modzs272GctAndGctxAgree) {
 TEST(GctReal, Modzs25x50AnnouncesMoreColumnMetadataThanItHas) {
   // Line 2 says 15 column-metadata lines, but only "brew_prefix" is there: the reader takes
   // 14 gene lines as metadata and then runs out of data rows. It must say so, not guess.
-  REAL_FILE(p, "cmapR/modzs_n25x50.gct");
+  KG_REAL_FILE(p, "cmapR/modzs_n25x50.gct");
   expect_error([&] { kg::read_gct(p); }, {"GCT \"" + p + "\"", "line 55", "file ends before data row 37 of 50"});
 }
 
@@ -146,7 +130,7 @@ TEST(GctReal, EveryGctFileIsCovered) {
 // ---- small files ---------------------------------------------------------------------------
 
 TEST(Gct, MissingValuesLatin1AndMetadata) {
-  auto g = kg::read_gct(write_tmp("small.gct", kSmall));
+  auto g = kg::read_gct(tmp_file("small.gct", kSmall));
   EXPECT_EQ(g.rows.ids, (std::vector<std::string>{"g1", "g2"}));
   EXPECT_EQ(g.cols.ids, (std::vector<std::string>{"s1", "s2", "s3"}));
   EXPECT_EQ(g.rows.fields.at("pr_gene_symbol"), (std::vector<std::string>{"PSME1", "ATF1"}));
@@ -161,7 +145,7 @@ TEST(Gct, MissingValuesLatin1AndMetadata) {
   EXPECT_FLOAT_EQ(g.values.row(1)[1], 0.2f);    // "+2e-1"
   EXPECT_FLOAT_EQ(g.values.row(2)[1], -3.0f);
   // Tiny or huge values are not errors: they become 0 and infinity, as strtod gives them.
-  auto t = kg::read_gct(write_tmp("range.gct", "#1.3\n1\t2\t0\t0\nid\ta\tb\nr\t1e-60\t-1e60\n"));
+  auto t = kg::read_gct(tmp_file("range.gct", "#1.3\n1\t2\t0\t0\nid\ta\tb\nr\t1e-60\t-1e60\n"));
   EXPECT_EQ(t.values.row(0)[0], 0.0f);
   EXPECT_TRUE(std::isinf(t.values.row(1)[0]) && t.values.row(1)[0] < 0);
 }
@@ -172,9 +156,9 @@ TEST(Gct, CrlfAndCrLineEndingsReadTheSame) {
     crlf += *c == '\n' ? std::string("\r\n") : std::string(1, *c);
     cr += *c == '\n' ? '\r' : *c;
   }
-  auto a = kg::read_gct(write_tmp("lf.gct", kSmall));
-  auto b = kg::read_gct(write_tmp("crlf.gct", crlf));
-  auto c = kg::read_gct(write_tmp("cr.gct", cr));
+  auto a = kg::read_gct(tmp_file("lf.gct", kSmall));
+  auto b = kg::read_gct(tmp_file("crlf.gct", crlf));
+  auto c = kg::read_gct(tmp_file("cr.gct", cr));
   for (const auto* o : {&b, &c}) {
     EXPECT_EQ(o->rows.ids, a.rows.ids);
     EXPECT_EQ(o->cols.fields, a.cols.fields);
@@ -185,7 +169,7 @@ TEST(Gct, CrlfAndCrLineEndingsReadTheSame) {
 }
 
 TEST(Gct, Version12HasOnlyADescription) {
-  auto g = kg::read_gct(write_tmp("v12.gct", "#1.2\n2\t2\nName\tDescription\tA\tB\nx\tna\t1\t2\ny\tna\t3\t4\n"));
+  auto g = kg::read_gct(tmp_file("v12.gct", "#1.2\n2\t2\nName\tDescription\tA\tB\nx\tna\t1\t2\ny\tna\t3\t4\n"));
   EXPECT_EQ(g.rows.ids, (std::vector<std::string>{"x", "y"}));
   EXPECT_EQ(g.cols.ids, (std::vector<std::string>{"A", "B"}));
   EXPECT_TRUE(g.cols.fields.empty());
@@ -197,34 +181,34 @@ TEST(Gct, Version12HasOnlyADescription) {
 TEST(Gct, ShortRowNamesFileAndLine) {
   std::string s = kSmall;
   s.replace(s.find("g2\tATF1\tNA\t+2e-1\t-3"), 19, "g2\tATF1\tNA");
-  auto p = write_tmp("short.gct", s);
+  auto p = tmp_file("short.gct", s);
   expect_error([&] { kg::read_gct(p); }, {"GCT \"" + p + "\": line 7: expected 5 fields, got 3"});
 }
 
 TEST(Gct, MalformedHeadersAndValues) {
-  auto p = write_tmp("v.gct", "#1.4\n1\t1\t0\t0\n");
+  auto p = tmp_file("v.gct", "#1.4\n1\t1\t0\t0\n");
   expect_error([&] { kg::read_gct(p); }, {"GCT \"" + p + "\": line 1: expected \"#1.3\" or \"#1.2\""});
-  p = write_tmp("dims.gct", "#1.3\n2\tx\t0\t0\n");
+  p = tmp_file("dims.gct", "#1.3\n2\tx\t0\t0\n");
   expect_error([&] { kg::read_gct(p); }, {"line 2: \"x\" is not a count"});
-  p = write_tmp("dims3.gct", "#1.3\n2\t3\t0\n");
+  p = tmp_file("dims3.gct", "#1.3\n2\t3\t0\n");
   expect_error([&] { kg::read_gct(p); }, {"line 2: expected 4 fields, got 3"});
-  p = write_tmp("huge.gct", "#1.3\n100000000\t100000000\t0\t0\n");
+  p = tmp_file("huge.gct", "#1.3\n100000000\t100000000\t0\t0\n");
   expect_error([&] { kg::read_gct(p); }, {"line 2:", "cannot fit"});
-  p = write_tmp("nan.gct", "#1.3\n1\t2\t0\t0\nid\ta\tb\nr\t1.0\tabc\n");
+  p = tmp_file("nan.gct", "#1.3\n1\t2\t0\t0\nid\ta\tb\nr\t1.0\tabc\n");
   expect_error([&] { kg::read_gct(p); }, {"line 4: field 3: \"abc\" is not a number"});
-  p = write_tmp("extra.gct", "#1.3\n1\t1\t0\t0\nid\ta\nr\t1\nq\t2\n\n");
+  p = tmp_file("extra.gct", "#1.3\n1\t1\t0\t0\nid\ta\nr\t1\nq\t2\n\n");
   expect_error([&] { kg::read_gct(p); }, {"line 5: more lines than the 1 data rows"});
-  p = write_tmp("dupfield.gct", "#1.3\n1\t1\t2\t0\nid\tx\tx\ta\nr\t1\t2\t3\n");
+  p = tmp_file("dupfield.gct", "#1.3\n1\t1\t2\t0\nid\tx\tx\ta\nr\t1\t2\t3\n");
   expect_error([&] { kg::read_gct(p); }, {"line 3: duplicate row metadata field \"x\""});
-  p = write_tmp("badid.gct", "#1.3\n1\t1\t1\t0\nid\tid\ta\nr\tq\t3\n");
+  p = tmp_file("badid.gct", "#1.3\n1\t1\t1\t0\nid\tid\ta\nr\tq\t3\n");
   expect_error([&] { kg::read_gct(p); }, {"line 4: row metadata field \"id\" differs"});
-  p = write_tmp("empty.gct", "");
+  p = tmp_file("empty.gct", "");
   expect_error([&] { kg::read_gct(p); }, {"empty file"});
   expect_error([&] { kg::read_gct(::testing::TempDir() + "gct_absent.gct"); }, {"GCT \"", "cannot open"});
 }
 
 TEST(Gct, TrailingTabsAndBlankLinesAreTolerated) {
-  auto g = kg::read_gct(write_tmp("trail.gct", "#1.3\t\t\n1\t2\t0\t0\t\nid\ta\tb\t\nr\t1\t2\t\t\n\n\n"));
+  auto g = kg::read_gct(tmp_file("trail.gct", "#1.3\t\t\n1\t2\t0\t0\t\nid\ta\tb\t\nr\t1\t2\t\t\n\n\n"));
   EXPECT_EQ(g.cols.ids, (std::vector<std::string>{"a", "b"}));
   EXPECT_EQ(g.values.row(1)[0], 2.0f);
 }

@@ -11,29 +11,17 @@
 #include "core/error.hpp"
 #include "io/gctx.hpp"
 
+#include "support/kgtest.hpp"
+
 namespace fs = std::filesystem;
 using kg::GctxFile;
 
 namespace {
 
-std::string real_dir() { return std::string(KGPERT_SOURCE_DIR) + "/../shared/data/real"; }
-
-#define REAL_FILE(var, rel)                                                   \
-  const std::string var = real_dir() + "/" + (rel);                           \
-  if (!fs::exists(var)) GTEST_SKIP() << "real data absent: " << var
+using kgtest::expect_error;
+using kgtest::real_dir;
 
 std::string tmp(const std::string& name) { return ::testing::TempDir() + "gctx_" + name; }
-
-// Expects `fn` to throw kg::Error whose message contains every piece of `parts`.
-template <typename F>
-void expect_error(F&& fn, std::initializer_list<std::string> parts) {
-  try {
-    fn();
-    ADD_FAILURE() << "no kg::Error thrown";
-  } catch (const kg::Error& e) {
-    for (const auto& p : parts) EXPECT_NE(std::string(e.what()).find(p), std::string::npos) << e.what();
-  }
-}
 
 // Reads one element through the selective reader.
 float at(const GctxFile& f, int64_t col, int64_t row) { return f.read({row}, {col}).data.at(0); }
@@ -49,7 +37,7 @@ std::vector<int64_t> iota(int64_t n) {
 // ---- the real files ----------------------------------------------------------------------
 
 TEST(GctxReal, CmapPyHighPrecisionInt64AndFloat64Metadata) {
-  REAL_FILE(p, "cmapPy/test_l1000_highprecision.gctx");
+  KG_REAL_FILE(p, "cmapPy/test_l1000_highprecision.gctx");
   GctxFile f(p);
   ASSERT_TRUE(f.has_matrix());
   EXPECT_EQ(f.num_rows(), 978);
@@ -75,7 +63,7 @@ TEST(GctxReal, CmapPyHighPrecisionInt64AndFloat64Metadata) {
 }
 
 TEST(GctxReal, MiniGctooFloat64MatrixNullpad) {
-  REAL_FILE(p, "cmapPy/mini_gctoo_for_testing.gctx");
+  KG_REAL_FILE(p, "cmapPy/mini_gctoo_for_testing.gctx");
   GctxFile f(p);
   EXPECT_EQ(f.num_rows(), 6);
   EXPECT_EQ(f.num_cols(), 6);
@@ -93,7 +81,7 @@ TEST(GctxReal, MiniGctooFloat64MatrixNullpad) {
 }
 
 TEST(GctxReal, Int64RowIdsBecomeDecimalStrings) {
-  REAL_FILE(p, "cmapPy/test_parse_gctx_rid_entrez_id.gctx");
+  KG_REAL_FILE(p, "cmapPy/test_parse_gctx_rid_entrez_id.gctx");
   GctxFile f(p);
   EXPECT_EQ(f.row_ids(), (std::vector<std::string>{"5720", "55847", "7416", "10174", "25803"}));
   EXPECT_EQ(f.col_ids().back(), "REP.A001_A375_24H_X1_B22:A07");
@@ -108,7 +96,7 @@ TEST(GctxReal, Int64RowIdsBecomeDecimalStrings) {
 }
 
 TEST(GctxReal, MetadataOnlyFile) {
-  REAL_FILE(p, "cmapPy/metadata_writer_test.gctx");
+  KG_REAL_FILE(p, "cmapPy/metadata_writer_test.gctx");
   GctxFile f(p);
   EXPECT_FALSE(f.has_matrix());
   EXPECT_EQ(f.num_cols(), 358);
@@ -121,7 +109,7 @@ TEST(GctxReal, MetadataOnlyFile) {
 }
 
 TEST(GctxReal, MatlabSpacepadChunkedWithLatin1Micro) {
-  REAL_FILE(p, "cmapR/modzs_n272x978.gctx");
+  KG_REAL_FILE(p, "cmapR/modzs_n272x978.gctx");
   GctxFile f(p);
   EXPECT_EQ(f.num_rows(), 978);
   EXPECT_EQ(f.num_cols(), 272);
@@ -143,7 +131,7 @@ TEST(GctxReal, MatlabSpacepadChunkedWithLatin1Micro) {
 }
 
 TEST(GctxReal, Float64MatrixNulltermStrings) {
-  REAL_FILE(p, "cmapR/modzs_n25x50.gctx");
+  KG_REAL_FILE(p, "cmapR/modzs_n25x50.gctx");
   GctxFile f(p);
   EXPECT_EQ(f.num_rows(), 50);
   EXPECT_EQ(f.num_cols(), 25);
@@ -160,7 +148,7 @@ TEST(GctxReal, Float64MatrixNulltermStrings) {
 }
 
 TEST(GctxReal, CmapMSigStatMixedStringAndNumberFields) {
-  REAL_FILE(p, "cmapM/TestSigStat_modzs_gct_n3x978.gctx");
+  KG_REAL_FILE(p, "cmapM/TestSigStat_modzs_gct_n3x978.gctx");
   GctxFile f(p);
   auto cols = f.cols();
   EXPECT_EQ(cols.ids.front(), "HEPG2:3:BRD-K34157611");
@@ -177,7 +165,7 @@ TEST(GctxReal, CmapMSigStatMixedStringAndNumberFields) {
 }
 
 TEST(GctxReal, ChunkedAlongGenesReadsAcrossChunks) {
-  REAL_FILE(p, "cmapM/contest_modzs_ezid_n10x10174.gctx");
+  KG_REAL_FILE(p, "cmapM/contest_modzs_ezid_n10x10174.gctx");
   GctxFile f(p);
   EXPECT_EQ(f.num_rows(), 10174);
   EXPECT_EQ(f.num_cols(), 10);
@@ -191,7 +179,7 @@ TEST(GctxReal, ChunkedAlongGenesReadsAcrossChunks) {
 }
 
 TEST(GctxReal, ChunkedAlongSamplesReadsAcrossChunkBoundary) {
-  REAL_FILE(p, "cmapM/gctv13_01.gctx");
+  KG_REAL_FILE(p, "cmapM/gctv13_01.gctx");
   GctxFile f(p);  // chunks of 268 samples
   EXPECT_EQ(f.num_cols(), 371);
   auto cols = f.cols();
@@ -205,9 +193,9 @@ TEST(GctxReal, ChunkedAlongSamplesReadsAcrossChunkBoundary) {
 }
 
 TEST(GctxReal, CmapMSmallBuildsAndGeneIds) {
-  REAL_FILE(p3, "cmapM/test_build_level3_lm_n5x978.gctx");
-  REAL_FILE(p5, "cmapM/test_build_level5_s2n_lm_n5x978.gctx");
-  REAL_FILE(pg, "cmapM/gene_id_example_data_n25x978.gctx");
+  KG_REAL_FILE(p3, "cmapM/test_build_level3_lm_n5x978.gctx");
+  KG_REAL_FILE(p5, "cmapM/test_build_level5_s2n_lm_n5x978.gctx");
+  KG_REAL_FILE(pg, "cmapM/gene_id_example_data_n25x978.gctx");
   GctxFile f3(p3), f5(p5), fg(pg);
   auto c3 = f3.cols();
   EXPECT_EQ(c3.fields.at("pert_dose")[2], "0.25");

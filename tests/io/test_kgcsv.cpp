@@ -10,21 +10,19 @@
 #include "core/error.hpp"
 #include "io/kgcsv.hpp"
 
+#include "support/kgtest.hpp"
+
 namespace fs = std::filesystem;
 
 namespace {
 
+using kgtest::error_of;
+using kgtest::real_dir;
+using kgtest::tmp_file;
+
 const char* kHeader =
     "relation,display_relation,x_index,x_id,x_type,x_name,x_source,y_index,y_id,y_type,y_name,"
     "y_source";
-
-std::string real_dir() { return std::string(KGPERT_SOURCE_DIR) + "/../shared/data/real"; }
-
-std::string tmp_file(const std::string& name, const std::string& content) {
-  std::string p = ::testing::TempDir() + "kgcsv_" + name;
-  std::ofstream(p, std::ios::binary) << content;
-  return p;
-}
 
 // An owning copy of a row, for comparisons after the callback.
 struct Edge {
@@ -43,16 +41,6 @@ std::vector<Edge> read_all(const std::string& p) {
                    r.x_index, r.y_index, r.line});
   });
   return out;
-}
-
-template <typename Fn>
-std::string error_of(Fn fn) {
-  try {
-    fn();
-  } catch (const kg::Error& e) {
-    return e.what();
-  }
-  return "";
 }
 
 std::string slurp(const std::string& p) {

@@ -8,32 +8,14 @@
 #include "core/error.hpp"
 #include "io/lincs.hpp"
 
+#include "support/kgtest.hpp"
+
 namespace fs = std::filesystem;
 
 namespace {
 
-std::string real(const std::string& rel) {
-  return std::string(KGPERT_SOURCE_DIR) + "/../shared/data/real/" + rel;
-}
-
-#define REQUIRE_REAL(p) \
-  if (!fs::exists(p)) GTEST_SKIP() << "real data absent: " << p
-
-std::string tmp_file(const std::string& name, const std::string& content) {
-  std::string p = ::testing::TempDir() + "kglincs_" + name;
-  std::ofstream(p, std::ios::binary) << content;
-  return p;
-}
-
-template <typename Fn>
-std::string error_of(Fn fn) {
-  try {
-    fn();
-  } catch (const kg::Error& e) {
-    return e.what();
-  }
-  return "";
-}
+using kgtest::error_of;
+using kgtest::tmp_file;
 
 const kg::Compound* find_pert(const kg::PertInfo& p, const std::string& id) {
   for (const auto& c : p.rows)
@@ -81,8 +63,7 @@ TEST(LincsValues, TimesAndInchikeys) {
 // ---- signatures ------------------------------------------------------------------------------
 
 TEST(SigInfo, RealNdis) {
-  auto p = real("cmapM/siginfo_NDIS.txt");
-  REQUIRE_REAL(p);
+  KG_REAL_FILE(p, "cmapM/siginfo_NDIS.txt");
   auto s = kg::read_sig_info(p);
   EXPECT_EQ(s.format, "sig_info");
   ASSERT_EQ(s.rows.size(), 72u);
@@ -102,8 +83,7 @@ TEST(SigInfo, RealNdis) {
 }
 
 TEST(SigInfo, RealContestWithUtf8Micro) {
-  auto p = real("cmapM/contest_sig_info.txt");
-  REQUIRE_REAL(p);
+  KG_REAL_FILE(p, "cmapM/contest_sig_info.txt");
   auto s = kg::read_sig_info(p);  // only pert_idose "10 µM" and pert_itime "6 h"
   ASSERT_EQ(s.rows.size(), 10u);
   const auto& r = s.rows.back();
@@ -116,8 +96,7 @@ TEST(SigInfo, RealContestWithUtf8Micro) {
 }
 
 TEST(SigInfo, RealTestBuildWithoutDoseOrType) {
-  auto p = real("cmapM/test_build_siginfo.txt");
-  REQUIRE_REAL(p);
+  KG_REAL_FILE(p, "cmapM/test_build_siginfo.txt");
   auto s = kg::read_sig_info(p);  // cell_iname + pert_iname, no pert_type/dose/time columns
   ASSERT_EQ(s.rows.size(), 5u);
   EXPECT_EQ(s.rows[0].sig_id, "Trametinib_42MGBA_24h_0.25uM_vs_DMSO_42MGBA_24h");
@@ -130,8 +109,7 @@ TEST(SigInfo, RealTestBuildWithoutDoseOrType) {
 }
 
 TEST(SigInfo, RealLjpCrOnly) {
-  auto p = real("cmapPy/LJP_row_metadata.txt");
-  REQUIRE_REAL(p);
+  KG_REAL_FILE(p, "cmapPy/LJP_row_metadata.txt");
   auto s = kg::read_sig_info(p);  // CR line ends; `id` instead of sig_id
   ASSERT_EQ(s.rows.size(), 358u);
   EXPECT_EQ(s.rows[0].sig_id, "LJP007_MCF7_24H:TRT_POSCON:BRD-K81418486:10");
@@ -228,8 +206,7 @@ TEST(SigInfo, UnknownLayoutAndBadFlag) {
 // ---- genes -----------------------------------------------------------------------------------
 
 TEST(GeneInfo, RealRowMeta) {
-  auto p = real("cmapM/row_meta_n978.txt");
-  REQUIRE_REAL(p);
+  KG_REAL_FILE(p, "cmapM/row_meta_n978.txt");
   auto g = kg::read_gene_info(p);
   EXPECT_EQ(g.format, "row_meta");
   ASSERT_EQ(g.rows.size(), 978u);
@@ -241,8 +218,7 @@ TEST(GeneInfo, RealRowMeta) {
 }
 
 TEST(GeneInfo, RealDhimmelGzip) {
-  auto p = real("dhimmel-lincs/geneinfo.tsv.gz");
-  REQUIRE_REAL(p);
+  KG_REAL_FILE(p, "dhimmel-lincs/geneinfo.tsv.gz");
   auto g = kg::read_gene_info(p);
   EXPECT_EQ(g.format, "dhimmel geneinfo");
   ASSERT_EQ(g.rows.size(), 36590u);
@@ -296,8 +272,7 @@ TEST(GeneInfo, UnknownLayout) {
 // ---- cells -----------------------------------------------------------------------------------
 
 TEST(CellInfo, RealDhimmelGzip) {
-  auto p = real("dhimmel-lincs/cellinfo.tsv.gz");
-  REQUIRE_REAL(p);
+  KG_REAL_FILE(p, "dhimmel-lincs/cellinfo.tsv.gz");
   auto c = kg::read_cell_info(p);
   EXPECT_EQ(c.format, "dhimmel cellinfo");
   ASSERT_EQ(c.rows.size(), 2541u);
@@ -344,8 +319,7 @@ TEST(CellInfo, BetaAndGse92742AndRoundTrip) {
 // ---- compounds -------------------------------------------------------------------------------
 
 TEST(PertInfo, RealDhimmelGzip) {
-  auto p = real("dhimmel-lincs/pertinfo.tsv.gz");
-  REQUIRE_REAL(p);
+  KG_REAL_FILE(p, "dhimmel-lincs/pertinfo.tsv.gz");
   auto c = kg::read_pert_info(p);
   EXPECT_EQ(c.format, "dhimmel pertinfo");
   ASSERT_EQ(c.rows.size(), 51385u);
@@ -367,8 +341,7 @@ TEST(PertInfo, RealDhimmelGzip) {
 }
 
 TEST(PertInfo, RealTrtCpInput) {
-  auto p = real("cmapM/trt_cp_input.csv");
-  REQUIRE_REAL(p);
+  KG_REAL_FILE(p, "cmapM/trt_cp_input.csv");
   auto c = kg::read_pert_info(p);  // named .csv, tab-separated in fact
   EXPECT_EQ(c.format, "compound list");
   ASSERT_EQ(c.rows.size(), 10u);
@@ -417,8 +390,7 @@ TEST(PertInfo, UnknownLayout) {
 // ---- DrugBank --------------------------------------------------------------------------------
 
 TEST(Drugbank, RealVocabulary) {
-  auto p = real("drugbank-vocabulary/drugbank_vocabulary.csv");
-  REQUIRE_REAL(p);
+  KG_REAL_FILE(p, "drugbank-vocabulary/drugbank_vocabulary.csv");
   auto v = kg::read_drugbank_vocab(p);
   ASSERT_EQ(v.rows.size(), 13339u);
   int keys = 0, no_syn = 0;

@@ -9,19 +9,17 @@
 #include "core/error.hpp"
 #include "io/text.hpp"
 
+#include "support/kgtest.hpp"
+
 namespace fs = std::filesystem;
 using kg::text::for_each_record;
 using kg::text::read_table;
 
 namespace {
 
-std::string real_dir() { return std::string(KGPERT_SOURCE_DIR) + "/../shared/data/real"; }
-
-std::string tmp_file(const std::string& name, const std::string& content) {
-  std::string p = ::testing::TempDir() + "kgtext_" + name;
-  std::ofstream(p, std::ios::binary) << content;
-  return p;
-}
+using kgtest::error_of;
+using kgtest::real_dir;
+using kgtest::tmp_file;
 
 struct Rec {
   std::vector<std::string> f;
@@ -37,17 +35,6 @@ std::vector<Rec> records(const std::string& path, char delim = ',') {
     out.push_back({std::vector<std::string>(f.begin(), f.end()), line});
   });
   return out;
-}
-
-// The message of the kg::Error that fn throws ("" when it throws none).
-template <typename Fn>
-std::string error_of(Fn fn) {
-  try {
-    fn();
-  } catch (const kg::Error& e) {
-    return e.what();
-  }
-  return "";
 }
 
 }  // namespace
