@@ -240,22 +240,24 @@ std::string Reader::attr_string(const std::string& obj, const std::string& name)
   return trim_padding(buf.data(), w);
 }
 
-double Reader::attr_double(const std::string& obj, const std::string& name) const {
+// A numeric scalar attribute converted to T; errors name the file, object and attribute.
+template <typename T>
+static T scalar_attr(const Reader& r, const std::string& obj, const std::string& name,
+                     const char* expected) {
   std::string where = fmt::format("{} (attribute {})", obj, name);
-  if (!has_attr(obj, name)) fail(where, "missing");
-  Handle a(H5Aopen_by_name(file_.get(), obj.c_str(), name.c_str(), H5P_DEFAULT, H5P_DEFAULT));
-  double v = 0;
-  if (H5Aread(a.get(), H5T_NATIVE_DOUBLE, &v) < 0) fail(where, "not numeric");
+  if (!r.has_attr(obj, name)) r.fail(where, "missing");
+  Handle a(H5Aopen_by_name(r.id(), obj.c_str(), name.c_str(), H5P_DEFAULT, H5P_DEFAULT));
+  T v{};
+  if (H5Aread(a.get(), native_type<T>(), &v) < 0) r.fail(where, expected);
   return v;
 }
 
+double Reader::attr_double(const std::string& obj, const std::string& name) const {
+  return scalar_attr<double>(*this, obj, name, "not numeric");
+}
+
 int64_t Reader::attr_int(const std::string& obj, const std::string& name) const {
-  std::string where = fmt::format("{} (attribute {})", obj, name);
-  if (!has_attr(obj, name)) fail(where, "missing");
-  Handle a(H5Aopen_by_name(file_.get(), obj.c_str(), name.c_str(), H5P_DEFAULT, H5P_DEFAULT));
-  int64_t v = 0;
-  if (H5Aread(a.get(), H5T_NATIVE_INT64, &v) < 0) fail(where, "not an integer");
-  return v;
+  return scalar_attr<int64_t>(*this, obj, name, "not an integer");
 }
 
 #define KG_INSTANTIATE(T)                                                              \
