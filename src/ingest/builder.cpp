@@ -1,32 +1,57 @@
 // GraphBuilder: PrimeKG kg.csv into nodes and edges, plus LINCS additions.
 #include "ingest/builder.hpp"
 
+#include <algorithm>
 #include <cctype>
 #include <cmath>
+#include <filesystem>
 
 #include "core/error.hpp"
 #include "io/kgcsv.hpp"
 
 namespace kg {
 
-int32_t GraphBuilder::relation(const std::string& name) {
-  auto it = rel_index_.find(name);
-  if (it != rel_index_.end()) return it->second;
-  relations_.push_back(name);
-  return rel_index_[name] = int32_t(relations_.size() - 1);
+namespace {
+
+// kg.csv indices below this map through a flat vector (PrimeKG's are 0..129374); larger ones
+// through a hash map, so a file with a few huge indices cannot make us allocate gigabytes.
+constexpr int64_t kDenseIndexLimit = int64_t(1) << 24;
+
+int kg_type_index(std::string_view type) {
+  const auto& names = node_type_names();
+  for (size_t t = 0; t < names.size(); ++t)
+    if (names[t] == type) return names[t] == "cell_line" ? -1 : int(t);
+  return -1;
+}
+
+}  // namespace
+
+std::string GraphBuilder::key(int type, std::string_view id) {
+  std::string k = std::to_string(type);
+  k += '\t';
+  k.append(id.data(), id.size());
+  return k;
+}
+
+int32_t GraphBuilder::relation(std::string_view name) {
+  // kg.csv lists a relation's rows together, so the last hit is almost always the answer.
+  if (last_rel_ >= 0 && relations_[size_t(last_rel_)] == name) return last_rel_;
+  for (size_t r = 0; r < relations_.size(); ++r)
+    if (relations_[r] == name) return last_rel_ = int32_t(r);
+  relations_.emplace_back(name);
+  return last_rel_ = int32_t(relations_.size() - 1);
 }
 
 int32_t GraphBuilder::find(int type, const std::string& id) const {
-  auto it = by_key_.find(std::to_string(type) + "\t" + id);
+  auto it = by_key_.find(key(type, id));
   return it == by_key_.end() ? -1 : it->second;
 }
 
 int32_t GraphBuilder::add_node(int type, const std::string& id, const std::string& name,
                                const std::string& source) {
-  auto key = std::to_string(type) + "\t" + id;
-  if (by_key_.count(key)) fail("node {} \"{}\" of type {} added twice", id, name, node_type_names()[size_t(type)]);
   auto v = int32_t(type_.size());
-  by_key_[key] = v;
+  if (!by_key_.emplace(key(type, id), v).second)
+    fail("node {} \"{}\" of type {} added twice", id, name, node_type_names()[size_t(type)]);
   type_.push_back(type);
   id_.push_back(id);
   name_.push_back(name);
@@ -40,39 +65,81 @@ void GraphBuilder::add_undirected(int32_t x, int32_t y, const std::string& rel) 
   src_.push_back(y); dst_.push_back(x); rel_.push_back(r);
 }
 
+int32_t GraphBuilder::kg_node(const std::string& path, int64_t line, int64_t index,
+                              std::string_view id, std::string_view type, std::string_view name,
+                              std::string_view source) {
+  int32_t* slot;
+  if (index >= 0 && index < kDenseIndexLimit) {
+    if (size_t(index) >= node_of_index_.size())
+      node_of_index_.resize(std::max(size_t(index) + 1, 2 * node_of_index_.size()), -1);
+    slot = &node_of_index_[size_t(index)];
+  } else {
+    slot = &sparse_index_.try_emplace(index, -1).first->second;
+  }
+  if (*slot >= 0) {  // seen before: the common case, comparisons only
+    const auto v = size_t(*slot);
+    const std::string& seen_type = node_type_names()[size_t(type_[v])];
+    if (seen_type != type || id_[v] != id)
+      fail("kg.csv \"{}\": line {}: node index {} was {} \"{}\" before, now {} \"{}\"", path, line,
+           index, seen_type, id_[v], type, id);
+    return *slot;
+  }
+  int t = kg_type_index(type);
+  if (t < 0) fail("kg.csv \"{}\": line {}: unknown node type \"{}\"", path, line, type);
+  // Another index with the same (type, id) is the same node.
+  std::string id_s(id);
+  int32_t v = find(t, id_s);
+  if (v < 0) v = add_node(t, id_s, std::string(name), std::string(source));
+  return *slot = v;
+}
+
 void GraphBuilder::read_kg_csv(const std::string& path) {
-  std::unordered_map<int64_t, int32_t> by_index;  // PrimeKG node index -> node
-  auto node_of = [&](const KgRow& row, int64_t index, std::string_view id, std::string_view type,
-                     std::string_view name, std::string_view source) -> int32_t {
-    auto it = by_index.find(index);
-    int t = node_type_index(std::string(type));
-    if (t < 0 || t == node_type_index("cell_line"))
-      fail("kg.csv \"{}\": line {}: unknown node type \"{}\"", path, row.line, type);
-    if (it != by_index.end()) {
-      int32_t v = it->second;
-      if (type_[size_t(v)] != t || id_[size_t(v)] != id)
-        fail("kg.csv \"{}\": line {}: node index {} was {} \"{}\" before, now {} \"{}\"", path, row.line,
-             index, node_type_names()[size_t(type_[size_t(v)])], id_[size_t(v)], type, id);
-      return v;
-    }
-    int32_t existing = find(t, std::string(id));
-    int32_t v = existing >= 0 ? existing
-                              : add_node(t, std::string(id), std::string(name), std::string(source));
-    by_index[index] = v;
-    return v;
-  };
+  // Reserve for the rows the file can hold (>= ~100 bytes each): no regrowth copies; the
+  // untouched tail of the reservation is never paged in.
+  std::error_code ec;
+  const auto bytes = std::filesystem::file_size(path, ec);
+  if (!ec) {
+    const size_t rows = src_.size() + size_t(bytes / 96) + 16;
+    src_.reserve(rows); dst_.reserve(rows); rel_.reserve(rows);
+  }
   kg::read_kg_csv(path, [&](const KgRow& row) {
-    int32_t x = node_of(row, row.x_index, row.x_id, row.x_type, row.x_name, row.x_source);
-    int32_t y = node_of(row, row.y_index, row.y_id, row.y_type, row.y_name, row.y_source);
+    int32_t x = kg_node(path, row.line, row.x_index, row.x_id, row.x_type, row.x_name, row.x_source);
+    int32_t y = kg_node(path, row.line, row.y_index, row.y_id, row.y_type, row.y_name, row.y_source);
     src_.push_back(x);
     dst_.push_back(y);
-    rel_.push_back(relation(std::string(row.relation)));
+    rel_.push_back(relation(row.relation));
   });
 }
 
 Graph GraphBuilder::finish() {
   Graph g;
   const int64_t N = num_nodes();
+  const auto E = size_t(num_edges());
+  // Counting sort by destination into (src << 32 | rel) keys, so that sorting a row by the
+  // key sorts it by (src, rel); the edge list is freed before the CSR arrays are made.
+  g.indptr.assign(size_t(N) + 1, 0);
+  for (int32_t d : dst_) ++g.indptr[size_t(d) + 1];
+  for (int64_t v = 0; v < N; ++v) g.indptr[size_t(v) + 1] += g.indptr[size_t(v)];
+  std::vector<uint64_t> keyed(E);
+  {
+    std::vector<int64_t> next(g.indptr.begin(), g.indptr.end() - 1);
+    for (size_t e = 0; e < E; ++e)
+      keyed[size_t(next[size_t(dst_[e])]++)] = (uint64_t(uint32_t(src_[e])) << 32) | uint32_t(rel_[e]);
+  }
+  std::vector<int32_t>().swap(src_);
+  std::vector<int32_t>().swap(dst_);
+  std::vector<int32_t>().swap(rel_);
+#pragma omp parallel for schedule(dynamic, 4096)
+  for (int64_t v = 0; v < N; ++v)
+    std::sort(keyed.begin() + g.indptr[size_t(v)], keyed.begin() + g.indptr[size_t(v) + 1]);
+  g.src.resize(E);
+  g.rel.resize(E);
+  for (size_t e = 0; e < E; ++e) {
+    g.src[e] = int32_t(keyed[e] >> 32);
+    g.rel[e] = int32_t(uint32_t(keyed[e]));
+  }
+  std::vector<uint64_t>().swap(keyed);
+
   g.relation_names = std::move(relations_);
   g.node_type = std::move(type_);
   g.node_id = std::move(id_);
@@ -81,12 +148,12 @@ Graph GraphBuilder::finish() {
   std::vector<int64_t> count(node_type_names().size(), 0);
   g.local_index.resize(size_t(N));
   for (int64_t v = 0; v < N; ++v) g.local_index[size_t(v)] = count[size_t(g.node_type[size_t(v)])]++;
-  Graph::build_csr(N, dst_, src_, rel_, g.indptr);
-  g.src = std::move(src_);
-  g.rel = std::move(rel_);
   g.features.resize(node_type_names().size());
   for (size_t t = 0; t < count.size(); ++t) g.features[t].rows = count[t];
   by_key_.clear();
+  node_of_index_.clear();
+  sparse_index_.clear();
+  last_rel_ = -1;
   return g;
 }
 
@@ -119,6 +186,25 @@ void hashed_name_features(const std::string& name, float* out, int64_t dim) {
   for (int64_t i = 0; i < dim; ++i) norm += double(out[i]) * out[i];
   if (norm > 0)
     for (int64_t i = 0; i < dim; ++i) out[i] = float(out[i] / std::sqrt(norm));
+}
+
+Graph build_kg_graph(const Config& cfg) {
+  const std::string& path = cfg.inputs.kg_csv;
+  if (path.empty()) fail("ingest: inputs.kg_csv is not set (PrimeKG's kg.csv)");
+  GraphBuilder b;
+  b.read_kg_csv(path);
+  Graph g = b.finish();
+  for (auto& f : g.features) {
+    f.cols = cfg.ingest.name_dim;
+    f.data.assign(size_t(f.rows * f.cols), 0.f);
+  }
+#pragma omp parallel for schedule(dynamic, 1024)
+  for (int64_t v = 0; v < g.num_nodes(); ++v) {
+    auto& f = g.features[size_t(g.node_type[size_t(v)])];
+    hashed_name_features(g.node_name[size_t(v)], f.row(g.local_index[size_t(v)]), f.cols);
+  }
+  g.validate("graph from kg.csv \"" + path + "\"");
+  return g;
 }
 
 }  // namespace kg
