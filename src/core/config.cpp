@@ -85,6 +85,16 @@ struct Builder {
   }
 
   template <typename Get>
+  void flag(std::string key, Get get, std::string doc) {
+    ConfigKey k{key, "bool", std::move(doc)};
+    k.set = [get](Config& c, const YAML::Node& n, const std::string& where) {
+      get(c) = as_scalar<bool>(n, where, "true or false");
+    };
+    k.show = [get](const Config& c) { return std::string(get(const_cast<Config&>(c)) ? "true" : "false"); };
+    keys.push_back(std::move(k));
+  }
+
+  template <typename Get>
   void list(std::string key, Get get, std::string doc, std::vector<std::string> choices = {},
             double lo = -1e300, double hi = 1e300) {
     using V = std::remove_reference_t<decltype(get(std::declval<Config&>()))>;
@@ -146,6 +156,7 @@ std::vector<ConfigKey> build_keys() {
   b.str("inputs.drugbank_vocab", KG_FIELD(inputs.drugbank_vocab), "DrugBank vocabulary CSV (InChIKey to DrugBank id)");
   b.str("inputs.controls_gctx", KG_FIELD(inputs.controls_gctx), "control (ctl_vehicle) profiles for cell baselines; empty = none");
   b.str("inputs.gene_table", KG_FIELD(inputs.gene_table), "synth: real landmark gene table; empty = generated gene ids");
+  b.str("inputs.embeddings", KG_FIELD(inputs.embeddings), "HDF5 of imported node embeddings (/<node_type>/ids, /<node_type>/vectors); empty = none");
 
   b.num("synth.seed", KG_FIELD(synth.seed), "seed of the demo data", 0, inf);
   b.num("synth.n_drugs", KG_FIELD(synth.n_drugs), "LINCS compounds", 4, 1e7);
@@ -165,6 +176,7 @@ std::vector<ConfigKey> build_keys() {
   b.num("ingest.fp_bits", KG_FIELD(ingest.fp_bits), "Morgan fingerprint length", 8, 65536);
   b.num("ingest.fp_radius", KG_FIELD(ingest.fp_radius), "Morgan fingerprint radius", 0, 8);
   b.num("ingest.name_dim", KG_FIELD(ingest.name_dim), "hashed name feature size of other KG nodes", 1, 65536);
+  b.flag("ingest.allow_missing_signatures", KG_FIELD(ingest.allow_missing_signatures), "skip selected sig_info signatures absent from the GCTX instead of failing");
 
   b.str("split.kind", KG_FIELD(split.kind), "split of signatures into train/val/test", splits);
   b.num("split.train_frac", KG_FIELD(split.train_frac), "training fraction", 0.01, 0.98);

@@ -23,6 +23,7 @@ struct InputsConfig {
   std::string drugbank_vocab;  // DrugBank vocabulary CSV (InChIKey -> DrugBank id)
   std::string controls_gctx;   // control (ctl_vehicle) profiles for cell baselines; optional
   std::string gene_table;      // synth only: real landmark gene table (e.g. row_meta_n978.txt)
+  std::string embeddings;      // HDF5 of imported node embeddings (/<type>/ids, /<type>/vectors); optional
 };
 
 struct SynthConfig {
@@ -46,6 +47,7 @@ struct IngestConfig {
   int64_t fp_bits = 1024;            // Morgan fingerprint length
   int64_t fp_radius = 2;             // Morgan fingerprint radius
   int64_t name_dim = 64;             // hashed name feature size for other KG nodes
+  bool allow_missing_signatures = false;  // selected sig_info rows absent from the GCTX: skip, not error
 };
 
 struct SplitConfig {
@@ -121,7 +123,7 @@ struct Config {
 /// the single source for parsing, validation, `kgpert help config` and the schema test.
 struct ConfigKey {
   std::string key;    // dotted, e.g. "train.lr"
-  std::string type;   // string | int | float | string_list | float_list | int_list
+  std::string type;   // string | int | float | bool | string_list | float_list | int_list
   std::string doc;
   std::vector<std::string> choices;  // allowed values for strings / string lists; empty = any
   double min = -1e300, max = 1e300;  // numeric range (inclusive) for numbers and their lists

@@ -17,7 +17,10 @@ struct IngestStats {
   int64_t match_inchikey = 0, match_name = 0, match_new = 0;
   int64_t smiles_unparsable = 0, smiles_missing = 0;
   int64_t cells_with_controls = 0, cells_linked = 0;
-  int64_t y_nonfinite = 0;
+  int64_t perts_not_in_pert_info = 0;  // compounds of kept signatures absent from pert_info
+  int64_t embed_imported = 0;          // nodes given an imported embedding
+  int64_t embed_missing = 0;           // nodes of an imported type absent from the file (zeros)
+  int64_t embed_unknown = 0;           // ids in the embeddings file that are not graph nodes
 };
 
 struct IngestResult {
@@ -34,6 +37,18 @@ struct IngestResult {
 /// cell lines — mean control (ctl_vehicle) landmark expression, z-scored per gene across cell
 /// lines (fallback: hashed cell id); other nodes — hashed bag-of-words of the name.
 /// Missing dose or time is stored as 0.
+///
+/// Optional inputs: with `inputs.sig_info` empty the signature metadata comes from the GCTX
+/// column metadata (pert_id, pert_iname|cmap_name, pert_type, cell_id, pert_dose+unit or
+/// pert_idose, pert_time+unit or pert_itime); with `inputs.gene_info` empty the landmark genes
+/// come from the row metadata (pr_gene_id, pr_gene_symbol, flag pr_is_lmark|pr_is_lm; every row
+/// when there is no flag). With `inputs.embeddings` set (layout in docs/FORMATS.md), node types
+/// present in that file take its vectors as features instead (zeros for nodes it lacks).
+///
+/// Bad input is a kg::Error naming the file and line or dataset: a repeated sig_id, a repeated
+/// GCTX column id, a NaN/Inf expression value of a kept signature, a selected signature missing
+/// from the GCTX (unless `ingest.allow_missing_signatures`). A compound absent from pert_info
+/// is not an error: it is named from the signature and counted (perts_not_in_pert_info).
 IngestResult ingest(const Config& cfg);
 
 }  // namespace kg

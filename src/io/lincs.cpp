@@ -176,6 +176,7 @@ SigInfo read_sig_info(const std::string& path) {
   for (size_t i = 0; i < t.num_rows(); ++i) {
     Signature& s = out.rows[i];
     s.sig_id = get(sig, i);
+    s.line = t.line(i);
     s.pert_id = get(pert, i);
     s.pert_name = get(name, i);
     s.pert_type = get(type, i);

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cmath>
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -20,6 +21,7 @@ struct Signature {
   double dose_um = NAN;    // converted to µM from pM/nM/µM/mM; NaN when unknown or not molar
   double time_h = NAN;     // hours; NaN when unknown
   bool quality_ok = true;  // is_hiq / qc_pass when present ("0"/"false" -> false)
+  int64_t line = 0;        // 1-based line in the table (0 when not read from a file)
 };
 struct SigInfo {
   std::string format;  // "sig_info" (GSE92742/GSE70138/cmapM) or "siginfo_beta" (CMap 2020)

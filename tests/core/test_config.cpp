@@ -113,7 +113,7 @@ TEST(Config, SchemaKnowsTheSameKeysTypesAndDefaults) {
   std::set<std::string> cpp;
   const kg::Config defaults;
   const std::map<std::string, std::string> json_type{
-      {"string", "string"}, {"int", "integer"}, {"float", "number"},
+      {"string", "string"}, {"int", "integer"}, {"float", "number"}, {"bool", "boolean"},
       {"string_list", "array"}, {"int_list", "array"}, {"float_list", "array"}};
   for (const auto& k : kg::config_keys()) {
     cpp.insert(k.key);

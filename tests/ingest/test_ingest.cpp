@@ -1,5 +1,6 @@
 // Ingest on tiny hand-made inputs: node/edge counts, compound matching by InChIKey, by name
-// and as new nodes, cell-line links, signature selection, y values and features.
+// and as new nodes, cell-line links, signature selection, y values and features; bad input;
+// metadata taken from the GCTX; imported node embeddings.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -11,6 +12,7 @@
 #include "ingest/builder.hpp"
 #include "ingest/ingest.hpp"
 #include "io/gctx.hpp"
+#include "support/kgtest.hpp"
 
 namespace fs = std::filesystem;
 
@@ -163,6 +165,198 @@ TEST(Ingest, MalformedKgCsvNamesTheLine) {
     EXPECT_NE(m.find("bad.csv"), std::string::npos) << m;
     EXPECT_NE(m.find("line 3"), std::string::npos) << m;
   }
+}
+
+// A GCTX written dataset by dataset, so it may break rules write_gctx enforces.
+void raw_gctx(const std::string& path, const std::vector<std::string>* rows,
+              const std::vector<std::string>& cols, int64_t n_rows) {
+  kg::h5::Writer w(path);
+  kg::h5::Matrix<float> m;
+  m.rows = int64_t(cols.size());
+  m.cols = n_rows;
+  m.data.assign(size_t(m.rows * m.cols), 1.f);
+  w.write("/0/DATA/0/matrix", m);
+  if (rows) w.write_strings("/0/META/ROW/id", *rows);
+  else w.write_strings("/0/META/ROW/pr_gene_symbol", std::vector<std::string>(size_t(n_rows), "X"));
+  w.write_strings("/0/META/COL/id", cols);
+  w.commit();
+}
+
+TEST(IngestBadInput, NonFiniteValueNamesGctxSignatureAndGene) {
+  auto in = make_inputs();
+  auto d = matrix({"1000", "7157", "5742"}, {"S1", "S2", "S3", "S4", "S5"});
+  d.values.row(3)[1] = NAN;                        // S4 is a control: not selected, ignored
+  d.values.row(0)[0] = INFINITY;                   // gene 1000 is no landmark: ignored
+  in.cfg.inputs.gctx = in.dir + "/nan.gctx";
+  kg::write_gctx(in.cfg.inputs.gctx, d);
+  EXPECT_EQ(kg::ingest(in.cfg).samples.num_signatures(), 4);
+  d.values.row(1)[1] = NAN;                        // S2, gene 7157
+  kg::write_gctx(in.cfg.inputs.gctx, d);
+  kgtest::expect_error([&] { kg::ingest(in.cfg); }, {in.cfg.inputs.gctx, "\"S2\"", "gene 7157", "finite"});
+  d.values.row(1)[1] = 0.f;
+  d.values.row(4)[2] = -INFINITY;                  // S5, gene 5742
+  kg::write_gctx(in.cfg.inputs.gctx, d);
+  kgtest::expect_error([&] { kg::ingest(in.cfg); }, {in.cfg.inputs.gctx, "\"S5\"", "gene 5742"});
+}
+
+TEST(IngestBadInput, DuplicateSignatureIdNamesTheSecondLine) {
+  auto in = make_inputs();
+  in.cfg.inputs.sig_info = put(in.dir, "dup_sig.txt",
+      "sig_id\tpert_id\tpert_iname\tpert_type\tcell_id\tpert_idose\tpert_itime\n"
+      "S1\tBRD-A\taspirin\ttrt_cp\tA375\t10 µM\t24 h\n"
+      "S2\tBRD-B\tibuprofen\ttrt_cp\tA375\t1 µM\t6 h\n"
+      "S4\tDMSO\tDMSO\tctl_vehicle\tA375\t-666\t24 h\n"
+      "S2\tBRD-A\taspirin\ttrt_cp\tMCF7\t10 µM\t24 h\n");
+  kgtest::expect_error([&] { kg::ingest(in.cfg); },
+                       {"sig_info \"" + in.cfg.inputs.sig_info, "line 5", "duplicate signature id \"S2\"", "line 3"});
+}
+
+TEST(IngestBadInput, DuplicateGctxColumnIdIsAnError) {
+  auto in = make_inputs();
+  in.cfg.inputs.gctx = in.dir + "/dupcol.gctx";
+  std::vector<std::string> rows{"1000", "7157", "5742"};
+  raw_gctx(in.cfg.inputs.gctx, &rows, {"S1", "S2", "S3", "S2", "S5"}, 3);
+  kgtest::expect_error([&] { kg::ingest(in.cfg); }, {"GCTX \"" + in.cfg.inputs.gctx, "duplicate column id \"S2\""});
+}
+
+TEST(IngestBadInput, SelectedSignatureMissingFromGctxUnlessAllowed) {
+  auto in = make_inputs();
+  std::string head = "sig_id\tpert_id\tpert_iname\tpert_type\tcell_id\tpert_idose\tpert_itime\n"
+                     "S1\tBRD-A\taspirin\ttrt_cp\tA375\t10 µM\t24 h\n"
+                     "S9\tDMSO\tDMSO\tctl_vehicle\tA375\t-666\t24 h\n";  // other type: just skipped
+  in.cfg.inputs.sig_info = put(in.dir, "ok_sig.txt", head);
+  auto r = kg::ingest(in.cfg);
+  EXPECT_EQ(r.stats.skipped_type, 1);
+  EXPECT_EQ(r.stats.skipped_not_in_gctx, 0);
+  in.cfg.inputs.sig_info = put(in.dir, "missing_sig.txt", head + "S7\tBRD-B\tibuprofen\ttrt_cp\tA375\t1 µM\t6 h\n");
+  kgtest::expect_error([&] { kg::ingest(in.cfg); },
+                       {"sig_info \"" + in.cfg.inputs.sig_info, "line 4", "\"S7\"", "allow_missing_signatures"});
+  in.cfg.ingest.allow_missing_signatures = true;
+  r = kg::ingest(in.cfg);
+  EXPECT_EQ(r.stats.skipped_not_in_gctx, 1);
+  EXPECT_EQ(r.samples.sig_id, std::vector<std::string>{"S1"});
+  // the key parses from --set as a YAML boolean
+  EXPECT_TRUE(kg::Config::load("", {"ingest.allow_missing_signatures=true"}).ingest.allow_missing_signatures);
+  EXPECT_FALSE(kg::Config().ingest.allow_missing_signatures);
+}
+
+TEST(IngestBadInput, CompoundAbsentFromPertInfoFallsBackAndIsCounted) {
+  auto in = make_inputs();
+  in.cfg.inputs.pert_info = put(in.dir, "perts_ab.txt",
+      "pert_id\tpert_iname\tpert_type\tcanonical_smiles\tinchi_key\n"
+      "BRD-A\taspirin\ttrt_cp\tCC(=O)Oc1ccccc1C(=O)O\tBSYNRYMUTXBXSQ-UHFFFAOYSA-N\n"
+      "BRD-B\tibuprofen\ttrt_cp\tCC(C)Cc1ccc(cc1)C(C)C(=O)O\t-666\n");
+  auto r = kg::ingest(in.cfg);
+  EXPECT_EQ(r.stats.perts_not_in_pert_info, 1);  // BRD-C
+  EXPECT_EQ(r.samples.drug_name[2], "novelmol");
+  EXPECT_EQ(r.samples.drug_match[2], "new");
+  EXPECT_EQ(r.stats.smiles_missing, 1);
+  EXPECT_EQ(r.samples.num_signatures(), 4);
+}
+
+// Errors of the readers reach the caller of kg::ingest unchanged.
+TEST(IngestBadInput, ReaderErrorsSurfaceThroughIngest) {
+  auto in = make_inputs();
+  const std::string header =
+      "relation,display_relation,x_index,x_id,x_type,x_name,x_source,y_index,y_id,y_type,y_name,y_source\n";
+  const std::string row = "drug_protein,target,0,DB00945,drug,Aspirin,DrugBank,2,5742,gene/protein,PTGS1,NCBI\n";
+  auto cfg = in.cfg;
+  cfg.inputs.kg_csv = put(in.dir, "truncated.csv", header + row + "drug_protein,target,1,\"DB01050,drug");
+  kgtest::expect_error([&] { kg::ingest(cfg); }, {"truncated.csv", "line 3"});
+  cfg.inputs.kg_csv = put(in.dir, "badtype.csv",
+                          header + "drug_protein,target,0,DB00945,drug,Aspirin,DrugBank,2,5742,gene_or_protein,PTGS1,NCBI\n");
+  kgtest::expect_error([&] { kg::ingest(cfg); }, {"badtype.csv", "line 2", "gene_or_protein"});
+  cfg = in.cfg;
+  cfg.inputs.gctx = in.dir + "/norowid.gctx";
+  raw_gctx(cfg.inputs.gctx, nullptr, {"S1", "S2"}, 3);
+  kgtest::expect_error([&] { kg::ingest(cfg); }, {cfg.inputs.gctx, "/0/META/ROW/id"});
+  cfg.inputs.gctx = in.dir + "/shape.gctx";
+  std::vector<std::string> two{"7157", "5742"};
+  raw_gctx(cfg.inputs.gctx, &two, {"S1", "S2"}, 3);
+  kgtest::expect_error([&] { kg::ingest(cfg); }, {cfg.inputs.gctx, "shape (2, 3)", "2 row ids"});
+}
+
+TEST(Ingest, TakesSignatureAndGeneMetadataFromTheGctx) {
+  auto in = make_inputs();
+  auto d = matrix({"p1000", "p7157", "p5742"}, {"S1", "S2", "S3", "S4", "S5"});
+  d.rows.fields["pr_gene_id"] = {"1000", "7157", "5742"};
+  d.rows.fields["pr_gene_symbol"] = {"CDH2", "TP53", "PTGS1"};
+  d.rows.fields["pr_is_lmark"] = {"0", "1", "1"};
+  d.cols.fields["pert_id"] = {"BRD-A", "BRD-B", "BRD-C", "DMSO", "BRD-A"};
+  d.cols.fields["pert_iname"] = {"aspirin", "ibuprofen", "novelmol", "DMSO", "aspirin"};
+  d.cols.fields["pert_type"] = {"trt_cp", "trt_cp", "trt_cp", "ctl_vehicle", "trt_cp"};
+  d.cols.fields["cell_id"] = {"A375", "A375", "MCF7", "A375", "MCF7"};
+  d.cols.fields["pert_dose"] = {"10", "500", "10", "-666", "10"};
+  d.cols.fields["pert_dose_unit"] = {"um", "nM", "um", "-666", "um"};
+  d.cols.fields["pert_time"] = {"24", "6", "24", "24", "24"};
+  d.cols.fields["pert_time_unit"] = {"h", "h", "h", "h", "h"};
+  in.cfg.inputs.gctx = in.dir + "/meta.gctx";
+  kg::write_gctx(in.cfg.inputs.gctx, d);
+  in.cfg.inputs.sig_info = "";
+  in.cfg.inputs.gene_info = "";
+  auto r = kg::ingest(in.cfg);
+  const auto& s = r.samples;
+  EXPECT_EQ(s.sig_id, (std::vector<std::string>{"S1", "S2", "S3", "S5"}));
+  EXPECT_EQ(r.stats.skipped_type, 1);
+  EXPECT_EQ(s.gene_id, (std::vector<std::string>{"7157", "5742"}));  // GCTX row order
+  EXPECT_EQ(s.gene_symbol[1], "PTGS1");
+  EXPECT_FLOAT_EQ(s.y.row(0)[1], 2.f);   // S1, row 2 (5742)
+  EXPECT_FLOAT_EQ(s.y.row(3)[0], 41.f);  // S5, row 1 (7157)
+  EXPECT_FLOAT_EQ(s.dose_um[1], 0.5f);
+  EXPECT_FLOAT_EQ(s.time_h[1], 6.f);
+  EXPECT_EQ(r.stats.match_inchikey, 1);
+  EXPECT_EQ(s.cell_id, (std::vector<std::string>{"A375", "MCF7"}));
+  // a repeated signature id in column metadata cannot happen (ids are unique); a missing field can
+  d.cols.fields.erase("pert_type");
+  kg::write_gctx(in.cfg.inputs.gctx, d);
+  kgtest::expect_error([&] { kg::ingest(in.cfg); }, {in.cfg.inputs.gctx, "pert_type"});
+}
+
+TEST(Ingest, ImportsNodeEmbeddings) {
+  auto in = make_inputs();
+  in.cfg.inputs.embeddings = in.dir + "/emb.h5";
+  {
+    kg::h5::Writer w(in.cfg.inputs.embeddings);
+    w.write_strings("/gene_protein/ids", {"5742", "99999"});
+    kg::h5::Matrix<float> v;
+    v.rows = 2, v.cols = 3, v.data = {1, 2, 3, 4, 5, 6};
+    w.write("/gene_protein/vectors", v);
+    w.write_strings("/drug/ids", {"DB00945"});
+    kg::h5::Matrix<float> dv;
+    dv.rows = 1, dv.cols = 2, dv.data = {7, 8};
+    w.write("/drug/vectors", dv);
+    w.commit();
+  }
+  auto r = kg::ingest(in.cfg);
+  const auto& g = r.graph;
+  const auto& s = r.samples;
+  const auto& gf = g.features[size_t(kg::node_type_index("gene/protein"))];
+  ASSERT_EQ(gf.cols, 3);
+  const float* ptgs1 = gf.row(g.local_index[size_t(s.gene_node[0])]);
+  EXPECT_EQ(std::vector<float>(ptgs1, ptgs1 + 3), (std::vector<float>{1, 2, 3}));
+  const float* tp53 = gf.row(g.local_index[size_t(s.gene_node[1])]);
+  EXPECT_EQ(std::vector<float>(tp53, tp53 + 3), (std::vector<float>{0, 0, 0}));
+  const auto& df = g.features[size_t(kg::node_type_index("drug"))];
+  ASSERT_EQ(df.cols, 2);
+  EXPECT_FLOAT_EQ(df.row(g.local_index[size_t(s.drug_node[0])])[1], 8.f);
+  EXPECT_EQ(r.stats.embed_imported, 2);  // PTGS1, aspirin
+  EXPECT_EQ(r.stats.embed_missing, 3);   // TP53, ibuprofen, BRD-C
+  EXPECT_EQ(r.stats.embed_unknown, 1);   // 99999
+  EXPECT_EQ(g.features[size_t(kg::node_type_index("cell_line"))].cols, 2);  // baselines as before
+  EXPECT_EQ(g.features[size_t(kg::node_type_index("anatomy"))].cols, 8);    // name_dim
+
+  // vectors that do not fit the ids are an error naming the dataset
+  auto bad = in.dir + "/emb_bad.h5";
+  {
+    kg::h5::Writer w(bad);
+    w.write_strings("/drug/ids", {"DB00945", "DB01050"});
+    kg::h5::Matrix<float> dv;
+    dv.rows = 1, dv.cols = 2, dv.data = {7, 8};
+    w.write("/drug/vectors", dv);
+    w.commit();
+  }
+  in.cfg.inputs.embeddings = bad;
+  kgtest::expect_error([&] { kg::ingest(in.cfg); }, {"embeddings \"" + bad, "/drug/vectors", "2 ids"});
 }
 
 TEST(Ingest, HashedNameFeaturesAreDeterministicUnitVectors) {
