@@ -147,6 +147,15 @@ ScaleStats write_primekg_like(const std::string& path, double scale, uint64_t se
   ScaleStats st;
   for (const auto& t : nodes) st.nodes += int64_t(t.id.size());
   KgCsvWriter w(path);
+  std::vector<char> used(size_t(st.nodes), 0);
+  auto add_pair = [&](const ScaleRelation& r, const TypeNodes& X, int64_t x, const TypeNodes& Y, int64_t y) {
+    auto xs = size_t(x), ys = size_t(y);
+    used[size_t(X.first + x)] = used[size_t(Y.first + y)] = 1;
+    w.add(r.name, r.display, X.first + x, X.id[xs], X.type, X.name[xs], X.source,
+          Y.first + y, Y.id[ys], Y.type, Y.name[ys], Y.source);
+    w.add(r.name, r.display, Y.first + y, Y.id[ys], Y.type, Y.name[ys], Y.source,
+          X.first + x, X.id[xs], X.type, X.name[xs], X.source);
+  };
   for (const auto& r : primekg_relations()) {
     const TypeNodes& X = nodes_of(nodes, r.x_type);
     const TypeNodes& Y = nodes_of(nodes, r.y_type);
@@ -155,11 +164,23 @@ ScaleStats write_primekg_like(const std::string& path, double scale, uint64_t se
     for (int64_t p = 0; p < pairs; ++p) {
       int64_t x = pick(rng, nx), y = pick(rng, ny);
       if (&X == &Y && x == y && ny > 1) y = (y + 1) % ny;  // no self loops
-      auto xs = size_t(x), ys = size_t(y);
-      w.add(r.name, r.display, X.first + x, X.id[xs], X.type, X.name[xs], X.source,
-            Y.first + y, Y.id[ys], Y.type, Y.name[ys], Y.source);
-      w.add(r.name, r.display, Y.first + y, Y.id[ys], Y.type, Y.name[ys], Y.source,
-            X.first + x, X.id[xs], X.type, X.name[xs], X.source);
+      add_pair(r, X, x, Y, y);
+    }
+  }
+  // Every PrimeKG node has an edge (kg.csv is the only place nodes appear): give each node the
+  // skew left out one edge, in the first relation that has its type at one end.
+  for (const auto& t : nodes) {
+    const ScaleRelation* rel = nullptr;
+    for (const auto& r : primekg_relations())
+      if (t.type == r.x_type || t.type == r.y_type) { rel = &r; break; }
+    for (int64_t i = 0; i < int64_t(t.id.size()); ++i) {
+      if (used[size_t(t.first + i)] || !rel) continue;
+      const bool as_x = t.type == rel->x_type;
+      const TypeNodes& O = nodes_of(nodes, as_x ? rel->y_type : rel->x_type);
+      int64_t o = pick(rng, int64_t(O.id.size()));
+      if (&O == &t && o == i) o = (o + 1) % int64_t(O.id.size());
+      if (as_x) add_pair(*rel, t, i, O, o);
+      else add_pair(*rel, O, o, t, i);
     }
   }
   st.rows = w.rows();
