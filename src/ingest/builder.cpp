@@ -190,7 +190,7 @@ void hashed_name_features(const std::string& name, float* out, int64_t dim) {
 
 Graph build_kg_graph(const Config& cfg) {
   const std::string& path = cfg.inputs.kg_csv;
-  if (path.empty()) fail("ingest: inputs.kg_csv is not set (PrimeKG's kg.csv)");
+  if (path.empty()) fail("inputs.kg_csv is not set (PrimeKG's kg.csv)");
   GraphBuilder b;
   b.read_kg_csv(path);
   Graph g = b.finish();

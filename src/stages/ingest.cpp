@@ -12,6 +12,8 @@ namespace {
 
 // No inputs.gctx: the graph alone from kg.csv (e.g. PrimeKG at full size), no samples.h5.
 int ingest_graph_only(StageContext& ctx, const std::string& graph_out) {
+  if (ctx.flag("samples"))  // say so rather than leave an expected samples.h5 unwritten
+    fail("--samples needs inputs.gctx (the LINCS signatures); without it ingest writes graph.h5 only");
   Graph g = build_kg_graph(ctx.cfg);
   h5::Writer gw(graph_out);
   write_graph(gw, g);
