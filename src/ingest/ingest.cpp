@@ -72,6 +72,18 @@ SigInfo signatures_from_gctx(const GctxAxis& cols, const std::string& path) {
   return out;
 }
 
+// Row of each gene id: by row id, else by the pr_gene_id row metadata (files keyed by probe
+// id, like the level-3/4 plates).
+std::unordered_map<std::string, int64_t> gene_rows(const GctxFile& f) {
+  GctxAxis rows = f.rows();
+  std::unordered_map<std::string, int64_t> row_of;
+  for (size_t i = 0; i < rows.ids.size(); ++i) row_of.emplace(rows.ids[i], int64_t(i));
+  if (has_field(rows, "pr_gene_id"))
+    for (size_t i = 0; i < rows.ids.size(); ++i) row_of.emplace(meta(rows, "pr_gene_id", i), int64_t(i));
+  row_of.erase("");
+  return row_of;
+}
+
 // Landmark genes of gene_info and their row in the GCTX.
 struct Landmarks {
   std::vector<Gene> genes;
@@ -83,9 +95,7 @@ Landmarks landmark_rows(const GeneInfo& info, const std::string& info_path, cons
   for (const auto& g : info.rows)
     if (g.is_landmark) lm.genes.push_back(g);
   if (lm.genes.empty()) fail_file("gene_info", info_path, "no landmark genes (no row flagged landmark)");
-  std::unordered_map<std::string, int64_t> row_of;
-  auto ids = gctx.row_ids();
-  for (size_t i = 0; i < ids.size(); ++i) row_of.emplace(ids[i], int64_t(i));
+  const auto row_of = gene_rows(gctx);
   std::vector<std::string> missing;
   for (const auto& g : lm.genes) {
     auto it = row_of.find(g.gene_id);
@@ -94,9 +104,9 @@ Landmarks landmark_rows(const GeneInfo& info, const std::string& info_path, cons
   }
   if (!missing.empty())
     fail_file("GCTX", gctx.path(),
-              "{} of the {} landmark genes of gene_info \"{}\" are not among its {} row ids "
+              "{} of the {} landmark genes of gene_info \"{}\" are not among its {} row ids or pr_gene_id "
               "(first missing: {})",
-              missing.size(), lm.genes.size(), info_path, ids.size(),
+              missing.size(), lm.genes.size(), info_path, gctx.num_rows(),
               fmt::join(missing.begin(), missing.begin() + std::min<size_t>(5, missing.size()), ", "));
   return lm;
 }
@@ -203,14 +213,12 @@ std::unordered_map<std::string, std::vector<float>> control_baselines(const std:
   if (!cell) fail_file("controls GCTX", path, "no column metadata field cell_id or cell_iname");
   const std::vector<std::string>* type = cols.fields.count("pert_type") ? &cols.fields.at("pert_type") : nullptr;
   // Landmark rows located by id in this file.
-  std::unordered_map<std::string, int64_t> row_of;
-  auto ids = ctl.row_ids();
-  for (size_t i = 0; i < ids.size(); ++i) row_of.emplace(ids[i], int64_t(i));
+  const auto row_of = gene_rows(ctl);
   std::vector<int64_t> rows;
   for (const auto& g : lm.genes) {
     auto it = row_of.find(g.gene_id);
     if (it == row_of.end())
-      fail_file("controls GCTX", path, "landmark gene {} is not among its row ids", g.gene_id);
+      fail_file("controls GCTX", path, "landmark gene {} is not among its row ids or pr_gene_id", g.gene_id);
     rows.push_back(it->second);
   }
   std::vector<int64_t> keep;
