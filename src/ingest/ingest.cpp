@@ -331,9 +331,6 @@ void set_features(Graph& g, const Config& cfg, const Landmarks& lm,
     }
   }
   for (size_t t = 0; t < emb.size(); ++t) st.embed_unknown += int64_t(emb[t].row_of.size()) - used[t];
-  if (!emb.empty())
-    std::cerr << fmt::format("ingest: embeddings \"{}\": {} nodes imported, {} nodes absent (zeros), {} ids not in the graph\n",
-                             cfg.inputs.embeddings, st.embed_imported, st.embed_missing, st.embed_unknown);
 }
 
 }  // namespace
@@ -405,9 +402,6 @@ IngestResult ingest(const Config& cfg) {
     s.drug_match.push_back(how);
     s.drug_node.push_back(node);
   }
-  if (st.perts_not_in_pert_info)
-    std::cerr << fmt::format("ingest: {} of {} compounds are not in pert_info \"{}\" (named from the signatures, no SMILES)\n",
-                             st.perts_not_in_pert_info, s.drug_pert_id.size(), in.pert_info);
 
   // Cell lines: new nodes, linked to anatomy and disease nodes by name.
   std::unordered_map<std::string, Cell> cells;
@@ -455,6 +449,13 @@ IngestResult ingest(const Config& cfg) {
   set_features(res.graph, cfg, lm, smiles_of_node, st);
   res.graph.validate("ingested graph");
   s.validate("ingested samples", res.graph.num_nodes());
+  // Printed only on success: a failing run's stderr is its one error line.
+  if (st.perts_not_in_pert_info)
+    std::cerr << fmt::format("ingest: {} of {} compounds are not in pert_info \"{}\" (named from the signatures, no SMILES)\n",
+                             st.perts_not_in_pert_info, s.drug_pert_id.size(), in.pert_info);
+  if (!in.embeddings.empty())
+    std::cerr << fmt::format("ingest: embeddings \"{}\": {} nodes imported, {} nodes absent (zeros), {} ids not in the graph\n",
+                             in.embeddings, st.embed_imported, st.embed_missing, st.embed_unknown);
   return res;
 }
 

@@ -306,6 +306,12 @@ TEST(Ingest, TakesSignatureAndGeneMetadataFromTheGctx) {
   EXPECT_FLOAT_EQ(s.time_h[1], 6.f);
   EXPECT_EQ(r.stats.match_inchikey, 1);
   EXPECT_EQ(s.cell_id, (std::vector<std::string>{"A375", "MCF7"}));
+  // gene_info given with this probe-keyed GCTX: its genes are found through pr_gene_id
+  auto probe_cfg = in.cfg;
+  probe_cfg.inputs.gene_info = in.dir + "/gene_info.txt";
+  auto p = kg::ingest(probe_cfg);
+  EXPECT_EQ(p.samples.gene_id, (std::vector<std::string>{"5742", "7157"}));  // gene_info order
+  EXPECT_FLOAT_EQ(p.samples.y.row(0)[0], 2.f);
   // a repeated signature id in column metadata cannot happen (ids are unique); a missing field can
   d.cols.fields.erase("pert_type");
   kg::write_gctx(in.cfg.inputs.gctx, d);
