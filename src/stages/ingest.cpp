@@ -41,12 +41,16 @@ int stage_ingest(StageContext& ctx) {
   gw.attr("/", "match_new", st.match_new);
   gw.attr("/", "smiles_unparsable", st.smiles_unparsable);
   gw.attr("/", "cells_with_controls", st.cells_with_controls);
+  gw.attr("/", "embed_imported", st.embed_imported);
+  gw.attr("/", "embed_missing", st.embed_missing);
+  gw.attr("/", "embed_unknown", st.embed_unknown);
   gw.provenance(prov);
   write_samples(sw, r.samples);
   sw.attr("/", "signatures_in_table", st.signatures_in_table);
   sw.attr("/", "skipped_type", st.skipped_type);
   sw.attr("/", "skipped_quality", st.skipped_quality);
   sw.attr("/", "skipped_not_in_gctx", st.skipped_not_in_gctx);
+  sw.attr("/", "perts_not_in_pert_info", st.perts_not_in_pert_info);
   sw.provenance(prov);
   sw.commit();
   gw.commit();

@@ -41,7 +41,10 @@ kg::GctxData matrix(const std::vector<std::string>& rows, const std::vector<std:
 
 Inputs make_inputs() {
   Inputs in;
-  in.dir = (fs::path(::testing::TempDir()) / "ingest_small").string();
+  // One directory per test: ctest runs the tests of this file in parallel processes.
+  in.dir = (fs::path(::testing::TempDir()) /
+            ("ingest_" + std::string(::testing::UnitTest::GetInstance()->current_test_info()->name())))
+               .string();
   fs::create_directories(in.dir);
   const std::string& d = in.dir;
   // PrimeKG: aspirin (DB00945) and ibuprofen (DB01050) target gene 5742 (PTGS1); anatomy "skin".
