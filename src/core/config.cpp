@@ -177,6 +177,10 @@ std::vector<ConfigKey> build_keys() {
   b.num("ingest.fp_radius", KG_FIELD(ingest.fp_radius), "Morgan fingerprint radius", 0, 8);
   b.num("ingest.name_dim", KG_FIELD(ingest.name_dim), "hashed name feature size of other KG nodes", 1, 65536);
   b.flag("ingest.allow_missing_signatures", KG_FIELD(ingest.allow_missing_signatures), "skip selected sig_info signatures absent from the GCTX instead of failing");
+  b.list("ingest.doses", KG_FIELD(ingest.doses), "keep only signatures at these doses (uM, within 1%); empty = all", {}, 0, inf);
+  b.list("ingest.times", KG_FIELD(ingest.times), "keep only signatures at these times (h); empty = all", {}, 0, inf);
+  b.list("ingest.cell_lines", KG_FIELD(ingest.cell_lines), "keep only signatures of these cell lines; empty = all");
+  b.str("ingest.replicates", KG_FIELD(ingest.replicates), "signatures of one (compound, cell, dose, time): mean = one averaged sample, all = keep each", {"mean", "all"});
 
   b.str("split.kind", KG_FIELD(split.kind), "split of signatures into train/val/test", splits);
   b.num("split.train_frac", KG_FIELD(split.train_frac), "training fraction", 0.01, 0.98);

@@ -48,6 +48,10 @@ struct IngestConfig {
   int64_t fp_radius = 2;             // Morgan fingerprint radius
   int64_t name_dim = 64;             // hashed name feature size for other KG nodes
   bool allow_missing_signatures = false;  // selected sig_info rows absent from the GCTX: skip, not error
+  std::vector<double> doses;            // keep only these doses (uM, within 1%); empty = all
+  std::vector<double> times;            // keep only these times (h); empty = all
+  std::vector<std::string> cell_lines;  // keep only these cell lines; empty = all
+  std::string replicates = "mean";      // signatures of one (compound, cell, dose, time): mean | all
 };
 
 struct SplitConfig {

@@ -41,6 +41,10 @@ Landmarks landmarks_from_gctx(const GctxFile& gctx);
 Selection select_signatures(const SigInfo& sigs, const std::string& what, const std::string& path,
                             const std::unordered_map<std::string, int64_t>& col_of,
                             const Config& cfg, IngestStats& st);
+/// ingest.replicates = mean: signatures of one (compound, cell, dose, time) become one sample
+/// (the mean profile, the first signature's id), in order of first appearance. Returns how
+/// many signatures were folded into an earlier one.
+int64_t merge_replicates(Samples& s);
 /// NaN or Inf among the selected values: an error naming the GCTX, signature and gene.
 void check_finite(const h5::Matrix<float>& y, const Samples& s, const std::string& path);
 /// Node features of every type (rules in ingest.hpp).

@@ -154,6 +154,7 @@ IngestResult ingest(const Config& cfg) {
   }
   s.y = gctx.read(lm.gctx_row, cols);
   check_finite(s.y, s, in.gctx);
+  if (cfg.ingest.replicates == "mean") st.replicates_merged = merge_replicates(s);
   st.signatures_kept = s.num_signatures();
 
   res.graph = b.finish();

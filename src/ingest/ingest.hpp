@@ -14,6 +14,8 @@ struct IngestStats {
   int64_t kg_nodes = 0, kg_edges = 0;
   int64_t signatures_in_table = 0, signatures_kept = 0;
   int64_t skipped_type = 0, skipped_quality = 0, skipped_not_in_gctx = 0;
+  int64_t skipped_filter = 0;     // not among ingest.doses / ingest.times / ingest.cell_lines
+  int64_t replicates_merged = 0;  // signatures folded into another by ingest.replicates = mean
   int64_t match_inchikey = 0, match_name = 0, match_new = 0;
   int64_t smiles_unparsable = 0, smiles_missing = 0;
   int64_t cells_with_controls = 0, cells_linked = 0;
@@ -37,6 +39,13 @@ struct IngestResult {
 /// cell lines — mean control (ctl_vehicle) landmark expression, z-scored per gene across cell
 /// lines (fallback: hashed cell id); other nodes — hashed bag-of-words of the name.
 /// Missing dose or time is stored as 0.
+///
+/// Selection: signatures of `ingest.pert_type` that pass their quality flags (is_hiq/qc_pass
+/// where present) and, when the lists are not empty, have a dose in `ingest.doses` (within 1%),
+/// a time in `ingest.times` and a cell line in `ingest.cell_lines`. Replicates (the same compound,
+/// cell line, dose and time, e.g. from several plates) become one sample with the mean profile and
+/// the first signature's id when `ingest.replicates` is `mean` (the default: no condition can then
+/// sit in both train and test); `all` keeps each signature.
 ///
 /// Optional inputs: with `inputs.sig_info` empty the signature metadata comes from the GCTX
 /// column metadata (pert_id, pert_iname|cmap_name, pert_type, cell_id, pert_dose+unit or

@@ -2,6 +2,8 @@
 // are in the GCTX (from the metadata tables, or from the GCTX's own metadata).
 #include <algorithm>
 #include <cmath>
+#include <map>
+#include <tuple>
 #include <unordered_map>
 
 #include "core/error.hpp"
@@ -35,6 +37,21 @@ std::string meta(const GctxAxis& a, const char* field, size_t i) {
 }
 
 bool has_field(const GctxAxis& a, const char* field) { return a.fields.count(field) > 0; }
+
+// The dose, time and cell-line selection of the config (an empty list keeps everything).
+bool wanted(const Signature& s, const IngestConfig& c) {
+  auto near = [](double v, double want, double rel) {
+    return std::isfinite(v) && std::fabs(v - want) <= rel * std::max(want, 1e-12);
+  };
+  if (!c.doses.empty() &&
+      std::none_of(c.doses.begin(), c.doses.end(), [&](double d) { return near(s.dose_um, d, 0.01); }))
+    return false;
+  if (!c.times.empty() &&
+      std::none_of(c.times.begin(), c.times.end(), [&](double t) { return near(s.time_h, t, 1e-6); }))
+    return false;
+  return c.cell_lines.empty() ||
+         std::find(c.cell_lines.begin(), c.cell_lines.end(), s.cell_id) != c.cell_lines.end();
+}
 
 }  // namespace
 
@@ -134,6 +151,7 @@ Selection select_signatures(const SigInfo& sigs, const std::string& what, const 
                 unit, it->second);
     if (s.pert_type != cfg.ingest.pert_type) { ++st.skipped_type; continue; }
     if (!s.quality_ok) { ++st.skipped_quality; continue; }
+    if (!wanted(s, cfg.ingest)) { ++st.skipped_filter; continue; }
     auto it = col_of.find(s.sig_id);
     if (it == col_of.end()) {
       if (!cfg.ingest.allow_missing_signatures)
@@ -159,6 +177,35 @@ void check_finite(const h5::Matrix<float>& y, const Samples& s, const std::strin
         fail_file("GCTX", path, "/0/DATA/0/matrix: value {} for signature \"{}\", gene {}: expression must be finite",
                   r[g], s.sig_id[size_t(i)], s.gene_id[size_t(g)]);
   }
+}
+
+int64_t merge_replicates(Samples& s) {
+  const int64_t S = s.num_signatures(), G = s.num_genes();
+  std::map<std::tuple<int32_t, int32_t, float, float>, int64_t> first;  // condition -> new row
+  std::vector<int64_t> group(static_cast<size_t>(S)), count;
+  std::vector<int64_t> keep;  // old row of each new row's first signature
+  for (int64_t i = 0; i < S; ++i) {
+    auto key = std::make_tuple(s.sig_drug[size_t(i)], s.sig_cell[size_t(i)], s.dose_um[size_t(i)], s.time_h[size_t(i)]);
+    auto [it, fresh] = first.emplace(key, int64_t(keep.size()));
+    if (fresh) keep.push_back(i), count.push_back(0);
+    group[size_t(i)] = it->second;
+    ++count[size_t(it->second)];
+  }
+  const int64_t n = int64_t(keep.size());
+  if (n == S) return 0;
+  h5::Matrix<float> y;
+  y.rows = n, y.cols = G;
+  y.data.assign(size_t(n * G), 0.f);
+  for (int64_t i = 0; i < S; ++i)
+    for (int64_t g = 0; g < G; ++g) y.row(group[size_t(i)])[g] += s.y.row(i)[g] / float(count[size_t(group[size_t(i)])]);
+  auto pick = [&](auto& v) {
+    std::remove_reference_t<decltype(v)> out;
+    for (auto i : keep) out.push_back(v[size_t(i)]);
+    v = std::move(out);
+  };
+  pick(s.sig_id), pick(s.sig_drug), pick(s.sig_cell), pick(s.dose_um), pick(s.time_h);
+  s.y = std::move(y);
+  return S - n;
 }
 
 }  // namespace kg::ingest_detail

@@ -51,6 +51,8 @@ int stage_ingest(StageContext& ctx) {
   sw.attr("/", "skipped_quality", st.skipped_quality);
   sw.attr("/", "skipped_not_in_gctx", st.skipped_not_in_gctx);
   sw.attr("/", "perts_not_in_pert_info", st.perts_not_in_pert_info);
+  sw.attr("/", "skipped_filter", st.skipped_filter);
+  sw.attr("/", "replicates_merged", st.replicates_merged);
   sw.provenance(prov);
   sw.commit();
   gw.commit();
@@ -58,12 +60,13 @@ int stage_ingest(StageContext& ctx) {
   const double D = double(r.samples.drug_pert_id.size());
   std::cerr << fmt::format(
       "ingest: PrimeKG {} nodes, {} edges; graph {} nodes, {} edges, {} relations\n"
-      "ingest: {} of {} signatures kept (other pert_type {}, failed quality {}, not in GCTX {})\n"
+      "ingest: {} samples from {} signatures (other pert_type {}, failed quality {}, not in GCTX {}, not selected by\n"
+      "        ingest.doses/times/cell_lines {}, replicates merged {})\n"
       "ingest: {} compounds matched by InChIKey {} ({:.1f}%), by name {} ({:.1f}%), new nodes {} ({:.1f}%)\n"
       "ingest: {} cell lines ({} with controls, {} linked to anatomy/disease); SMILES missing {}, unparsable {}\n",
       st.kg_nodes, st.kg_edges, r.graph.num_nodes(), r.graph.num_edges(), r.graph.num_relations(),
       st.signatures_kept, st.signatures_in_table, st.skipped_type, st.skipped_quality,
-      st.skipped_not_in_gctx, int64_t(D), st.match_inchikey, 100.0 * st.match_inchikey / D,
+      st.skipped_not_in_gctx, st.skipped_filter, st.replicates_merged, int64_t(D), st.match_inchikey, 100.0 * st.match_inchikey / D,
       st.match_name, 100.0 * st.match_name / D, st.match_new, 100.0 * st.match_new / D,
       r.samples.cell_id.size(), st.cells_with_controls, st.cells_linked, st.smiles_missing,
       st.smiles_unparsable);

@@ -382,3 +382,42 @@ TEST(Ingest, HashedNameFeaturesAreDeterministicUnitVectors) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(Ingest, SelectsDosesTimesAndCellLinesFromTheConfig) {
+  auto in = make_inputs();
+  in.cfg.ingest.cell_lines = {"A375"};
+  auto r = kg::ingest(in.cfg);
+  EXPECT_EQ(r.samples.sig_id, (std::vector<std::string>{"S1", "S2"}));
+  EXPECT_EQ(r.stats.skipped_filter, 2);
+  in.cfg.ingest.cell_lines.clear();
+  in.cfg.ingest.doses = {10.0};  // S2 is at 1 µM
+  EXPECT_EQ(kg::ingest(in.cfg).samples.sig_id, (std::vector<std::string>{"S1", "S3", "S5"}));
+  in.cfg.ingest.doses.clear();
+  in.cfg.ingest.times = {6.0};
+  EXPECT_EQ(kg::ingest(in.cfg).samples.sig_id, (std::vector<std::string>{"S2"}));
+}
+
+TEST(Ingest, ReplicateSignaturesAreAveragedIntoOneSample) {
+  auto in = make_inputs();
+  // S5 becomes a replicate of S1: aspirin in A375 at 10 µM for 24 h.
+  in.cfg.inputs.sig_info = put(in.dir, "sig_rep.txt",
+      "sig_id\tpert_id\tpert_iname\tpert_type\tcell_id\tpert_idose\tpert_itime\n"
+      "S1\tBRD-A\taspirin\ttrt_cp\tA375\t10 µM\t24 h\n"
+      "S2\tBRD-B\tibuprofen\ttrt_cp\tA375\t1 µM\t6 h\n"
+      "S3\tBRD-C\tnovelmol\ttrt_cp\tMCF7\t10 µM\t24 h\n"
+      "S5\tBRD-A\taspirin\ttrt_cp\tA375\t10 µM\t24 h\n");
+  auto r = kg::ingest(in.cfg);  // replicates: mean (the default)
+  EXPECT_EQ(r.samples.sig_id, (std::vector<std::string>{"S1", "S2", "S3"}));
+  EXPECT_EQ(r.stats.replicates_merged, 1);
+  // gene 5742 is GCTX row 2: S1 (column 0) = 2, S5 (column 4) = 42 -> 22
+  EXPECT_FLOAT_EQ(r.samples.y.row(0)[0], 22.f);
+  EXPECT_FLOAT_EQ(r.samples.y.row(1)[0], 12.f);  // S2 untouched
+  in.cfg.ingest.replicates = "all";
+  auto all = kg::ingest(in.cfg);
+  EXPECT_EQ(all.samples.num_signatures(), 4);
+  EXPECT_EQ(all.stats.replicates_merged, 0);
+}
+
+}  // namespace
