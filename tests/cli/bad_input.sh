@@ -3,10 +3,9 @@
 # the file (and line or key); a non-zero exit; nothing left in the output directory.
 #   tests/cli/bad_input.sh [KGPERT]     (default: $KGPERT, else build/kgpert)
 set -euo pipefail
-ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
+source "$(dirname "$0")/../pipeline/lib.sh"  # ROOT, VENV, fail
 KGPERT="${1:-${KGPERT:-$ROOT/build/kgpert}}"
-PY="$ROOT/.venv/bin/python"
-fail() { echo "FAIL: $*" >&2; exit 1; }
+PY="$VENV/bin/python"
 [[ -x $KGPERT ]] || fail "no kgpert binary at $KGPERT"
 [[ -x $PY ]] || fail "no Python venv at $ROOT/.venv (run: bash scripts/setup.sh)"
 export OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1
