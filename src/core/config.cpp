@@ -137,9 +137,9 @@ struct Builder {
 
 std::vector<ConfigKey> build_keys() {
   Builder b;
-  const std::vector<std::string> models{"gat", "mlp"};
-  const std::vector<std::string> ablations{"none", "edge_shuffle", "feature_random"};
-  const std::vector<std::string> splits{"random", "scaffold"};
+  const std::vector<std::string> models{"gat", "mlp", "cell_mean", "cell_mlp", "knn", "ridge"};
+  const std::vector<std::string> ablations{"none", "edge_shuffle", "feature_random", "no_kg", "drug_shuffle"};
+  const std::vector<std::string> splits{"random", "scaffold", "cold_cell", "cold_drug"};
   const double inf = 1e300;
 
   b.str("dataset", KG_FIELD(dataset), "name of the dataset; outputs go to results/<dataset>/");
@@ -197,10 +197,14 @@ std::vector<ConfigKey> build_keys() {
   b.num("gat.attn_dropout", KG_FIELD(gat.attn_dropout), "attention dropout", 0, 0.99);
   b.num("gat.rel_dim", KG_FIELD(gat.rel_dim), "relation embedding size in the attention logits", 1, 4096);
   b.num("gat.head_hidden", KG_FIELD(gat.head_hidden), "DEG head hidden width", 1, 65536);
+  b.list("gat.fanouts", KG_FIELD(gat.fanouts), "neighbours sampled per node, one per layer (-1 = all); [] = all at every layer", {}, -1, 1e9);
 
   b.num("mlp.hidden", KG_FIELD(mlp.hidden), "MLP hidden width", 1, 65536);
   b.num("mlp.layers", KG_FIELD(mlp.layers), "MLP hidden layers", 1, 16);
   b.num("mlp.dropout", KG_FIELD(mlp.dropout), "MLP dropout", 0, 0.99);
+
+  b.num("baseline.knn_k", KG_FIELD(baseline.knn_k), "knn: training compounds averaged, by fingerprint Tanimoto similarity", 1, 1e6);
+  b.num("baseline.ridge_alpha", KG_FIELD(baseline.ridge_alpha), "ridge: L2 penalty of the fingerprint regression", 0, 1e9);
 
   b.num("train.epochs", KG_FIELD(train.epochs), "maximum epochs", 1, 1e6);
   b.num("train.batch_size", KG_FIELD(train.batch_size), "signatures per step", 1, 1e7);
@@ -209,6 +213,10 @@ std::vector<ConfigKey> build_keys() {
   b.num("train.patience", KG_FIELD(train.patience), "epochs without validation gain before stopping", 1, 1e6);
   b.num("train.grad_clip", KG_FIELD(train.grad_clip), "max gradient norm (0 = off)", 0, 1e6);
   b.num("train.seed", KG_FIELD(train.seed), "seed of initialisation, dropout and batch order", 0, inf);
+  b.str("train.optimizer", KG_FIELD(train.optimizer), "optimizer", {"adam", "adamw"});
+  b.str("train.lr_schedule", KG_FIELD(train.lr_schedule), "learning-rate schedule: none, cosine (to 0 over train.epochs) or plateau (halve after train.lr_patience epochs without validation gain)", {"none", "cosine", "plateau"});
+  b.num("train.lr_patience", KG_FIELD(train.lr_patience), "plateau schedule: epochs without validation gain before the learning rate is halved", 1, 1e6);
+  b.num("train.checkpoint_every", KG_FIELD(train.checkpoint_every), "epochs between checkpoints (0 = none)", 0, 1e6);
 
   b.list("sweep.models", KG_FIELD(sweep.models), "models of the sweep", models);
   b.list("sweep.splits", KG_FIELD(sweep.splits), "splits of the sweep", splits);
@@ -255,6 +263,11 @@ void validate(const Config& c, const std::string& origin) {
   if (c.split.train_frac + c.split.val_frac >= 1.0)
     fail("{}: key \"split.train_frac\" + \"split.val_frac\" must be below 1 (got {} + {})", origin,
          c.split.train_frac, c.split.val_frac);
+  if (!c.gat.fanouts.empty() && int64_t(c.gat.fanouts.size()) != c.gat.layers)
+    fail("{}: key \"gat.fanouts\" has {} entries but \"gat.layers\" is {} (one per layer, or [] for all)",
+         origin, c.gat.fanouts.size(), c.gat.layers);
+  for (int64_t f : c.gat.fanouts)
+    if (f == 0) fail("{}: key \"gat.fanouts\": 0 neighbours is not allowed (use -1 for all)", origin);
   if (c.gat.hidden % c.gat.heads != 0)
     fail("{}: key \"gat.hidden\" ({}) must be a multiple of \"gat.heads\" ({})", origin,
          c.gat.hidden, c.gat.heads);

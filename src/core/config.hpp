@@ -55,7 +55,7 @@ struct IngestConfig {
 };
 
 struct SplitConfig {
-  std::string kind = "random";  // random | scaffold
+  std::string kind = "random";  // random | scaffold | cold_cell | cold_drug
   double train_frac = 0.8;
   double val_frac = 0.1;
   int64_t seed = 0;
@@ -74,12 +74,18 @@ struct GatConfig {
   double attn_dropout = 0.1;
   int64_t rel_dim = 16;       // relation embedding size entering the attention logits
   int64_t head_hidden = 256;  // DEG head hidden width
+  std::vector<int64_t> fanouts;  // neighbours sampled per node, one per layer (-1 = all); empty = all
 };
 
 struct MlpConfig {
   int64_t hidden = 256;
   int64_t layers = 2;
   double dropout = 0.1;
+};
+
+struct BaselineConfig {
+  int64_t knn_k = 10;         // knn: neighbours by fingerprint Tanimoto similarity
+  double ridge_alpha = 1.0;   // ridge: L2 penalty on fingerprint weights
 };
 
 struct TrainConfig {
@@ -90,6 +96,10 @@ struct TrainConfig {
   int64_t patience = 15;  // epochs without validation improvement before stopping
   double grad_clip = 5.0; // max global gradient norm (0 = off)
   int64_t seed = 0;
+  std::string optimizer = "adam";    // adam | adamw
+  std::string lr_schedule = "none";  // none | cosine | plateau
+  int64_t lr_patience = 5;           // plateau: epochs without validation gain before halving lr
+  int64_t checkpoint_every = 1;      // epochs between checkpoints (0 = none)
 };
 
 struct SweepConfig {
@@ -103,8 +113,8 @@ struct SweepConfig {
 struct Config {
   std::string dataset = "demo";   // results/<dataset>/
   int64_t threads = 1;            // OpenMP, OpenBLAS and LibTorch threads
-  std::string model = "gat";      // gat | mlp
-  std::string ablation = "none";  // none | edge_shuffle | feature_random
+  std::string model = "gat";      // gat | mlp | cell_mean | cell_mlp | knn | ridge
+  std::string ablation = "none";  // none | edge_shuffle | feature_random | no_kg | drug_shuffle
   InputsConfig inputs;
   SynthConfig synth;
   IngestConfig ingest;
@@ -112,6 +122,7 @@ struct Config {
   PartitionConfig partition;
   GatConfig gat;
   MlpConfig mlp;
+  BaselineConfig baseline;
   TrainConfig train;
   SweepConfig sweep;
 
