@@ -349,22 +349,20 @@ void write_strings(hid_t file, const std::string& path, const std::string& ds,
     fail_file("GCTX", path, "dataset \"{}\": cannot write (disk full?)", ds);
 }
 
-void write_matrix(hid_t file, const std::string& path, const h5::Matrix<float>& m) {
-  hsize_t dims[2] = {hsize_t(m.rows), hsize_t(m.cols)};
+// Whole samples per chunk (reads select samples), at most 256 and about 16 MB.
+h5::Handle create_matrix(hid_t file, const std::string& path, int64_t n_cols, int64_t n_rows) {
+  hsize_t dims[2] = {hsize_t(n_cols), hsize_t(n_rows)};
   h5::Handle space(H5Screate_simple(2, dims, nullptr));
   h5::Handle dcpl(H5Pcreate(H5P_DATASET_CREATE));
-  if (m.rows > 0 && m.cols > 0) {
-    // Whole samples per chunk (reads select samples), at most 256 and about 16 MB.
-    int64_t per = std::clamp<int64_t>((int64_t(16) << 20) / (m.cols * 4), 1, 256);
-    hsize_t chunk[2] = {hsize_t(std::min<int64_t>(m.rows, per)), hsize_t(m.cols)};
+  if (n_cols > 0 && n_rows > 0) {
+    int64_t per = std::clamp<int64_t>((int64_t(16) << 20) / (n_rows * 4), 1, 256);
+    hsize_t chunk[2] = {hsize_t(std::min<int64_t>(n_cols, per)), hsize_t(n_rows)};
     H5Pset_chunk(dcpl.get(), 2, chunk);
   }
   h5::Handle lcpl = intermediate_groups();
   h5::Handle d(H5Dcreate2(file, kMatrix, H5T_IEEE_F32LE, space.get(), lcpl.get(), dcpl.get(), H5P_DEFAULT));
   if (!d) fail_file("GCTX", path, "dataset \"{}\": cannot create", kMatrix);
-  if (!m.data.empty() &&
-      H5Dwrite(d.get(), H5T_NATIVE_FLOAT, H5S_ALL, H5S_ALL, H5P_DEFAULT, m.data.data()) < 0)
-    fail_file("GCTX", path, "dataset \"{}\": cannot write (disk full?)", kMatrix);
+  return d;
 }
 
 void write_version(hid_t file, const std::string& path) {
@@ -385,21 +383,50 @@ void write_axis(hid_t file, const std::string& path, const std::string& group, c
 
 }  // namespace
 
+GctxWriter::GctxWriter(const std::string& path, const GctxAxis& rows, const GctxAxis& cols)
+    : path_(path), out_(path), n_rows_(int64_t(rows.ids.size())), n_cols_(int64_t(cols.ids.size())) {
+  check_axis(path, rows, n_rows_, "row");
+  check_axis(path, cols, n_cols_, "column");
+  file_ = h5::Handle(H5Fcreate(out_.tmp_path().c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT));
+  if (!file_) fail_file("GCTX", path, "cannot create \"{}\"", out_.tmp_path());
+  write_version(file_.get(), path);
+  matrix_ = create_matrix(file_.get(), path, n_cols_, n_rows_);
+  write_axis(file_.get(), path, kRowGroup, rows);
+  write_axis(file_.get(), path, kColGroup, cols);
+}
+
+GctxWriter::~GctxWriter() = default;  // an uncommitted AtomicFile removes its temporary
+
+void GctxWriter::write(const h5::Matrix<float>& block) {
+  KG_CHECK(block.cols == n_rows_ && int64_t(block.data.size()) == block.rows * block.cols);
+  if (written_ + block.rows > n_cols_)
+    fail_file("GCTX", path_, "cannot write: {} samples written after {} of {}", block.rows, written_, n_cols_);
+  if (block.rows == 0 || n_rows_ == 0) return;
+  hsize_t start[2] = {hsize_t(written_), 0}, count[2] = {hsize_t(block.rows), hsize_t(n_rows_)};
+  h5::Handle fs(H5Dget_space(matrix_.get()));
+  h5::Handle ms(H5Screate_simple(2, count, nullptr));
+  if (H5Sselect_hyperslab(fs.get(), H5S_SELECT_SET, start, nullptr, count, nullptr) < 0 ||
+      H5Dwrite(matrix_.get(), H5T_NATIVE_FLOAT, ms.get(), fs.get(), H5P_DEFAULT, block.data.data()) < 0)
+    fail_file("GCTX", path_, "dataset \"{}\": cannot write (disk full?)", kMatrix);
+  written_ += block.rows;
+}
+
+void GctxWriter::commit() {
+  if (written_ != n_cols_ && n_rows_ > 0)
+    fail_file("GCTX", path_, "cannot commit: {} of {} samples written", written_, n_cols_);
+  if (H5Fflush(file_.get(), H5F_SCOPE_GLOBAL) < 0) fail_file("GCTX", path_, "cannot flush (disk full?)");
+  matrix_ = h5::Handle();
+  file_ = h5::Handle();  // closed before the rename
+  out_.commit();
+}
+
 void write_gctx(const std::string& path, const GctxData& data) {
   KG_CHECK(int64_t(data.values.data.size()) == data.values.rows * data.values.cols);
   check_axis(path, data.rows, data.values.cols, "row");
   check_axis(path, data.cols, data.values.rows, "column");
-  h5::AtomicFile out(path);
-  {
-    h5::Handle f(H5Fcreate(out.tmp_path().c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT));
-    if (!f) fail_file("GCTX", path, "cannot create \"{}\"", out.tmp_path());
-    write_version(f.get(), path);
-    write_matrix(f.get(), path, data.values);
-    write_axis(f.get(), path, kRowGroup, data.rows);
-    write_axis(f.get(), path, kColGroup, data.cols);
-    if (H5Fflush(f.get(), H5F_SCOPE_GLOBAL) < 0) fail_file("GCTX", path, "cannot flush (disk full?)");
-  }  // closed before the rename
-  out.commit();
+  GctxWriter w(path, data.rows, data.cols);
+  w.write(data.values);
+  w.commit();
 }
 
 }  // namespace kg

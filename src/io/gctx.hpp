@@ -51,4 +51,22 @@ struct GctxData {
 /// root attribute version="GCTX1.0"), atomically.
 void write_gctx(const std::string& path, const GctxData& data);
 
+/// The same layout written a block of samples at a time, for matrices larger than memory:
+/// the metadata at construction, then write() for consecutive blocks of samples [k, n_rows]
+/// from sample 0 on, then commit() once every sample is written. Until commit() the file is
+/// a temporary next to `path` (removed if the writer is destroyed first).
+class GctxWriter {
+ public:
+  GctxWriter(const std::string& path, const GctxAxis& rows, const GctxAxis& cols);
+  ~GctxWriter();
+  void write(const h5::Matrix<float>& block);  // block.cols == rows.ids.size()
+  void commit();
+
+ private:
+  std::string path_;
+  h5::AtomicFile out_;
+  h5::Handle file_, matrix_;
+  int64_t n_rows_ = 0, n_cols_ = 0, written_ = 0;
+};
+
 }  // namespace kg

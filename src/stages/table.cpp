@@ -84,7 +84,7 @@ int stage_help(StageContext& ctx) {
 const std::vector<StageInfo>& stage_table() {
   static const std::vector<StageInfo> table{
       {"synth", "write a demo dataset (PrimeKG kg.csv, LINCS GCTX + metadata) with a planted signal",
-       "--out DIR [--scale demo|primekg]", {"out", "scale"}, {}, true, stage_synth},
+       "--out DIR [--scale demo|primekg] [--signatures N]", {"out", "scale", "signatures"}, {}, true, stage_synth},
       {"ingest", "read kg.csv, GCTX and LINCS tables into graph.h5 and samples.h5",
        "--graph graph.h5 [--samples samples.h5] (no inputs.gctx: graph only)", {"graph", "samples"}, {}, true, stage_ingest},
       {"split", "split signatures into train/val/test (random or scaffold)",

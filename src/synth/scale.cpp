@@ -73,11 +73,7 @@ struct Rng {
   double uniform() { return double(next() >> 11) * 0x1.0p-53; }
 };
 
-struct TypeNodes {
-  std::string type, source;
-  int64_t first = 0;  // global index of the first node
-  std::vector<std::string> id, name;
-};
+using TypeNodes = ScaleNodes;
 
 const char* kWords[] = {"alpha",  "beta",    "kinase",  "receptor", "acute",  "chronic",
                         "type",   "syndrome", "cell",   "membrane", "binding", "activity",
@@ -139,10 +135,17 @@ const TypeNodes& nodes_of(const std::vector<TypeNodes>& all, const char* type) {
   return all.front();  // unreachable: the relation table names only the ten types
 }
 
+Rng node_rng(uint64_t seed) { return Rng{seed * 0x2545f4914f6cdd1dull + 1}; }
+
 }  // namespace
 
+std::vector<ScaleNodes> primekg_like_nodes(double scale, uint64_t seed) {
+  Rng rng = node_rng(seed);
+  return make_nodes(rng, scale);
+}
+
 ScaleStats write_primekg_like(const std::string& path, double scale, uint64_t seed) {
-  Rng rng{seed * 0x2545f4914f6cdd1dull + 1};
+  Rng rng = node_rng(seed);  // names first, then edges from the same stream
   auto nodes = make_nodes(rng, scale);
   ScaleStats st;
   for (const auto& t : nodes) st.nodes += int64_t(t.id.size());

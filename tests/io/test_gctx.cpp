@@ -324,6 +324,40 @@ TEST(GctxWrite, ManyBlocksUnsortedRepeatedSelection) {
   EXPECT_EQ(f.read({1}, {}).rows, 0);
 }
 
+// The block writer: uneven blocks give the same file contents as one write; a writer
+// destroyed or committed before every sample is written leaves no file.
+TEST(GctxWrite, BlockWriterMatchesOneWriteAndRefusesIncompleteFiles) {
+  auto d = make_data(6, 700);
+  const std::string one = tmp("one.gctx"), blocks = tmp("blocks_w.gctx");
+  kg::write_gctx(one, d);
+  {
+    kg::GctxWriter w(blocks, d.rows, d.cols);
+    for (int64_t s0 = 0, k = 1; s0 < 700; s0 += k, k = k * 3 + 1) {
+      kg::h5::Matrix<float> b;
+      b.cols = 6;
+      b.rows = std::min<int64_t>(k, 700 - s0);
+      b.data.assign(d.values.row(s0), d.values.row(s0) + b.rows * 6);
+      w.write(b);
+    }
+    w.commit();
+  }
+  GctxFile a(one), b(blocks);
+  EXPECT_EQ(a.read(iota(6), iota(700)).data, b.read(iota(6), iota(700)).data);
+  EXPECT_EQ(b.cols().ids, d.cols.ids);
+
+  const std::string partial = tmp("partial.gctx");
+  {
+    kg::GctxWriter w(partial, d.rows, d.cols);
+    kg::h5::Matrix<float> half{std::vector<float>(size_t(350 * 6), 1.f), 350, 6};
+    w.write(half);
+    expect_error([&] { w.commit(); }, {partial, "350 of 700 samples"});
+    w.write(half);
+    expect_error([&] { w.write(half); }, {partial, "350 samples written after 700 of 700"});
+  }  // destroyed uncommitted
+  EXPECT_FALSE(fs::exists(partial));
+  EXPECT_FALSE(has_leftovers(::testing::TempDir(), ".gctx_partial.gctx.tmp"));
+}
+
 TEST(GctxWrite, BadDataIsRejectedAndLeavesNoFile) {
   const std::string p = tmp("bad_write.gctx");
   auto d = make_data(4, 3);
