@@ -1,4 +1,5 @@
-// Ablations of the graph: degree-preserving edge shuffling and random node features.
+// Ablations: degree-preserving edge shuffling, random node features, no PrimeKG edges, and
+// compounds shuffled across signatures.
 #include <algorithm>
 #include <map>
 #include <random>
@@ -36,6 +37,35 @@ void randomize_features(Graph& g, uint64_t seed) {
   std::normal_distribution<float> normal(0.f, 1.f);
   for (auto& f : g.features)
     for (auto& x : f.data) x = normal(rng);
+}
+
+int64_t remove_kg_edges(Graph& g) {
+  const int64_t N = g.num_nodes(), E = g.num_edges();
+  std::vector<int32_t> dst, src, rel;
+  for (int64_t v = 0; v < N; ++v)
+    for (int64_t e = g.indptr[size_t(v)]; e < g.indptr[size_t(v) + 1]; ++e)
+      if (is_lincs_edge(g, g.src[size_t(e)], int32_t(v))) {
+        dst.push_back(int32_t(v));
+        src.push_back(g.src[size_t(e)]);
+        rel.push_back(g.rel[size_t(e)]);
+      }
+  Graph::build_csr(N, dst, src, rel, g.indptr);
+  g.src = std::move(src);
+  g.rel = std::move(rel);
+  return E - g.num_edges();
+}
+
+void shuffle_drugs(Samples& s, uint64_t seed) {
+  std::map<int32_t, std::vector<size_t>> by_cell;  // ordered: deterministic
+  for (size_t i = 0; i < s.sig_drug.size(); ++i) by_cell[s.sig_cell[i]].push_back(i);
+  std::mt19937_64 rng(seed);
+  for (auto& [cell, sigs] : by_cell) {
+    std::vector<int32_t> drugs;
+    drugs.reserve(sigs.size());
+    for (auto i : sigs) drugs.push_back(s.sig_drug[i]);
+    std::shuffle(drugs.begin(), drugs.end(), rng);
+    for (size_t k = 0; k < sigs.size(); ++k) s.sig_drug[sigs[k]] = drugs[k];
+  }
 }
 
 }  // namespace kg

@@ -9,23 +9,61 @@
 
 namespace kg {
 
-/// Splits signatures into train/val/test.
+/// Splits signatures into train/val/test. Fractions are of signatures (targets
+/// round(train_frac * n), round(val_frac * n), the rest to test); every part is sorted.
 /// - `group` empty: random split of the signatures (a compound may be in several parts).
-/// - `group[s]` = group id of signature s (e.g. its compound's scaffold): whole groups go to one
-///   part. Groups larger than half the test size go to train first (as chemprop's balanced
-///   scaffold split does), the rest in a seeded random order; each group goes to train until it
-///   is full, then to val, then to test.
-/// Fractions are of signatures; every part is sorted.
+/// - `group[s]` = group id of signature s: whole groups go to one part, so no group is in two
+///   parts. kg::Error with fewer than 3 groups.
+///   - kind "scaffold" (group = the compound's Bemis–Murcko scaffold): chemprop's balanced
+///     scaffold split. Groups larger than half the test size go to train first (largest first),
+///     the rest in a seeded random order; each group goes to train until it is full, then to
+///     val, then to test.
+///   - any other kind ("cold_cell": group = cell line, "cold_drug": group = compound): groups in
+///     a seeded random order, each to the part furthest below its target (target - size
+///     largest; ties to train, then val), the greedy step that most reduces the total distance
+///     to the targets. Each part exceeds its target by less than the largest group, so none
+///     falls short by more than twice that: with many small groups (compounds) the sizes are
+///     close to the fractions; with few large ones (10 cell lines of ~420 signatures) the parts
+///     hold whole groups and sizes are near the fractions only to within about a group
+///     (0.8/0.1/0.1 gives 8/1/1 cell lines). The seed decides which groups are held out.
+/// kg::Error naming `kind` when a part would be empty (too few groups, or val/test fractions
+/// too small for the groups).
 Split make_split(const std::string& kind, int64_t num_signatures, const std::vector<int64_t>& group,
                  double train_frac, double val_frac, uint64_t seed);
 
-/// Degree-preserving rewiring within each (relation, source type, destination type) class:
-/// the sources of the class's edges are permuted among its edges (seeded), so every node keeps
-/// its in- and out-degree per relation; the graph's CSR is rebuilt.
+/// The `edge_shuffle` ablation. Degree-preserving rewiring within each (relation, source type,
+/// destination type) class: the sources of the class's edges are permuted among its edges
+/// (seeded), so every node keeps its in- and out-degree per relation; the graph's CSR is
+/// rebuilt. The two directions of an undirected edge are shuffled independently.
 void shuffle_edges(Graph& g, uint64_t seed);
 
-/// Replaces every node type's feature matrix by seeded standard Gaussian values of the same shape.
+/// The `feature_random` ablation: replaces every node type's feature matrix by seeded standard
+/// Gaussian values of the same shape.
 void randomize_features(Graph& g, uint64_t seed);
+
+/// True for an edge that ingest added for the LINCS data rather than read from kg.csv: one of
+/// its ends is a cell_line node. kg.csv cannot hold cell_line nodes (its reader refuses the
+/// type) and the only edges ingest adds link cell lines to anatomy and disease nodes
+/// (cell_line_anatomy, cell_line_disease); LINCS compounds get no edges of their own.
+inline bool is_lincs_edge(const Graph& g, int32_t src, int32_t dst) {
+  static const int cell = node_type_index("cell_line");
+  return g.node_type[size_t(src)] == cell || g.node_type[size_t(dst)] == cell;
+}
+
+/// The `no_kg` ablation: removes every PrimeKG edge (those not is_lincs_edge) and keeps the
+/// edges ingest added for the cell lines. Nodes, features and relation names are unchanged (so
+/// node rows and model shapes stay); drug and gene nodes are left without edges. Returns the
+/// number of edges removed.
+int64_t remove_kg_edges(Graph& g);
+
+/// The `drug_shuffle` ablation: permutes the signatures' compounds (`sig_drug`) among the
+/// signatures of each cell line, seeded. Each signature keeps its cell line, dose, time and
+/// profile and is given the compound of another signature of the same cell line, so every cell
+/// line keeps its multiset of compounds (and every compound its number of signatures) while
+/// the compound no longer explains the profile. Signature indices do not change, so a split
+/// read from split.h5 keeps the same signatures in each part (its compounds and scaffolds then
+/// mix across parts). The compound table and the graph are untouched.
+void shuffle_drugs(Samples& s, uint64_t seed);
 
 /// Result of METIS k-way partitioning.
 struct Partition {

@@ -1,6 +1,8 @@
-// `kgpert split`: random or scaffold (Bemis–Murcko, RDKit) split of the signatures.
+// `kgpert split`: random, scaffold (Bemis–Murcko, RDKit), cold-cell or cold-drug split of the
+// signatures.
 #include <iostream>
 #include <map>
+#include <set>
 
 #include "chem/chem.hpp"
 #include "core/error.hpp"
@@ -28,6 +30,13 @@ std::vector<std::string> drug_groups(const Samples& s, int64_t& unparsable) {
   return groups;
 }
 
+// Distinct groups among the signatures of one part.
+size_t groups_in(const std::vector<int64_t>& part, const std::vector<int64_t>& sig_group) {
+  std::set<int64_t> seen;
+  for (auto i : part) seen.insert(sig_group[size_t(i)]);
+  return seen.size();
+}
+
 }  // namespace
 
 int stage_split(StageContext& ctx) {
@@ -36,16 +45,36 @@ int stage_split(StageContext& ctx) {
   const std::string& out = ctx.require("out");
   Samples s = read_samples(samples_path);
   const int64_t S = s.num_signatures();
+  const std::string& kind = cfg.split.kind;
 
   int64_t unparsable = 0;
   std::vector<std::string> groups = drug_groups(s, unparsable);
+  // Group of each signature: whole groups go to one part (none for the random split).
   std::vector<int64_t> sig_group;
-  if (cfg.split.kind == "scaffold") {
+  std::string noun;
+  if (kind == "scaffold") {
     std::map<std::string, int64_t> ids;
     for (const auto& g : groups) ids.emplace(g, int64_t(ids.size()));
     for (int64_t i = 0; i < S; ++i) sig_group.push_back(ids.at(groups[size_t(s.sig_drug[size_t(i)])]));
+    noun = "scaffolds";
+  } else if (kind == "cold_cell") {
+    sig_group.assign(s.sig_cell.begin(), s.sig_cell.end());
+    noun = "cell lines";
+  } else if (kind == "cold_drug") {
+    sig_group.assign(s.sig_drug.begin(), s.sig_drug.end());
+    noun = "compounds";
+  } else {
+    KG_CHECK(kind == "random", "split.kind {}", kind);
   }
-  Split split = make_split(cfg.split.kind, S, sig_group, cfg.split.train_frac, cfg.split.val_frac,
+  if (!sig_group.empty()) {
+    const size_t n = std::set<int64_t>(sig_group.begin(), sig_group.end()).size();
+    if (n < 3)
+      fail_file("samples", samples_path,
+                "has signatures of {} {}; a {} split puts each whole into one of train, val and "
+                "test, so it needs at least 3",
+                n, noun, kind);
+  }
+  Split split = make_split(kind, S, sig_group, cfg.split.train_frac, cfg.split.val_frac,
                            uint64_t(cfg.split.seed));
   split.drug_group = groups;
 
@@ -61,6 +90,10 @@ int stage_split(StageContext& ctx) {
                            "{} without a parsable SMILES)\n",
                            split.kind, split.train.size(), split.val.size(), split.test.size(),
                            groups.size(), unparsable);
+  if (!sig_group.empty())
+    std::cerr << fmt::format("split {}: train {} / val {} / test {} {}\n", split.kind,
+                             groups_in(split.train, sig_group), groups_in(split.val, sig_group),
+                             groups_in(split.test, sig_group), noun);
   return 0;
 }
 

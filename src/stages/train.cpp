@@ -1,5 +1,6 @@
 // `kgpert train`: one model (GAT or MLP) on one split with one seed, after the configured
 // ablation; writes curves, metrics and test predictions to run.h5.
+#include <cstdio>
 #include <iostream>
 
 #include "core/error.hpp"
@@ -27,14 +28,20 @@ int stage_train(StageContext& ctx) {
   const uint64_t ablation_seed = uint64_t(cfg.train.seed) * 1000003ull + 17;
   if (cfg.ablation == "edge_shuffle") shuffle_edges(g, ablation_seed);
   else if (cfg.ablation == "feature_random") randomize_features(g, ablation_seed);
+  else if (cfg.ablation == "no_kg") remove_kg_edges(g);
+  else if (cfg.ablation == "drug_shuffle") shuffle_drugs(s, ablation_seed);
 
   std::cerr << fmt::format("train: {} ({}) on the {} split, seed {}: {} train / {} val / {} test signatures\n",
                            cfg.model, cfg.ablation, split.kind, cfg.train.seed, split.train.size(),
                            split.val.size(), split.test.size());
+  // <out>.ckpt is resumed from when present (a killed job rerun), and removed once run.h5 is in place.
+  const h5::Provenance prov = ctx.provenance({graph_path, samples_path, split_path});
+  CheckpointOptions ckpt = run_checkpoint(cfg, out, prov.inputs);
+  ckpt.log = [](const std::string& line) { std::cerr << "train: " << line << "\n"; };
   RunResult r = train_model(cfg, g, s, split, [](const EpochLog& e) {
     std::cerr << fmt::format("epoch {:>3}  train_loss {:.4f}  val_loss {:.4f}  val_pearson {:.4f}  {:.1f}s\n",
                              e.epoch, e.train_loss, e.val_loss, e.val_pearson, e.seconds);
-  });
+  }, ckpt);
 
   h5::Writer w(out);
   w.attr("/", "format", "kgpert-run-1");
@@ -43,8 +50,9 @@ int stage_train(StageContext& ctx) {
   w.attr("/", "split", split.kind);
   w.attr("/", "seed", cfg.train.seed);
   write_run(w, r);
-  w.provenance(ctx.provenance({graph_path, samples_path, split_path}));
+  w.provenance(prov);
   w.commit();
+  if (!ckpt.path.empty()) std::remove(ckpt.path.c_str());
   return 0;
 }
 
