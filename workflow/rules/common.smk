@@ -187,8 +187,8 @@ def check_binary():
 
 wildcard_constraints:
     model="gat|mlp",
-    ablation="none|edge_shuffle|feature_random",
-    split="random|scaffold",
+    ablation="none|edge_shuffle|feature_random|no_kg|drug_shuffle",
+    split="random|scaffold|cold_cell|cold_drug",
     seed=r"\d+",
 
 

@@ -1,4 +1,4 @@
-# samples.h5 -> splits/<kind>.h5 (train/val/test signatures; random or scaffold).
+# samples.h5 -> splits/<kind>.h5 (train/val/test signatures; random, scaffold, cold_cell, cold_drug).
 
 
 rule split:
