@@ -7,6 +7,7 @@
 #include <unordered_map>
 
 #include "core/error.hpp"
+#include "model/inputs.hpp"
 
 namespace kg {
 
@@ -65,45 +66,9 @@ std::vector<EdgeSet> layer_edges(const EdgeSet& all, const std::vector<int64_t>&
   return out;
 }
 
-// Rows of graph features for the given nodes, which must all share one feature width.
-h5::Matrix<float> node_feature_rows(const Graph& g, const std::vector<int64_t>& nodes,
-                                    const char* what) {
-  h5::Matrix<float> m;
-  m.rows = int64_t(nodes.size());
-  for (size_t i = 0; i < nodes.size(); ++i) {
-    const auto& f = g.features[size_t(g.node_type[size_t(nodes[i])])];
-    if (i == 0) m.cols = f.cols, m.data.resize(size_t(m.rows * m.cols));
-    if (f.cols != m.cols)
-      fail("{} nodes have features of different widths ({} and {})", what, m.cols, f.cols);
-    const int64_t li = g.local_index[size_t(nodes[i])];
-    KG_CHECK(li >= 0 && li < f.rows);
-    std::copy(f.row(li), f.row(li) + f.cols, m.row(int64_t(i)));
-  }
-  return m;
-}
-
 }  // namespace
 
-torch::Tensor dose_time_encoding(const Samples& s) {
-  const int64_t n = s.num_signatures();
-  auto out = torch::zeros({n, 2}, torch::kFloat32);
-  auto a = out.accessor<float, 2>();
-  for (int col = 0; col < 2; ++col) {
-    const auto& v = col == 0 ? s.dose_um : s.time_h;
-    double mean = 0, sq = 0;
-    for (int64_t i = 0; i < n; ++i) mean += std::log1p(std::max(0.0, double(v[size_t(i)])));
-    mean /= double(std::max<int64_t>(n, 1));
-    for (int64_t i = 0; i < n; ++i) {
-      double d = std::log1p(std::max(0.0, double(v[size_t(i)]))) - mean;
-      sq += d * d;
-    }
-    const double sd = std::sqrt(sq / double(std::max<int64_t>(n, 1)));
-    if (sd < 1e-12) continue;
-    for (int64_t i = 0; i < n; ++i)
-      a[i][col] = float((std::log1p(std::max(0.0, double(v[size_t(i)]))) - mean) / sd);
-  }
-  return out;
-}
+torch::Tensor dose_time_encoding(const Samples& s) { return to_tensor(dose_time_features(s)); }
 
 // ---- GatModel ------------------------------------------------------------------------------
 
@@ -220,16 +185,19 @@ DrugTargets drug_target_multihot(const Graph& g, const Samples& s) {
   return out;
 }
 
-MlpModel::MlpModel(const MlpConfig& c, const Graph& g, const Samples& s) {
-  auto drug_feats = to_tensor(node_feature_rows(g, s.drug_node, "drug"));  // [D, d_drug]
-  auto targets = to_tensor(drug_target_multihot(g, s).multihot);           // [D, T]
-  drug_in_ = register_buffer("drug_in", torch::cat({drug_feats, targets}, 1));
+MlpModel::MlpModel(const MlpConfig& c, const Graph& g, const Samples& s, bool drug_inputs)
+    : drug_inputs_(drug_inputs) {
+  if (drug_inputs) {
+    auto drug_feats = to_tensor(node_feature_rows(g, s.drug_node, "drug"));  // [D, d_drug]
+    auto targets = to_tensor(drug_target_multihot(g, s).multihot);           // [D, T]
+    drug_in_ = register_buffer("drug_in", torch::cat({drug_feats, targets}, 1));
+  }
   cell_in_ = register_buffer("cell_in", to_tensor(node_feature_rows(g, s.cell_node, "cell line")));
   dose_time_ = register_buffer("dose_time", dose_time_encoding(s));
   std::vector<int64_t> sd(s.sig_drug.begin(), s.sig_drug.end()), sc(s.sig_cell.begin(), s.sig_cell.end());
   sig_drug_ = register_buffer("sig_drug", to_tensor(sd));
   sig_cell_ = register_buffer("sig_cell", to_tensor(sc));
-  input_dim_ = drug_in_.size(1) + cell_in_.size(1) + 2;
+  input_dim_ = (drug_inputs ? drug_in_.size(1) : 0) + cell_in_.size(1) + 2;
 
   net_ = register_module("net", torch::nn::Sequential());
   int64_t width = input_dim_;
@@ -243,10 +211,11 @@ MlpModel::MlpModel(const MlpConfig& c, const Graph& g, const Samples& s) {
 }
 
 torch::Tensor MlpModel::inputs(const torch::Tensor& sig) const {
-  return torch::cat({drug_in_.index_select(0, sig_drug_.index_select(0, sig)),
-                     cell_in_.index_select(0, sig_cell_.index_select(0, sig)),
-                     dose_time_.index_select(0, sig)},
-                    1);  // [B, input_dim]
+  std::vector<torch::Tensor> parts;
+  if (drug_inputs_) parts.push_back(drug_in_.index_select(0, sig_drug_.index_select(0, sig)));
+  parts.push_back(cell_in_.index_select(0, sig_cell_.index_select(0, sig)));
+  parts.push_back(dose_time_.index_select(0, sig));
+  return torch::cat(parts, 1);  // [B, input_dim]
 }
 
 torch::Tensor MlpModel::decode(const torch::Tensor&, const torch::Tensor& sig) {
@@ -256,7 +225,8 @@ torch::Tensor MlpModel::decode(const torch::Tensor&, const torch::Tensor& sig) {
 std::shared_ptr<PerturbationModel> make_model(const Config& cfg, const Graph& g, const Samples& s) {
   if (cfg.model == "gat") return std::make_shared<GatModel>(cfg.gat, g, s);
   if (cfg.model == "mlp") return std::make_shared<MlpModel>(cfg.mlp, g, s);
-  fail("unknown model \"{}\" (expected gat or mlp)", cfg.model);
+  if (cfg.model == "cell_mlp") return std::make_shared<MlpModel>(cfg.mlp, g, s, false);
+  fail("model \"{}\" is not trained by gradient (expected gat, mlp or cell_mlp)", cfg.model);
 }
 
 }  // namespace kg

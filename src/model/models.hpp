@@ -24,11 +24,11 @@ class PerturbationModel : public torch::nn::Module {
   torch::Tensor predict(const torch::Tensor& sig) { return decode(encode(), sig); }
 };
 
-/// Builds the model named by cfg.model ("gat" or "mlp") for this graph and these samples.
+/// Builds the model named by cfg.model ("gat", "mlp" or "cell_mlp") for this graph and these
+/// samples. The closed-form baselines (cell_mean, knn, ridge) are in baselines.hpp.
 std::shared_ptr<PerturbationModel> make_model(const Config& cfg, const Graph& g, const Samples& s);
 
-/// Dose/time encoding [S, 2] float: log1p(dose_um) and log1p(time_h), each standardised over
-/// all signatures (a column without spread becomes 0). Inputs only, so no label leaks.
+/// Dose/time encoding [S, 2] float: dose_time_features (inputs.hpp) as a tensor.
 torch::Tensor dose_time_encoding(const Samples& s);
 
 /// GAT encoder + DEG head:
@@ -74,10 +74,12 @@ DrugTargets drug_target_multihot(const Graph& g, const Samples& s);
 /// The paper's MLP baseline on [drug features ‖ drug-target multi-hot ‖ cell baseline expression
 /// ‖ dose/time]: `layers` hidden layers of width `hidden` (Linear, ReLU, dropout), then
 /// Linear(hidden, G). Drug features are the compound's row of graph.features of its node's
-/// type, cell baselines the cell line node's row.
+/// type, cell baselines the cell line node's row. Without `drug_inputs` (model cell_mlp) the
+/// input is [cell baseline expression ‖ dose/time] alone: the drug-blind baseline, which can
+/// only learn each cell line's typical response.
 class MlpModel : public PerturbationModel {
  public:
-  MlpModel(const MlpConfig& c, const Graph& g, const Samples& s);
+  MlpModel(const MlpConfig& c, const Graph& g, const Samples& s, bool drug_inputs = true);
   torch::Tensor encode() override { return {}; }
   torch::Tensor decode(const torch::Tensor& state, const torch::Tensor& sig) override;
   int64_t input_dim() const { return input_dim_; }
@@ -85,7 +87,8 @@ class MlpModel : public PerturbationModel {
   torch::Tensor inputs(const torch::Tensor& sig) const;
 
  private:
-  torch::Tensor drug_in_, cell_in_, dose_time_;  // [D, d_drug + T], [C, d_cell], [S, 2]
+  bool drug_inputs_ = true;
+  torch::Tensor drug_in_, cell_in_, dose_time_;  // [D, d_drug + T] (none without drug_inputs), [C, d_cell], [S, 2]
   torch::Tensor sig_drug_, sig_cell_;             // [S] int64
   int64_t input_dim_ = 0;
   torch::nn::Sequential net_{nullptr};

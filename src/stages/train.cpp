@@ -6,6 +6,7 @@
 #include "core/error.hpp"
 #include "graph/ops.hpp"
 #include "stages/stage.hpp"
+#include "train/closed_form.hpp"
 #include "train/trainer.hpp"
 
 namespace kg {
@@ -38,10 +39,13 @@ int stage_train(StageContext& ctx) {
   const h5::Provenance prov = ctx.provenance({graph_path, samples_path, split_path});
   CheckpointOptions ckpt = run_checkpoint(cfg, out, prov.inputs);
   ckpt.log = [](const std::string& line) { std::cerr << "train: " << line << "\n"; };
-  RunResult r = train_model(cfg, g, s, split, [](const EpochLog& e) {
+  const ProgressFn print = [](const EpochLog& e) {
     std::cerr << fmt::format("epoch {:>3}  train_loss {:.4f}  val_loss {:.4f}  val_pearson {:.4f}  {:.1f}s\n",
                              e.epoch, e.train_loss, e.val_loss, e.val_pearson, e.seconds);
-  }, ckpt);
+  };
+  // The closed-form baselines are fitted once (one "epoch" in the curves).
+  RunResult r = is_closed_form(cfg.model) ? fit_closed_form(cfg, g, s, split, print)
+                                          : train_model(cfg, g, s, split, print, ckpt);
 
   h5::Writer w(out);
   w.attr("/", "format", "kgpert-run-1");

@@ -1,0 +1,96 @@
+// The baselines fitted in closed form, without gradients or LibTorch: the mean training response
+// of the cell line, the k training compounds nearest by fingerprint Tanimoto similarity, and
+// ridge regression on [fingerprint ‖ cell one-hot ‖ dose/time].
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/config.hpp"
+#include "core/h5.hpp"
+#include "graph/graph.hpp"
+
+namespace kg {
+
+/// True for the models fitted here (cell_mean, knn, ridge); false for the gradient-trained ones.
+bool is_closed_form(const std::string& model);
+
+/// A baseline built for one Graph and Samples, fitted once on training signatures.
+class Baseline {
+ public:
+  virtual ~Baseline() = default;
+  /// Fits on the training signatures `train` (indices into Samples, non-empty).
+  virtual void fit(const std::vector<int64_t>& train) = 0;
+  /// Predictions [sig.size(), G], row i for signature sig[i]; only after fit().
+  virtual h5::Matrix<float> predict(const std::vector<int64_t>& sig) const = 0;
+  /// Values fitted from the training data, reported as the run's n_params: cell_mean
+  /// (cell lines with training signatures + 1 global row) × G, ridge (weights + intercept)
+  /// (p + 1) × G, knn 0 (it keeps the training responses and fits nothing).
+  virtual int64_t num_fitted() const = 0;
+};
+
+/// Builds the baseline cfg.model for these inputs:
+///
+/// cell_mean  y(s) = mean over the training signatures of s's cell line of their responses.
+///            A cell line without training signatures (cold_cell splits) gets the mean of all
+///            training signatures.
+/// knn        y(s) = mean over the k = baseline.knn_k training compounds most similar to s's
+///            compound among those with training signatures in s's cell line, of each one's
+///            mean training response in that cell line (each neighbour weighs the same,
+///            whatever its number of doses and times). Similarity is the Tanimoto coefficient
+///            of the drug feature rows (the Morgan bits from ingest), a·b / (a·a + b·b − a·b),
+///            which for 0/1 vectors is |a∩b| / |a∪b| (0 when both are all-zero). Equal
+///            similarities go to the lower compound index. The query's own compound is a
+///            neighbour like any other when it has training signatures (random splits), so
+///            knn then mostly returns the compound's own mean response. Fewer than k
+///            candidates: all of them. A cell line without training signatures: the k most
+///            similar training compounds and their mean response over all cell lines.
+/// ridge      y(s) = b + Wᵀ x(s), x(s) = [drug features ‖ one-hot of the cell line ‖ dose/time
+///            encoding (inputs.hpp)], minimising Σ_train ||y − b − Wᵀx||² +
+///            baseline.ridge_alpha ||W||² with the intercept b unpenalised (fit_ridge).
+///            The one-hot columns sum to one, so baseline.ridge_alpha = 0 has no unique
+///            solution and is refused.
+/// Throws kg::Error for other model names.
+std::unique_ptr<Baseline> make_baseline(const Config& cfg, const Graph& g, const Samples& s);
+
+/// Rows of a sparse design matrix (CSR): row r has the entries (index[k], value[k]) for
+/// k in [indptr[r], indptr[r+1]), each column at most once.
+struct SparseRows {
+  int64_t cols = 0;
+  std::vector<int64_t> indptr{0};
+  std::vector<int32_t> index;
+  std::vector<double> value;
+
+  int64_t rows() const { return int64_t(indptr.size()) - 1; }
+  /// Appends entry (col, v) to the current row (zeros are skipped).
+  void add(int64_t col, double v);
+  /// Closes the current row.
+  void end_row() { indptr.push_back(int64_t(index.size())); }
+};
+
+enum class RidgeSolver { automatic, primal, dual };
+
+/// Ridge regression with an unpenalised intercept:
+///   min over W [p, G], b [G] of  Σ_i ||y_i − b − Wᵀ x_i||² + alpha ||W||²_F
+/// for x_i = row i of x (p = x.cols) and y_i = row y_rows[i] of y. With centred Xc = X − 1x̄ᵀ
+/// and Yc = Y − 1ȳᵀ, W = (XcᵀXc + αI)⁻¹ XcᵀYc (primal, p×p) = Xcᵀ (XcXcᵀ + αI)⁻¹ Yc (dual,
+/// n×n) and b = ȳ − Wᵀx̄. `automatic` solves the dual when n < p. Both by Cholesky in double
+/// precision on `threads` OpenMP threads. Throws kg::Error when the system is not positive
+/// definite (alpha = 0 with collinear or constant columns, or the dual with alpha = 0).
+struct RidgeFit {
+  int64_t p = 0, g = 0;
+  std::vector<double> w;  // [p, G] row-major
+  std::vector<double> b;  // [G]
+  bool dual = false;      // which system was solved
+  /// b + Wᵀx for row r of x, written to out [G].
+  void predict_row(const SparseRows& x, int64_t r, float* out) const;
+};
+RidgeFit fit_ridge(const SparseRows& x, const h5::Matrix<float>& y, const std::vector<int64_t>& y_rows,
+                   double alpha, int64_t threads = 1, RidgeSolver solver = RidgeSolver::automatic);
+
+/// Tanimoto similarity of a and b [n] as documented for knn above.
+double tanimoto(const float* a, const float* b, int64_t n);
+
+}  // namespace kg
