@@ -8,6 +8,7 @@
 
 #include "core/error.hpp"
 #include "model/inputs.hpp"
+#include "graph/sampler.hpp"
 
 namespace kg {
 
@@ -93,13 +94,24 @@ GatModel::GatModel(const GatConfig& c, const Graph& g, const Samples& s, bool pr
       type_emb_.push_back(register_parameter("type_emb_" + name, torch::randn({hidden}) * 0.1));
     }
   }
-  std::vector<int64_t> perm(static_cast<size_t>(g.num_nodes()));
+  std::vector<int64_t> perm(static_cast<size_t>(g.num_nodes())), slot_of_type(g.features.size(), -1);
+  for (size_t t = 0, k = 0; t < g.features.size(); ++t)
+    if (g.features[t].rows > 0) slot_of_type[t] = int64_t(k++);
+  node_slot_.resize(perm.size()), node_row_.resize(perm.size());
   for (size_t v = 0; v < perm.size(); ++v) {
     const size_t t = size_t(g.node_type[v]);
     KG_CHECK(g.local_index[v] >= 0 && g.local_index[v] < g.features[t].rows);
     perm[v] = offset[t] + g.local_index[v];
+    node_slot_[v] = slot_of_type[t], node_row_[v] = g.local_index[v];
   }
   node_perm_ = register_buffer("node_perm", to_tensor(perm));
+  if (!c.fanouts.empty()) {
+    KG_CHECK(int64_t(c.fanouts.size()) == c.layers);
+    csr_.node_type = g.node_type, csr_.indptr = g.indptr, csr_.src = g.src, csr_.rel = g.rel;
+  }
+  // Drawn only when sampling, so that models without it initialise exactly as before.
+  sample_state_ = register_buffer("sample_state", torch::zeros({2}, torch::kInt64));
+  if (!c.fanouts.empty()) sample_state_[0] = torch::randint(int64_t(1) << 62, {}, torch::kInt64);
 
   const int64_t r = g.num_relations();
   const EdgeSet all = add_self_loops(graph_edges(g), r);
@@ -146,6 +158,72 @@ torch::Tensor GatModel::encode() {
     h = h + z;  // residual
   }
   return h;
+}
+
+torch::Tensor GatModel::input_rows(const std::vector<int64_t>& nodes) {
+  std::vector<std::vector<int64_t>> rows(feats_.size()), at(feats_.size());
+  for (size_t i = 0; i < nodes.size(); ++i) {
+    const auto k = size_t(node_slot_[size_t(nodes[i])]);
+    rows[k].push_back(node_row_[size_t(nodes[i])]);
+    at[k].push_back(int64_t(i));
+  }
+  std::vector<torch::Tensor> parts;
+  std::vector<int64_t> order;  // order[j] = position in `nodes` of row j of cat(parts)
+  for (size_t k = 0; k < feats_.size(); ++k) {
+    if (rows[k].empty()) continue;
+    auto r = to_tensor(rows[k]);
+    parts.push_back(proj_[k] ? proj_[k](feats_[k].index_select(0, r))
+                             : type_emb_[k].unsqueeze(0).expand({r.size(0), c_.hidden}));
+    order.insert(order.end(), at[k].begin(), at[k].end());
+  }
+  std::vector<int64_t> inverse(order.size());
+  for (size_t j = 0; j < order.size(); ++j) inverse[size_t(order[j])] = int64_t(j);
+  return torch::cat(parts).index_select(0, to_tensor(inverse));
+}
+
+torch::Tensor GatModel::predict(const torch::Tensor& sig) {
+  if (is_training() && !c_.fanouts.empty()) return predict_sampled(sig);
+  return decode(encode(), sig);
+}
+
+torch::Tensor GatModel::predict_sampled(const torch::Tensor& sig, int64_t* nodes_used) {
+  KG_CHECK(!c_.fanouts.empty(), "predict_sampled needs gat.fanouts");
+  // Targets: the batch's distinct drug and cell nodes; each signature's two local rows.
+  auto dn = sig_drug_node_.index_select(0, sig).contiguous(), cn = sig_cell_node_.index_select(0, sig).contiguous();
+  const int64_t b = sig.size(0), *dp = dn.data_ptr<int64_t>(), *cp = cn.data_ptr<int64_t>();
+  std::vector<int64_t> targets, drug_row(static_cast<size_t>(b)), cell_row(static_cast<size_t>(b));
+  std::unordered_map<int64_t, int64_t> row_of;
+  auto row = [&](int64_t v) {
+    auto [it, fresh] = row_of.emplace(v, int64_t(targets.size()));
+    if (fresh) targets.push_back(v);
+    return it->second;
+  };
+  for (int64_t i = 0; i < b; ++i) {
+    drug_row[size_t(i)] = row(dp[i]);
+    cell_row[size_t(i)] = row(cp[i]);
+  }
+  auto st = sample_state_.data_ptr<int64_t>();
+  const uint64_t seed = uint64_t(st[0]) * 0x9E3779B97F4A7C15ull + uint64_t(st[1]);
+  ++st[1];
+  const auto layers = int64_t(layers_.size());
+  SampledBlocks blk = sample_blocks(csr_, targets, c_.fanouts, layers, seed);
+  if (nodes_used) *nodes_used = int64_t(blk.nodes.size());
+
+  auto h = input_rows(blk.nodes);  // [count[0], hidden]
+  auto drop = F::DropoutFuncOptions().p(c_.dropout).training(is_training());
+  const int64_t self_rel = layers_[0]->options().num_relations;  // the self-loop relation R
+  for (int64_t l = 0; l < layers; ++l) {
+    const int64_t n_out = blk.count[size_t(l) + 1];
+    auto loops = torch::arange(n_out, torch::kInt64);
+    auto src = torch::cat({to_tensor(blk.src[size_t(l)]), loops});
+    auto dst = torch::cat({to_tensor(blk.dst[size_t(l)]), loops});
+    auto rel = torch::cat({to_tensor(blk.rel[size_t(l)]), torch::full({n_out}, self_rel, torch::kInt64)});
+    auto z = layers_[size_t(l)](F::dropout(h, drop), src, dst, rel).slice(0, 0, n_out);
+    if (l + 1 < layers) z = F::elu(z);
+    h = h.slice(0, 0, n_out) + z;  // residual
+  }
+  auto hd = h.index_select(0, to_tensor(drug_row)), hc = h.index_select(0, to_tensor(cell_row));
+  return head_->forward(torch::cat({hd, hc, dose_time_.index_select(0, sig)}, 1));  // [B, G]
 }
 
 torch::Tensor GatModel::decode(const torch::Tensor& h, const torch::Tensor& sig) {

@@ -21,7 +21,8 @@ class PerturbationModel : public torch::nn::Module {
   virtual torch::Tensor encode() = 0;
   /// Predictions [B, G] for signature indices sig [B] (int64) from encode()'s state.
   virtual torch::Tensor decode(const torch::Tensor& state, const torch::Tensor& sig) = 0;
-  torch::Tensor predict(const torch::Tensor& sig) { return decode(encode(), sig); }
+  /// Predictions for one training or evaluation batch (a model may sample for it).
+  virtual torch::Tensor predict(const torch::Tensor& sig) { return decode(encode(), sig); }
 };
 
 /// Builds the model named by cfg.model ("gat", "mlp" or "cell_mlp") for this graph and these
@@ -43,13 +44,28 @@ torch::Tensor dose_time_encoding(const Samples& s);
 /// only runs the edges that reach the samples' drug and cell nodes within the remaining
 /// layers: the same predictions, much less work; encode()'s rows of other nodes are then
 /// incomplete.
+///
+/// Neighbour sampling (gat.fanouts non-empty): predict() in training mode runs the layers on
+/// the sampled computation graph of the batch's drug and cell nodes only (graph/sampler.hpp;
+/// fanouts[0] for the edges into them), so a step costs in proportion to the batch. Each
+/// call draws a new sample: the seed is (a number drawn from LibTorch's generator when the
+/// model is built, a step counter), both kept in the buffer `sample_state` so that a
+/// checkpoint resumes the same sequence. Evaluation (eval mode, encode/decode) uses every
+/// neighbour, as GraphSAGE does at inference; with all fanouts -1 the sampled path computes
+/// exactly the full model's predictions.
 class GatModel : public PerturbationModel {
  public:
   GatModel(const GatConfig& c, const Graph& g, const Samples& s, bool prune = true);
   torch::Tensor encode() override;
   torch::Tensor decode(const torch::Tensor& state, const torch::Tensor& sig) override;
+  torch::Tensor predict(const torch::Tensor& sig) override;
+  /// The sampled forward pass (what predict() runs while training with fanouts), callable in
+  /// any mode; `nodes_used`, when given, receives the number of nodes of the sampled graph.
+  torch::Tensor predict_sampled(const torch::Tensor& sig, int64_t* nodes_used = nullptr);
 
  private:
+  torch::Tensor input_rows(const std::vector<int64_t>& nodes);  // h0 of these nodes [n, hidden]
+
   GatConfig c_;
   std::vector<torch::Tensor> feats_;            // per non-empty type: features [n_t, d_t]
   std::vector<torch::nn::Linear> proj_;         // per non-empty type with d_t > 0, else null
@@ -59,6 +75,11 @@ class GatModel : public PerturbationModel {
   std::vector<GatLayer> layers_;
   torch::Tensor sig_drug_node_, sig_cell_node_, dose_time_;  // [S], [S], [S, 2]
   torch::nn::Sequential head_{nullptr};
+  // Sampling: the graph's incoming-edge CSR, each node's feature block and row in it, and
+  // sample_state_ = [seed, steps drawn] (int64 buffer).
+  Graph csr_;
+  std::vector<int64_t> node_slot_, node_row_;
+  torch::Tensor sample_state_;
 };
 
 /// The drug-target multi-hot of the MLP baseline: for each compound of `s`, the gene/protein
