@@ -72,7 +72,8 @@ def bar_chart(runs, path):
 
 def learning_curves(f, runs, path):
     """One panel per split; per variant the mean validation Pearson per epoch over seeds, with a
-    band of +-1 std (runs stopped early simply end)."""
+    band of +-1 std (runs stopped early simply end); a variant fitted in one step (a closed-form
+    baseline) is a dashed horizontal line at its validation Pearson."""
     splits = sorted(set(runs["split"]))
     variants = sorted({variant(m, a) for m, a in zip(runs["model"], runs["ablation"])})
     colours = {v: plt.cm.tab10(i % 10) for i, v in enumerate(variants)}
@@ -94,6 +95,10 @@ def learning_curves(f, runs, path):
         with np.errstate(invalid="ignore"):
             mean = np.nanmean(table, axis=0)
             std = np.nanstd(table, axis=0)
+        if len(epochs) == 1:  # fitted once (closed-form baselines): a level, not a curve
+            ax.axhline(mean[0], color=colours[var], linestyle="--", linewidth=1.2,
+                       label=f"{var} (n={len(runs_xy)}, fitted once)")
+            continue
         ax.plot(epochs, mean, color=colours[var], linewidth=1.5, label=f"{var} (n={len(runs_xy)})")
         if len(runs_xy) > 1:
             ax.fill_between(epochs, mean - std, mean + std, color=colours[var], alpha=0.15)
