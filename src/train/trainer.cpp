@@ -1,14 +1,18 @@
-// train_model: the training loop with early stopping on the validation Pearson, and write_run.
+// train_model: the training loop with early stopping on the validation Pearson, checkpoints
+// and resume; and write_run.
 #include "train/trainer.hpp"
 
 #include <chrono>
 #include <cstring>
+#include <filesystem>
 #if defined(__GLIBC__)
 #include <malloc.h>
 #endif
 
 #include "core/error.hpp"
 #include "model/models.hpp"
+#include "train/checkpoint.hpp"
+#include "train/optim.hpp"
 
 namespace kg {
 
@@ -70,8 +74,19 @@ void check_indices(const std::vector<int64_t>& v, const char* part, const Split&
 
 }  // namespace
 
+CheckpointOptions run_checkpoint(const Config& cfg, const std::string& out,
+                                 const std::vector<h5::InputInfo>& inputs) {
+  CheckpointOptions c;
+  if (cfg.train.checkpoint_every > 0) c.path = out + ".ckpt";
+  // Base names, not paths: a moved results directory is still the same run.
+  for (const auto& in : inputs)
+    c.inputs += fmt::format("input {}: {} bytes, xxh3 {}\n",
+                            std::filesystem::path(in.path).filename().string(), in.size, in.xxh3);
+  return c;
+}
+
 RunResult train_model(const Config& cfg, const Graph& g, const Samples& s, const Split& split,
-                      const ProgressFn& progress) {
+                      const ProgressFn& progress, const CheckpointOptions& ckpt) {
   const TrainConfig& tc = cfg.train;
   const int64_t n_sig = s.num_signatures(), n_genes = s.num_genes();
   check_indices(split.train, "training", split, n_sig);
@@ -86,58 +101,81 @@ RunResult train_model(const Config& cfg, const Graph& g, const Samples& s, const
   auto params = model->parameters();
   RunResult r;
   for (const auto& p : params) r.n_params += p.numel();
-  torch::optim::Adam opt(params, torch::optim::AdamOptions(tc.lr).weight_decay(tc.weight_decay));
+  auto opt = make_optimizer(tc, params);
+  TrainState st(tc);
 
-  // Targets are read in place (never written).
+  const auto identity = run_identity(cfg, ckpt.inputs);
+  const auto built_buffers = ckpt.path.empty() ? std::vector<std::string>{} : buffer_checksums(*model);
+  if (!ckpt.path.empty() && std::filesystem::exists(ckpt.path)) {
+    const int64_t threads = load_checkpoint(ckpt.path, identity, built_buffers, *model, *opt, st);
+    r.resumed_epoch = st.epochs_run;
+    if (ckpt.log) {
+      ckpt.log(fmt::format("resuming from checkpoint \"{}\" after epoch {}", ckpt.path, st.epochs_run));
+      if (threads != cfg.threads)
+        ckpt.log(fmt::format("the checkpoint was written with {} threads, this run has {}: the "
+                             "result may differ in the last bits from an uninterrupted run",
+                             threads, cfg.threads));
+    }
+  }
+
+  // Targets are read in place (never written). Only the validation rows are read here: the
+  // test rows are touched after training, so nothing below is chosen by the test set.
   auto y = torch::from_blob(const_cast<float*>(s.y.data.data()), {n_sig, n_genes}, torch::kFloat32);
-  auto val_idx = index_tensor(split.val), test_idx = index_tensor(split.test);
+  auto val_idx = index_tensor(split.val);
   auto y_val = y.index_select(0, val_idx);
 
-  std::vector<torch::Tensor> best;  // parameters of the best epoch
-  double best_pearson = 0;
-  for (int64_t epoch = 1; epoch <= tc.epochs; ++epoch) {
+  auto stopped = [&] { return st.best_epoch > 0 && st.epochs_run - st.best_epoch >= tc.patience; };
+  for (int64_t epoch = st.epochs_run + 1; epoch <= tc.epochs && !stopped(); ++epoch) {
     const auto t0 = std::chrono::steady_clock::now();
+    EpochLog log;
+    log.epoch = epoch;
+    log.lr = st.schedule.lr(epoch);
+    set_lr(*opt, log.lr);
     model->train();
     auto order = index_tensor(epoch_order(split.train, tc.seed, epoch));
     double loss_sum = 0;
     for (int64_t a = 0; a < order.size(0); a += tc.batch_size) {
       auto idx = order.slice(0, a, std::min(a + tc.batch_size, order.size(0)));
       auto loss = torch::mse_loss(model->predict(idx), y.index_select(0, idx));
-      opt.zero_grad();
+      opt->zero_grad();
       loss.backward();
       if (tc.grad_clip > 0) torch::nn::utils::clip_grad_norm_(params, tc.grad_clip);
-      opt.step();
+      opt->step();
       loss_sum += loss.item<double>() * double(idx.size(0));
     }
 
     auto pred_val = predict_all(*model, val_idx);
-    EpochLog log;
-    log.epoch = epoch;
     log.train_loss = loss_sum / double(order.size(0));
     log.val_loss = torch::mse_loss(pred_val, y_val).item<double>();
     log.val_pearson = mean_row_pearson(pred_val.data_ptr<float>(), y_val.data_ptr<float>(),
                                        pred_val.size(0), n_genes);
     log.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    r.curves.push_back(log);
-    r.epochs_run = epoch;
-    if (progress) progress(log);
+    st.curves.push_back(log);
+    st.epochs_run = epoch;
 
-    if (r.best_epoch == 0 || log.val_pearson > best_pearson) {  // NaN never improves
+    const bool improved = st.best_epoch == 0 || log.val_pearson > st.best_pearson;  // NaN never improves
+    if (improved) {
       torch::NoGradGuard ng;
-      best.clear();
-      for (const auto& p : params) best.push_back(p.detach().clone());
-      best_pearson = log.val_pearson;
-      r.best_epoch = epoch;
-    } else if (epoch - r.best_epoch >= tc.patience) {
-      break;
+      st.best.clear();
+      for (const auto& p : params) st.best.push_back(p.detach().clone());
+      st.best_pearson = log.val_pearson;
+      st.best_epoch = epoch;
     }
+    st.schedule.end_epoch(improved);
+    if (!ckpt.path.empty() && epoch % tc.checkpoint_every == 0)
+      save_checkpoint(ckpt.path, cfg, identity, built_buffers, *model, *opt, st);
+    if (progress) progress(log);
   }
+  r.curves = st.curves;
+  r.epochs_run = st.epochs_run;
+  r.best_epoch = st.best_epoch;
 
   {
     torch::NoGradGuard ng;
-    for (size_t i = 0; i < params.size(); ++i) params[i].copy_(best[i]);
+    for (size_t i = 0; i < params.size(); ++i) params[i].copy_(st.best[i]);
   }
   r.val_metrics = metrics_of(predict_all(*model, val_idx), y_val);
+  auto test_idx = index_tensor(split.test);
   auto pred_test = predict_all(*model, test_idx);
   r.test_metrics = metrics_of(pred_test, y.index_select(0, test_idx));
   r.test_index = split.test;
@@ -148,20 +186,7 @@ RunResult train_model(const Config& cfg, const Graph& g, const Samples& s, const
 }
 
 void write_run(h5::Writer& w, const RunResult& r) {
-  std::vector<int64_t> epoch;
-  std::vector<double> train_loss, val_loss, val_pearson, seconds;
-  for (const auto& e : r.curves) {
-    epoch.push_back(e.epoch);
-    train_loss.push_back(e.train_loss);
-    val_loss.push_back(e.val_loss);
-    val_pearson.push_back(e.val_pearson);
-    seconds.push_back(e.seconds);
-  }
-  w.write("/curves/epoch", epoch);
-  w.write("/curves/train_loss", train_loss);
-  w.write("/curves/val_loss", val_loss);
-  w.write("/curves/val_pearson", val_pearson);
-  w.write("/curves/seconds", seconds);
+  write_curves(w, r.curves);
 
   KG_CHECK(r.test_metrics.size() == r.val_metrics.size());
   std::vector<std::string> names;

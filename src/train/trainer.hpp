@@ -1,10 +1,12 @@
-// Training of one model (GAT or MLP) on one split: Adam on the MSE, early stopping on the
-// validation Pearson, then metrics with the best parameters; and the run.h5 writer.
+// Training of one model (GAT or MLP) on one split: Adam or AdamW on the MSE, a learning-rate
+// schedule, early stopping on the validation Pearson, checkpoints and exact resume, then
+// metrics with the best parameters; and the run.h5 writer.
 // This header does not include LibTorch, so stages can use it cheaply.
 #pragma once
 
 #include <cstdint>
 #include <functional>
+#include <string>
 #include <vector>
 
 #include "core/config.hpp"
@@ -20,6 +22,7 @@ struct EpochLog {
   double train_loss = 0;   // mean MSE over the epoch's training signatures (dropout on)
   double val_loss = 0;     // MSE on the validation set (eval mode)
   double val_pearson = 0;  // mean per-signature Pearson on the validation set
+  double lr = 0;           // learning rate of this epoch
   double seconds = 0;      // wall time of this epoch (training and validation)
 };
 
@@ -31,22 +34,45 @@ struct RunResult {
   std::vector<int64_t> test_index;       // [n_test] signature indices of test_pred's rows
   h5::Matrix<float> test_pred;           // [n_test, G]
   int64_t n_params = 0;                  // trainable parameters
+  int64_t resumed_epoch = 0;             // epoch of the checkpoint resumed from (0 = none)
 };
 
 using ProgressFn = std::function<void(const EpochLog&)>;
 
-/// Trains cfg.model on split.train with Adam(train.lr, train.weight_decay) on the MSE, batches
-/// of train.batch_size in an order reshuffled every epoch from (train.seed, epoch), gradient
-/// norm clipped at train.grad_clip (0 = off). After every epoch it evaluates the validation
-/// set; it stops after train.patience epochs without a higher validation Pearson, restores the
-/// best epoch's parameters, and computes validation and test metrics with them.
-/// Uses cfg.threads LibTorch threads; torch::manual_seed(train.seed) fixes the initialisation
-/// and dropout. Throws kg::Error when the train or validation set is empty.
+/// Checkpoints of one run (docs/FORMATS.md, "Training checkpoint").
+struct CheckpointOptions {
+  std::string path;    // checkpoint file; empty = neither written nor resumed from
+  std::string inputs;  // the inputs' identity, one "name: value" line each (sizes, checksums)
+  std::function<void(const std::string&)> log;  // informational lines (resume); may be empty
+};
+
+/// Checkpointing for the run written to `out`: path `<out>.ckpt` (none when
+/// train.checkpoint_every is 0) and the inputs' identity from their base names, sizes and XXH3.
+CheckpointOptions run_checkpoint(const Config& cfg, const std::string& out,
+                                 const std::vector<h5::InputInfo>& inputs);
+
+/// Trains cfg.model on split.train on the MSE with make_optimizer (train.optimizer, train.lr,
+/// train.weight_decay; train/optim.hpp), the learning rate of each epoch from train.lr_schedule,
+/// batches of train.batch_size in an order reshuffled every epoch from (train.seed, epoch)
+/// alone, gradient norm clipped at train.grad_clip (0 = off). After every epoch it evaluates
+/// the validation set; it stops after train.patience epochs without a higher validation
+/// Pearson, restores the best epoch's parameters, and computes validation and test metrics
+/// with them. The test set is read only then: nothing is chosen by it.
+/// Uses cfg.threads LibTorch threads; torch::manual_seed(train.seed) fixes the initialisation,
+/// dropout and any sampling.
+///
+/// With ckpt.path set, a checkpoint is written atomically after every train.checkpoint_every
+/// epochs, before `progress` is called. When ckpt.path exists at the start, training continues
+/// from it (ckpt.log says so): the result is bitwise that of an uninterrupted run with the same
+/// config, inputs and thread count (only EpochLog::seconds differ). A checkpoint of another run
+/// (config other than threads and train.checkpoint_every, or inputs) is refused. The caller
+/// removes the file once the run's output is safe.
+/// Throws kg::Error when the train or validation set is empty or the checkpoint is refused.
 RunResult train_model(const Config& cfg, const Graph& g, const Samples& s, const Split& split,
-                      const ProgressFn& progress = {});
+                      const ProgressFn& progress = {}, const CheckpointOptions& ckpt = {});
 
 /// Writes the run into an open run.h5 (docs/FORMATS.md):
-///   /curves/{epoch (int64), train_loss, val_loss, val_pearson, seconds (float64)}  [epochs]
+///   /curves/{epoch (int64), train_loss, val_loss, val_pearson, lr, seconds (float64)}  [epochs]
 ///   /metrics/names (str [M]), /metrics/test, /metrics/val (float64 [M])
 ///   /test/sig_index (int64 [n_test]), /test/pred (float32 [n_test, G])
 ///   root attributes best_epoch, epochs_run, n_params (int64)

@@ -1,0 +1,91 @@
+#!/usr/bin/env bash
+# A `kgpert train` killed with SIGKILL after its checkpoint of epoch k and run again resumes from
+# <out>.ckpt and writes exactly the run.h5 (curves, metrics, predictions) of an uninterrupted run;
+# the checkpoint is removed afterwards; a run with another config refuses the checkpoint.
+#   tests/cli/resume.sh [KGPERT]     (default: $KGPERT, else build/kgpert)
+set -euo pipefail
+source "$(dirname "$0")/../pipeline/lib.sh"  # ROOT, VENV, fail
+KGPERT="${1:-${KGPERT:-$ROOT/build/kgpert}}"
+PY="$VENV/bin/python"
+[[ -x $KGPERT ]] || fail "no kgpert binary at $KGPERT"
+[[ -x $PY ]] || fail "no Python venv at $ROOT/.venv (run: bash scripts/setup.sh)"
+export OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1
+
+tmp="$(mktemp -d)"
+pid=""
+trap '[[ -n $pid ]] && kill -9 "$pid" 2>/dev/null; rm -rf "$tmp"' EXIT
+cfg="$ROOT/configs/test.yaml"
+raw="$tmp/raw"
+run() {  # run NAME COMMAND...: the command's output goes to $tmp/NAME.log
+  local name="$1"; shift
+  "$@" >"$tmp/$name.log" 2>&1 || { cat "$tmp/$name.log"; fail "$name failed"; }
+}
+run synth "$KGPERT" synth --config "$cfg" --out "$raw"
+run ingest "$KGPERT" ingest --config "$cfg" \
+  --set inputs.kg_csv="$raw/kg.csv" --set inputs.gctx="$raw/signatures.gctx" \
+  --set inputs.sig_info="$raw/sig_info.txt" --set inputs.gene_info="$raw/gene_info.txt" \
+  --set inputs.cell_info="$raw/cell_info.txt" --set inputs.pert_info="$raw/pert_info.txt" \
+  --set inputs.drugbank_vocab="$raw/drugbank_vocabulary.csv" \
+  --set inputs.controls_gctx="$raw/controls.gctx" --graph "$tmp/graph.h5" --samples "$tmp/samples.h5"
+run split "$KGPERT" split --config "$cfg" --samples "$tmp/samples.h5" --out "$tmp/split.h5"
+
+# The GAT with dropout (so the RNG state matters) and a cosine schedule, for 40 short epochs.
+epochs=40
+args=(train --config "$cfg" --set model=gat --set gat.dropout=0.2 --set train.lr_schedule=cosine
+      --set train.epochs=$epochs --set train.patience=$epochs --set train.batch_size=8
+      --graph "$tmp/graph.h5" --samples "$tmp/samples.h5" --split "$tmp/split.h5")
+train() {  # train OUT [--set ...]
+  local out="$1"; shift
+  "$KGPERT" "${args[@]}" "$@" --out "$out"
+}
+run whole train "$tmp/whole/run.h5"
+
+# Killed once epoch 10 is logged (its checkpoint is written before the line). Started as a
+# simple command, so that $! is kgpert itself and not a subshell around it.
+out="$tmp/killed/run.h5"
+"$KGPERT" "${args[@]}" --out "$out" >"$tmp/killed.log" 2>&1 &
+pid=$!
+for _ in $(seq 3000); do
+  grep -q '^epoch  10 ' "$tmp/killed.log" 2>/dev/null && break
+  kill -0 "$pid" 2>/dev/null || break
+  sleep 0.01
+done
+kill -9 "$pid" 2>/dev/null || true
+wait "$pid" 2>/dev/null || true
+! kill -0 "$pid" 2>/dev/null || fail "kgpert survived SIGKILL"
+pid=""
+[[ ! -e $out ]] || fail "the run ended before it was killed (make the epochs longer)"
+[[ -e $out.ckpt ]] || { cat "$tmp/killed.log"; fail "no checkpoint $out.ckpt after the kill"; }
+echo "ok: killed after $(grep -c '^epoch' "$tmp/killed.log") epochs, checkpoint left"
+
+# Another config refuses the checkpoint, naming it and the key, and leaves it in place.
+rc=0
+train "$out" --set train.lr=0.002 >"$tmp/refused.log" 2>&1 || rc=$?
+[[ $rc -ne 0 ]] || fail "a run with another train.lr resumed from the checkpoint"
+grep -qF "checkpoint \"$out.ckpt\": was written by another run (\"train.lr\" is 0.001 there, 0.002 here)" \
+  "$tmp/refused.log" || { cat "$tmp/refused.log"; fail "refusal does not name the file and key"; }
+[[ -e $out.ckpt ]] || fail "the refused checkpoint was removed"
+echo "ok: another config is refused: $(tail -1 "$tmp/refused.log")"
+
+run resumed train "$out"
+k="$(sed -n 's/^train: resuming from checkpoint ".*" after epoch \([0-9]*\)$/\1/p' "$tmp/resumed.log")"
+[[ -n $k ]] || { cat "$tmp/resumed.log"; fail "the rerun did not say it resumed"; }
+((k >= 10 && k < epochs)) || fail "resumed after epoch $k, expected 10..$((epochs - 1))"
+[[ $(grep -c '^epoch' "$tmp/resumed.log") -eq $((epochs - k)) ]] || fail "the rerun did not run epochs $((k + 1))..$epochs only"
+[[ ! -e $out.ckpt ]] || fail "the checkpoint is still there after run.h5 was written"
+echo "ok: resumed after epoch $k, checkpoint removed"
+
+"$PY" - "$tmp/whole/run.h5" "$out" <<'PYEOF'
+import sys, h5py, numpy as np
+a, b = (h5py.File(p, "r") for p in sys.argv[1:3])
+names = ["curves/epoch", "curves/train_loss", "curves/val_loss", "curves/val_pearson", "curves/lr",
+         "metrics/test", "metrics/val", "test/sig_index", "test/pred"]
+for n in names:
+    if not np.array_equal(a[n][()], b[n][()]):
+        sys.exit(f"FAIL: {n} differs between the uninterrupted and the resumed run")
+for n in ["best_epoch", "epochs_run", "n_params"]:
+    if a.attrs[n] != b.attrs[n]:
+        sys.exit(f"FAIL: attribute {n} differs: {a.attrs[n]} vs {b.attrs[n]}")
+print(f"ok: resumed run.h5 equals the uninterrupted one bit for bit "
+      f"(test pearson {dict(zip(a['metrics/names'].asstr()[()], a['metrics/test'][()]))['pearson']:.6f})")
+PYEOF
