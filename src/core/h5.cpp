@@ -272,18 +272,32 @@ KG_INSTANTIATE(uint8_t)
 #undef KG_INSTANTIATE
 
 // ---- inputs ------------------------------------------------------------------------------
-InputInfo describe_input(const std::string& path) {
-  InputInfo info{path};
+InputInfo describe_input(const std::string& path, int64_t sampled_above) {
+  InputInfo info;
+  info.path = path;
   std::ifstream in(path, std::ios::binary);
   if (!in) fail_file("input", path, "cannot open");
+  in.seekg(0, std::ios::end);
+  info.size = uint64_t(std::max<std::streamoff>(0, in.tellg()));
+  in.seekg(0);
   XXH3_state_t* st = XXH3_createState();
   XXH3_64bits_reset(st);
-  std::vector<char> buf(1 << 20);
-  while (in) {
-    in.read(buf.data(), std::streamsize(buf.size()));
-    auto got = in.gcount();
-    if (got > 0) XXH3_64bits_update(st, buf.data(), size_t(got));
-    info.size += uint64_t(got);
+  std::vector<char> buf(static_cast<size_t>(kSampledBlock));
+  auto hash = [&](uint64_t offset, uint64_t len) {
+    in.clear();
+    in.seekg(std::streamoff(offset));
+    in.read(buf.data(), std::streamsize(len));
+    if (in.gcount() != std::streamsize(len)) fail_file("input", path, "read error while checksumming");
+    XXH3_64bits_update(st, buf.data(), size_t(len));
+  };
+  info.sampled = info.size > uint64_t(std::max(sampled_above, kSampledBlock * kSampledBlocks));
+  if (!info.sampled) {
+    for (uint64_t at = 0; at < info.size; at += uint64_t(kSampledBlock))
+      hash(at, std::min<uint64_t>(uint64_t(kSampledBlock), info.size - at));
+  } else {  // the size and kSampledBlocks evenly spaced blocks, the first and the last included
+    XXH3_64bits_update(st, &info.size, sizeof info.size);
+    const uint64_t last = info.size - uint64_t(kSampledBlock);
+    for (int64_t k = 0; k < kSampledBlocks; ++k) hash(last / uint64_t(kSampledBlocks - 1) * uint64_t(k), uint64_t(kSampledBlock));
   }
   info.xxh3 = fmt::format("{:016x}", XXH3_64bits_digest(st));
   XXH3_freeState(st);
@@ -421,7 +435,8 @@ void Writer::provenance(const Provenance& p) {
   attr("/", "command_line", p.command_line);
   attr("/", "config", p.config_yaml);
   std::string inputs;
-  for (const auto& in : p.inputs) inputs += fmt::format("{}\t{}\txxh3:{}\n", in.path, in.size, in.xxh3);
+  for (const auto& in : p.inputs)
+    inputs += fmt::format("{}\t{}\t{}:{}\n", in.path, in.size, in.sampled ? "xxh3-sampled" : "xxh3", in.xxh3);
   attr("/", "inputs", inputs);
   attr("/", "host", hostname());
   attr("/", "time", utc_now());

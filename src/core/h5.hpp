@@ -71,13 +71,19 @@ class Reader {
   Handle file_;
 };
 
-/// One input's identity, recorded in provenance.
+/// One input's identity, recorded in provenance. Files up to kSampledAbove bytes are hashed
+/// whole; larger ones (a 23 GB LINCS level-5 GCTX, of which ingest reads a small part) by their
+/// size and kSampledBlocks evenly spaced blocks of kSampledBlock bytes, first and last
+/// included: reading all of it would cost more than the ingest.
+inline constexpr int64_t kSampledAbove = int64_t(2) << 30, kSampledBlock = int64_t(1) << 20,
+                         kSampledBlocks = 64;
 struct InputInfo {
   std::string path;
   uint64_t size = 0;
-  std::string xxh3;  // XXH3-64 of the content, hex (`xxhsum -H3` prints the same)
+  std::string xxh3;      // XXH3-64, hex: of the content (`xxhsum -H3` prints the same), or sampled
+  bool sampled = false;  // xxh3 is of the sampled blocks (files over kSampledAbove)
 };
-InputInfo describe_input(const std::string& path);
+InputInfo describe_input(const std::string& path, int64_t sampled_above = kSampledAbove);
 
 /// Provenance written as root attributes of every output (see docs/FORMATS.md).
 struct Provenance {

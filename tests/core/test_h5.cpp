@@ -1,5 +1,7 @@
 // HDF5 layer: round trips of every type, atomic commit, no file left on failure, provenance.
 #include <gtest/gtest.h>
+#include <xxhash.h>
+#include <fmt/format.h>
 
 #include <filesystem>
 #include <fstream>
@@ -79,13 +81,41 @@ TEST(H5, NothingLeftBehindWithoutCommit) {
     EXPECT_EQ(e.path().filename().string().find(".never.h5.tmp"), std::string::npos) << e.path();
 }
 
+// Large inputs are identified by their size and 64 evenly spaced 1 MiB blocks: a byte inside a
+// sampled block changes the checksum, a byte between blocks does not (by design).
+TEST(H5, LargeInputsGetASampledChecksum) {
+  const int64_t block = kg::h5::kSampledBlock, n = 100 * block + 12345;
+  std::string data(size_t(n), '\0');
+  for (int64_t i = 0; i < n; ++i) data[size_t(i)] = char((i * 7919) >> 5);
+  std::string in = tmp("large.bin");
+  auto write = [&] { std::ofstream(in, std::ios::binary).write(data.data(), std::streamsize(n)); };
+  write();
+  auto info = kg::h5::describe_input(in, 64 * block);
+  EXPECT_TRUE(info.sampled);
+  EXPECT_EQ(info.size, uint64_t(n));
+  std::string want(reinterpret_cast<const char*>(&info.size), 8);
+  const int64_t last = n - block;
+  for (int64_t k = 0; k < 64; ++k) want += data.substr(size_t(last / 63 * k), size_t(block));
+  EXPECT_EQ(info.xxh3, fmt::format("{:016x}", XXH3_64bits(want.data(), want.size())));
+  EXPECT_FALSE(kg::h5::describe_input(in).sampled);  // under the default 2 GiB: whole content
+  data[size_t(last / 63 * 10 + 5)] ^= 1;  // inside block 10
+  write();
+  const auto changed = kg::h5::describe_input(in, 64 * block).xxh3;
+  EXPECT_NE(changed, info.xxh3);
+  data[size_t(last / 63 * 10 + block + 5)] ^= 1;  // between blocks 10 and 11
+  write();
+  EXPECT_EQ(kg::h5::describe_input(in, 64 * block).xxh3, changed);
+  fs::remove(in);
+}
+
 TEST(H5, ProvenanceAndConfigSidecar) {
   std::string in = tmp("input.txt");
   std::ofstream(in) << "hello\n";
   auto info = kg::h5::describe_input(in);
   EXPECT_EQ(info.size, 6u);
-  // xxhsum -H3 of "hello\n" (XXH3 64-bit)
-  EXPECT_EQ(info.xxh3.size(), 16u);
+  // XXH3-64 of "hello\n", computed in one shot (describe_input streams in blocks).
+  EXPECT_EQ(info.xxh3, fmt::format("{:016x}", XXH3_64bits("hello\n", 6)));
+  EXPECT_FALSE(info.sampled);
   std::string p = tmp("prov.h5");
   {
     kg::h5::Writer w(p);
