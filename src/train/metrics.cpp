@@ -1,5 +1,5 @@
-// Evaluation metrics (MSE, correlations, DEG precision@k) on row-major float arrays, computed
-// in double precision.
+// Evaluation metrics (MSE, R², correlations, DEG precision@k, wrong signs) on row-major float
+// arrays, computed in double precision.
 #include "train/metrics.hpp"
 
 #include <algorithm>
@@ -41,6 +41,8 @@ void top_k(const float* x, int64_t n, int64_t k, bool up, std::vector<int64_t>& 
   std::partial_sort(idx.begin(), idx.begin() + k, idx.end(), before);
   idx.resize(size_t(k));
 }
+
+int sign_of(float v) { return (v > 0.0f) - (v < 0.0f); }
 
 }  // namespace
 
@@ -97,10 +99,54 @@ double deg_precision(const float* pred, const float* truth, int64_t rows, int64_
   return sum / double(rows);
 }
 
+double r2_score(const float* pred, const float* truth, int64_t rows, int64_t cols) {
+  KG_CHECK(rows > 0 && cols > 0);
+  // Per-gene sums over signatures, walking the rows in memory order.
+  std::vector<double> mean(size_t(cols), 0.0), ss_tot(size_t(cols), 0.0), ss_res(size_t(cols), 0.0);
+  for (int64_t r = 0; r < rows; ++r)
+    for (int64_t g = 0; g < cols; ++g) mean[size_t(g)] += truth[r * cols + g];
+  for (auto& m : mean) m /= double(rows);
+  for (int64_t r = 0; r < rows; ++r)
+    for (int64_t g = 0; g < cols; ++g) {
+      const double t = truth[r * cols + g], d = t - mean[size_t(g)], e = t - pred[r * cols + g];
+      ss_tot[size_t(g)] += d * d, ss_res[size_t(g)] += e * e;
+    }
+  double sum = 0;
+  for (int64_t g = 0; g < cols; ++g) {
+    // A constant gene's mean is exact (n equal values sum and divide back exactly), so its
+    // SS_tot is exactly 0, never a rounding residue.
+    if (ss_tot[size_t(g)] > 0)
+      sum += 1.0 - ss_res[size_t(g)] / ss_tot[size_t(g)];
+    else
+      sum += ss_res[size_t(g)] == 0 ? 1.0 : 0.0;
+  }
+  return sum / double(cols);
+}
+
+double wrong_sign_fraction(const float* pred, const float* truth, int64_t rows, int64_t cols,
+                           int64_t k) {
+  KG_CHECK(rows > 0 && cols > 0 && k > 0);
+  k = std::min(k, cols);
+  std::vector<int64_t> idx;
+  double sum = 0;
+  for (int64_t r = 0; r < rows; ++r) {
+    const float* t = truth + r * cols;
+    const float* p = pred + r * cols;
+    int64_t wrong = 0;
+    for (bool up : {true, false}) {
+      top_k(t, cols, k, up, idx);
+      for (int64_t g : idx) wrong += sign_of(p[g]) != sign_of(t[g]);
+    }
+    sum += double(wrong) / double(2 * k);
+  }
+  return sum / double(rows);
+}
+
 std::vector<std::string> metric_names() {
-  std::vector<std::string> n{"mse", "rmse", "pearson", "spearman", "gene_pearson"};
+  std::vector<std::string> n{"mse", "rmse", "pearson", "spearman", "gene_pearson", "r2"};
   for (const char* dir : {"up", "down"})
     for (int64_t k : kPrecisionK) n.push_back(std::string("prec_") + dir + "@" + std::to_string(k));
+  for (int64_t k : kPrecisionK) n.push_back("wrong_sign@" + std::to_string(k));
   return n;
 }
 
@@ -118,15 +164,21 @@ MetricList compute_metrics(const float* pred, const float* truth, int64_t rows, 
   double gp = 0;
   for (int64_t g = 0; g < cols; ++g) gp += pearson(pred + g, truth + g, rows, cols, cols);
 
-  MetricList m{{"mse", mse},
-               {"rmse", std::sqrt(mse)},
-               {"pearson", mean_row_pearson(pred, truth, rows, cols)},
-               {"spearman", sp / double(rows)},
-               {"gene_pearson", gp / double(cols)}};
+  // Values in the order of metric_names().
+  std::vector<double> v{mse,
+                        std::sqrt(mse),
+                        mean_row_pearson(pred, truth, rows, cols),
+                        sp / double(rows),
+                        gp / double(cols),
+                        r2_score(pred, truth, rows, cols)};
   for (bool up : {true, false})
-    for (int64_t k : kPrecisionK)
-      m.emplace_back(std::string("prec_") + (up ? "up" : "down") + "@" + std::to_string(k),
-                     deg_precision(pred, truth, rows, cols, k, up));
+    for (int64_t k : kPrecisionK) v.push_back(deg_precision(pred, truth, rows, cols, k, up));
+  for (int64_t k : kPrecisionK) v.push_back(wrong_sign_fraction(pred, truth, rows, cols, k));
+
+  const auto names = metric_names();
+  KG_CHECK(names.size() == v.size());
+  MetricList m;
+  for (size_t i = 0; i < v.size(); ++i) m.emplace_back(names[i], v[i]);
   return m;
 }
 

@@ -1,5 +1,6 @@
 // Evaluation metrics of predicted vs true expression signatures (plain C++, no LibTorch), as
-// reported in run.h5: errors, correlations and DeepCE's DEG precision@k.
+// reported in run.h5: errors, R², correlations, DeepCE's DEG precision@k and the sign errors on
+// the most regulated genes.
 #pragma once
 
 #include <cstdint>
@@ -34,12 +35,30 @@ double mean_row_pearson(const float* pred, const float* truth, int64_t rows, int
 double deg_precision(const float* pred, const float* truth, int64_t rows, int64_t cols, int64_t k,
                      bool up);
 
+/// R² of pred vs truth, row-major [rows = signatures, cols = genes], as sklearn's
+/// r2_score(truth, pred) with one output per gene: the mean over genes of
+/// 1 - Σ_s (truth - pred)² / Σ_s (truth - mean_s truth)². A gene constant in truth (always so with
+/// one signature) has no variance to explain: it counts 1 when predicted exactly, else 0
+/// (sklearn's force_finite rule; sklearn itself gives NaN for fewer than 2 signatures).
+double r2_score(const float* pred, const float* truth, int64_t rows, int64_t cols);
+
+/// Mean over rows of the fraction of the k' most up-regulated and the k' most down-regulated
+/// true genes (k' = min(k, cols); the selection and tie rule of deg_precision) whose predicted
+/// sign differs from the true one, signs taken in {-1, 0, +1}: a zero prediction of a non-zero
+/// value is wrong, and so is a non-zero prediction of an exact zero. A row has 2k' selections;
+/// with fewer than 2k' genes the up and down sets overlap and a gene in both counts twice.
+double wrong_sign_fraction(const float* pred, const float* truth, int64_t rows, int64_t cols,
+                           int64_t k);
+
 /// All metrics of pred vs truth, row-major [rows = signatures, cols = genes], in this order:
 ///   mse, rmse            mean squared error over all entries, its square root
 ///   pearson, spearman    mean over signatures of the per-signature correlation across genes
 ///   gene_pearson         mean over genes of the per-gene Pearson across signatures
+///   r2                   mean over genes of the per-gene R² across signatures (see r2_score)
 ///   prec_up@k, k = 10, 20, 50, 100, then prec_down@k for the same k (see deg_precision)
-/// Constant rows/columns count as correlation 0. rows must be > 0.
+///   wrong_sign@k, k = 10, 20, 50, 100 (see wrong_sign_fraction)
+/// Constant rows/columns count as correlation 0. rows must be > 0. Finite inputs give finite values.
+/// tests/reference/metrics_reference.py computes each of them independently (numpy/scipy).
 MetricList compute_metrics(const float* pred, const float* truth, int64_t rows, int64_t cols);
 
 /// The names compute_metrics returns, in order.

@@ -1,8 +1,13 @@
-// Metrics against values computed independently with numpy/scipy (script in the comment of
-// FormulaInputs), plus hand-checked edge cases (ties, constant rows).
+// Metrics against values computed independently with numpy/scipy: every metric on the cases of
+// tests/reference/metrics_reference.txt (written by metrics_reference.py), two formula inputs
+// (script in the comment of FormulaInputs), plus hand-checked edge cases (ties, constant rows,
+// constant genes, signs).
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
+#include <fstream>
+#include <sstream>
 
 #include "train/metrics.hpp"
 
@@ -29,11 +34,79 @@ struct FormulaInputs {
   }
 };
 
+// The metrics named in `want` (a subset of got's, computed before r2 and wrong_sign existed).
 void expect_metrics(const MetricList& got, const MetricList& want) {
-  ASSERT_EQ(got.size(), want.size());
-  for (size_t i = 0; i < want.size(); ++i) {
-    EXPECT_EQ(got[i].first, want[i].first);
-    EXPECT_NEAR(got[i].second, want[i].second, 1e-6) << want[i].first;
+  for (const auto& [name, value] : want) {
+    auto it = std::find_if(got.begin(), got.end(), [&](const auto& m) { return m.first == name; });
+    ASSERT_NE(it, got.end()) << name;
+    EXPECT_NEAR(it->second, value, 1e-6) << name;
+  }
+}
+
+struct RefCase {
+  std::string name;
+  int64_t rows = 0, cols = 0;
+  std::vector<float> pred, truth;
+  MetricList want;
+};
+
+std::vector<float> read_values(std::istringstream& ls, const std::string& what) {
+  std::vector<float> v;
+  for (double x; ls >> x;) {
+    EXPECT_EQ(double(float(x)), x) << what << " value " << x << " is not exact in float32";
+    v.push_back(float(x));
+  }
+  return v;
+}
+
+std::vector<RefCase> read_reference() {
+  const std::string path = std::string(KGPERT_SOURCE_DIR) + "/tests/reference/metrics_reference.txt";
+  std::ifstream in(path);
+  EXPECT_TRUE(in.good()) << "cannot read " << path;
+  std::vector<RefCase> cases;
+  std::string line;
+  while (std::getline(in, line)) {
+    std::istringstream ls(line);
+    std::string word, key;
+    ls >> word;
+    if (word.empty() || word[0] == '#') continue;
+    if (word == "case") {
+      RefCase c;
+      ls >> c.name >> key >> c.rows >> key >> c.cols;
+      cases.push_back(std::move(c));
+      continue;
+    }
+    if (cases.empty()) continue;
+    RefCase& c = cases.back();
+    if (word == "pred") {
+      c.pred = read_values(ls, c.name + " pred");
+    } else if (word == "truth") {
+      c.truth = read_values(ls, c.name + " truth");
+    } else if (word == "metric") {
+      std::string name;
+      double value = 0;
+      ls >> name >> value;
+      c.want.emplace_back(name, value);
+    }
+  }
+  return cases;
+}
+
+TEST(Metrics, EveryMetricMatchesNumpyScipyReference) {
+  const auto cases = read_reference();
+  ASSERT_EQ(cases.size(), 4u);
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.name);
+    ASSERT_EQ(int64_t(c.pred.size()), c.rows * c.cols);
+    ASSERT_EQ(int64_t(c.truth.size()), c.rows * c.cols);
+    const MetricList got = compute_metrics(c.pred.data(), c.truth.data(), c.rows, c.cols);
+    ASSERT_EQ(got.size(), c.want.size());
+    for (size_t i = 0; i < got.size(); ++i) {
+      EXPECT_EQ(got[i].first, c.want[i].first);
+      // 1e-9 relative; an exact 0 must come out as 0 (up to rounding of 1e-15).
+      EXPECT_NEAR(got[i].second, c.want[i].second, 1e-9 * std::abs(c.want[i].second) + 1e-15)
+          << c.want[i].first;
+    }
   }
 }
 
@@ -75,10 +148,15 @@ TEST(Metrics, FewerThan100GenesCapsTruthAndK) {
 }
 
 TEST(Metrics, NamesInOrder) {
-  std::vector<std::string> want{"mse", "rmse", "pearson", "spearman", "gene_pearson",
+  std::vector<std::string> want{"mse", "rmse", "pearson", "spearman", "gene_pearson", "r2",
                                 "prec_up@10", "prec_up@20", "prec_up@50", "prec_up@100",
-                                "prec_down@10", "prec_down@20", "prec_down@50", "prec_down@100"};
+                                "prec_down@10", "prec_down@20", "prec_down@50", "prec_down@100",
+                                "wrong_sign@10", "wrong_sign@20", "wrong_sign@50", "wrong_sign@100"};
   EXPECT_EQ(metric_names(), want);
+  std::vector<float> x{1, 2, 3, 4};
+  const auto m = compute_metrics(x.data(), x.data(), 2, 2);
+  ASSERT_EQ(m.size(), want.size());
+  for (size_t i = 0; i < want.size(); ++i) EXPECT_EQ(m[i].first, want[i]);
 }
 
 TEST(Metrics, AverageRanksAndSpearmanWithTies) {
@@ -111,6 +189,37 @@ TEST(Metrics, DegPrecisionByHand) {
   std::vector<float> flat(120, 1.0f);
   EXPECT_DOUBLE_EQ(deg_precision(flat.data(), truth.data(), 1, 120, 10, true), 0.0);
   EXPECT_DOUBLE_EQ(deg_precision(flat.data(), truth.data(), 1, 120, 10, false), 1.0);
+}
+
+TEST(Metrics, R2ByHandWithConstantGenes) {
+  // 3 signatures x 3 genes. Gene 0: truth 1, 2, 3 (SS_tot = 2), pred 1, 2, 4 (SS_res = 1): 0.5.
+  // Gene 1: truth constant 5, predicted exactly: 1. Gene 2: truth constant 0, pred 0, 0, 1: 0.
+  std::vector<float> truth{1, 5, 0, 2, 5, 0, 3, 5, 0}, pred{1, 5, 0, 2, 5, 0, 4, 5, 1};
+  EXPECT_DOUBLE_EQ(r2_score(pred.data(), truth.data(), 3, 3), (0.5 + 1.0 + 0.0) / 3.0);
+  // Predicting each gene's mean gives 0 per non-constant gene; a perfect prediction 1.
+  std::vector<float> t2{0, 4, 2, 8}, mean{1, 6, 1, 6};
+  EXPECT_DOUBLE_EQ(r2_score(mean.data(), t2.data(), 2, 2), 0.0);
+  EXPECT_DOUBLE_EQ(r2_score(t2.data(), t2.data(), 2, 2), 1.0);
+}
+
+TEST(Metrics, WrongSignByHand) {
+  // One signature of 6 genes, k = 2: up genes 0 (3) and 4 (2), down genes 1 (-3) and 3 (-1).
+  std::vector<float> truth{3, -3, 0.5f, -1, 2, 0};
+  std::vector<float> pred{1, -1, -9, -1, 1, 9};  // the wrong 2 and 5 are not selected
+  EXPECT_DOUBLE_EQ(wrong_sign_fraction(pred.data(), truth.data(), 1, 6, 2), 0.0);
+  pred = {-1, 0, 9, -1, 1, 9};  // gene 0 opposite, gene 1 predicted 0: 2 of 4 wrong
+  EXPECT_DOUBLE_EQ(wrong_sign_fraction(pred.data(), truth.data(), 1, 6, 2), 0.5);
+  // k = 3 adds up gene 2 (0.5, pred 9: right) and down gene 5 (true 0, pred 9: wrong): 3 of 6.
+  EXPECT_DOUBLE_EQ(wrong_sign_fraction(pred.data(), truth.data(), 1, 6, 3), 0.5);
+  // k > genes: every gene twice; a zero prediction of an exact zero is right: wrong are 0, 1.
+  pred = {-1, 0, 9, -1, 1, 0};
+  EXPECT_DOUBLE_EQ(wrong_sign_fraction(pred.data(), truth.data(), 1, 6, 10), 4.0 / 12.0);
+  // Ties go to the lower index: truth all 1 with k = 1 selects gene 0 for both directions.
+  std::vector<float> ones(4, 1.0f), p1{-1, 1, 1, 1};
+  EXPECT_DOUBLE_EQ(wrong_sign_fraction(p1.data(), ones.data(), 1, 4, 1), 1.0);
+  // Mean over rows: a perfect row (0) and an all-wrong row (1).
+  std::vector<float> t2{1, -1, 1, -1}, p2{1, -1, -1, 1};
+  EXPECT_DOUBLE_EQ(wrong_sign_fraction(p2.data(), t2.data(), 2, 2, 1), 0.5);
 }
 
 }  // namespace
