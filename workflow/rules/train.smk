@@ -6,6 +6,8 @@ rule train:
         graph=f"{RESULTS}/graph.h5",
         samples=f"{RESULTS}/samples.h5",
         split=f"{RESULTS}/splits/{{split}}.h5",
+    # Not an output: run.h5.ckpt, the checkpoint kgpert keeps beside run.h5 while it trains,
+    # which Snakemake must not delete when the job fails (a rerun resumes from it).
     output:
         f"{RUN_DIR}/run.h5",
     log:
