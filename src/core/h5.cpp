@@ -338,7 +338,7 @@ static std::string parent_of(const std::string& ds) {
 }
 
 template <typename T>
-void Writer::write(const std::string& ds, const T* data, const std::vector<hsize_t>& shape) {
+void Writer::write(const std::string& ds, const T* data, const std::vector<hsize_t>& shape, bool compress) {
   ensure_group(parent_of(ds));
   Handle sp(H5Screate_simple(int(shape.size()), shape.data(), nullptr));
   Handle dcpl(H5Pcreate(H5P_DATASET_CREATE));
@@ -351,8 +351,10 @@ void Writer::write(const std::string& ds, const T* data, const std::vector<hsize
     chunk[0] = std::max<hsize_t>(1, std::min<hsize_t>(shape[0], (1u << 20) / (row * sizeof(T) + 1)));
     for (auto& c : chunk) c = std::max<hsize_t>(c, 1);
     H5Pset_chunk(dcpl.get(), int(chunk.size()), chunk.data());
-    H5Pset_shuffle(dcpl.get());
-    H5Pset_deflate(dcpl.get(), 1);
+    if (compress) {
+      H5Pset_shuffle(dcpl.get());
+      H5Pset_deflate(dcpl.get(), 1);
+    }
   }
   Handle d(H5Dcreate2(file_.get(), ds.c_str(), native_type<T>(), sp.get(), H5P_DEFAULT, dcpl.get(),
                       H5P_DEFAULT));
@@ -367,7 +369,7 @@ void Writer::write(const std::string& ds, const std::vector<T>& v) {
 }
 
 #define KG_INSTANTIATE(T)                                                                 \
-  template void Writer::write<T>(const std::string&, const T*, const std::vector<hsize_t>&); \
+  template void Writer::write<T>(const std::string&, const T*, const std::vector<hsize_t>&, bool); \
   template void Writer::write<T>(const std::string&, const std::vector<T>&);
 KG_INSTANTIATE(float)
 KG_INSTANTIATE(double)

@@ -109,11 +109,14 @@ class Writer {
 
   template <typename T>
   void write(const std::string& ds, const std::vector<T>& v);
+  /// Datasets over 64 KB are chunked by rows (~1 MB) and compressed (shuffle + deflate 1)
+  /// unless `compress` is false: measured values such as expression z-scores barely compress
+  /// (their mantissas are noise) and deflating them costs more than the rest of an ingest.
   template <typename T>
-  void write(const std::string& ds, const T* data, const std::vector<hsize_t>& shape);
+  void write(const std::string& ds, const T* data, const std::vector<hsize_t>& shape, bool compress = true);
   template <typename T>
-  void write(const std::string& ds, const Matrix<T>& m) {
-    write(ds, m.data.data(), {hsize_t(m.rows), hsize_t(m.cols)});
+  void write(const std::string& ds, const Matrix<T>& m, bool compress = true) {
+    write(ds, m.data.data(), {hsize_t(m.rows), hsize_t(m.cols)}, compress);
   }
   /// Variable-length UTF-8 strings.
   void write_strings(const std::string& ds, const std::vector<std::string>& v);

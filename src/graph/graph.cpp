@@ -164,7 +164,7 @@ void write_samples(h5::Writer& w, const Samples& s) {
   w.write("/signatures/cell", s.sig_cell);
   w.write("/signatures/dose_um", s.dose_um);
   w.write("/signatures/time_h", s.time_h);
-  w.write("/signatures/y", s.y);
+  w.write("/signatures/y", s.y, /*compress=*/false);  // z-scores: see Writer::write
 }
 
 Samples read_samples(const std::string& path) {
