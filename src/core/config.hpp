@@ -103,8 +103,8 @@ struct TrainConfig {
 };
 
 struct SweepConfig {
-  std::vector<std::string> models{"gat", "mlp"};
-  std::vector<std::string> splits{"random", "scaffold"};
+  std::vector<std::string> models{"gat", "mlp", "cell_mean", "cell_mlp", "knn", "ridge"};
+  std::vector<std::string> splits{"random", "scaffold", "cold_drug"};
   std::vector<std::string> ablations{"none", "edge_shuffle", "feature_random"};
   std::vector<std::string> ablation_models{"gat"};  // models that get ablations other than none
   std::vector<int64_t> seeds{0, 1, 2};

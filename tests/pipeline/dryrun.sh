@@ -7,12 +7,15 @@ tmp="$(mktemp -d)"; trap 'rm -rf "$tmp"' EXIT
 
 out="$(snake "$tmp" -n --cores 2 --configfile "$ROOT/configs/default.yaml" 2>&1)" \
   || { echo "$out"; fail "dry run failed"; }
-# 2 models; GAT x 3 ablations, MLP x none; 2 splits; 3 seeds -> (3 + 1) x 2 x 3 = 24 train jobs.
+# 3 splits; GAT x 3 ablations, MLP and cell_mlp x none: 3 seeds each -> (3 + 2) x 3 x 3 = 45;
+# cell_mean, knn, ridge (closed form, the same fit for any seed): first seed only -> 3 x 3 = 9.
 expect_eq "demo jobs" "$(job_counts <<<"$out")" \
-  "all=1 compare=1 ingest=1 partition=1 plots=1 report=1 split=2 synth=1 train=24"
+  "all=1 compare=1 ingest=1 partition=1 plots=1 report=1 split=3 synth=1 train=54"
 grep -q "results/demo/runs/model~gat/ablation~edge_shuffle/split~scaffold/seed~2/run.h5" <<<"$out" \
   || fail "dry run lacks the GAT edge_shuffle scaffold seed 2 run"
 if grep -q "model~mlp/ablation~edge_shuffle" <<<"$out"; then fail "MLP got an ablation"; fi
+grep -q "model~ridge/ablation~none/split~cold_drug/seed~0/run.h5" <<<"$out" || fail "no ridge cold_drug run"
+if grep -q "model~knn/ablation~none/split~random/seed~1" <<<"$out"; then fail "a closed-form baseline got a second seed"; fi
 echo "ok: run paths"
 
 # Real inputs (inputs.kg_csv set): no synth job, ingest reads the given files.
@@ -23,7 +26,7 @@ done
 out="$(snake "$tmp" -n --cores 2 --config 'inputs={kg_csv: in/kg.csv, gctx: in/sig.gctx, sig_info: in/sig_info.txt, gene_info: in/gene_info.txt, cell_info: in/cell_info.txt, pert_info: in/pert_info.txt, drugbank_vocab: in/vocab.csv}' 2>&1)" \
   || { echo "$out"; fail "dry run with real inputs failed"; }
 expect_eq "real-input jobs" "$(job_counts <<<"$out")" \
-  "all=1 compare=1 ingest=1 partition=1 plots=1 report=1 split=2 train=24"
+  "all=1 compare=1 ingest=1 partition=1 plots=1 report=1 split=3 train=54"
 
 # The schema rejects what kgpert would reject.
 if out="$(snake "$tmp" -n --cores 1 --config bogus=1 2>&1)"; then fail "unknown key accepted"; fi

@@ -102,14 +102,18 @@ def ingest_inputs():
 
 
 def sweep_points():
-    """(model, ablation, split, seed) of every train job; ablations only for ablation_models."""
+    """(model, ablation, split, seed) of every train job; ablations only for ablation_models;
+    closed-form baselines (no randomness: the same fit for every seed) only with the first seed."""
     sw = config["sweep"]
     points = []
     for model in dict.fromkeys(sw["models"]):
         ablations = sw["ablations"] if model in sw["ablation_models"] else ["none"]
+        seeds = list(dict.fromkeys(sw["seeds"]))
+        if model in CLOSED_FORM and all(a == "none" for a in ablations):
+            seeds = seeds[:1]
         for ablation in dict.fromkeys(ablations):
             for split in dict.fromkeys(sw["splits"]):
-                for seed in dict.fromkeys(sw["seeds"]):
+                for seed in seeds:
                     points.append((model, ablation, split, seed))
     return points
 
@@ -164,11 +168,26 @@ def ingest_sets():
     return set_args(("dataset", "ingest."), **files)
 
 
+# The config keys each model reads besides train.* (closed-form baselines read no train.*).
+MODEL_KEYS = {
+    "gat": ("gat.",),
+    "mlp": ("mlp.",),
+    "cell_mlp": ("mlp.",),
+    "cell_mean": (),
+    "knn": ("baseline.knn_k",),
+    "ridge": ("baseline.ridge_alpha",),
+}
+CLOSED_FORM = {"cell_mean", "knn", "ridge"}
+
+
 def train_sets(wildcards):
-    """A train job depends on train.* and only its own model's section; split.kind must match
-    the split file (kgpert checks it)."""
+    """A train job depends only on the keys its model reads (so changing gat.heads reruns only
+    the GAT jobs); split.kind must match the split file (kgpert checks it)."""
+    prefixes = ("dataset",) + MODEL_KEYS[wildcards.model]
+    if wildcards.model not in CLOSED_FORM:
+        prefixes += ("train.",)
     return set_args(
-        ("dataset", "train.", f"{wildcards.model}."),
+        prefixes,
         exclude=("train.seed",),
         model=wildcards.model,
         ablation=wildcards.ablation,
@@ -186,7 +205,7 @@ def check_binary():
 
 
 wildcard_constraints:
-    model="gat|mlp",
+    model="gat|mlp|cell_mean|cell_mlp|knn|ridge",
     ablation="none|edge_shuffle|feature_random|no_kg|drug_shuffle",
     split="random|scaffold|cold_cell|cold_drug",
     seed=r"\d+",
