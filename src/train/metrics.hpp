@@ -57,7 +57,8 @@ double wrong_sign_fraction(const float* pred, const float* truth, int64_t rows, 
 ///   r2                   mean over genes of the per-gene R² across signatures (see r2_score)
 ///   prec_up@k, k = 10, 20, 50, 100, then prec_down@k for the same k (see deg_precision)
 ///   wrong_sign@k, k = 10, 20, 50, 100 (see wrong_sign_fraction)
-/// Constant rows/columns count as correlation 0. rows must be > 0. Finite inputs give finite values.
+/// Constant rows/columns count as correlation 0. rows must be > 0. Finite inputs give finite
+/// values.
 /// tests/reference/metrics_reference.py computes each of them independently (numpy/scipy).
 MetricList compute_metrics(const float* pred, const float* truth, int64_t rows, int64_t cols);
 

@@ -1,7 +1,8 @@
 """Checks a report.h5 and its `kgpert compare --format csv` output against the sweep of a config:
-every expected run present once, metrics finite, Pearson in (-1, 1), curves per run, and a CSV
-with the documented header (model,ablation,split, then <metric>_mean,<metric>_std pairs, n) and
-one row per group whose means match the runs.
+every expected run present once, metrics finite, Pearson in (-1, 1), precisions and wrong-sign
+fractions in [0, 1], R² at most 1, curves per run, and a CSV with the documented header
+(model,ablation,split, then <metric>_mean,<metric>_std pairs, n) and one row per group whose
+means match the runs.
     check_report.py REPORT.h5 CONFIG.yaml COMPARE.csv
 """
 import csv
@@ -51,6 +52,10 @@ def check_runs(f, want):
         check(np.all(np.isfinite(v)), f"/runs/{col} not finite: {v}")
         if col.endswith("pearson") or col.endswith("spearman"):
             check(np.all((v > -1) & (v < 1)), f"/runs/{col} outside (-1, 1): {v}")
+        if "_prec_" in col or "_wrong_sign@" in col:
+            check(np.all((v >= 0) & (v <= 1)), f"/runs/{col} outside [0, 1]: {v}")
+        if col.endswith("_r2"):
+            check(np.all(v <= 1), f"/runs/{col} above 1: {v}")
     epochs_run = r["epochs_run"][()]
     for rid, e in zip(ids, epochs_run):
         g = f.get(f"curves/{rid}")

@@ -60,7 +60,8 @@ std::vector<float> read_values(std::istringstream& ls, const std::string& what) 
 }
 
 std::vector<RefCase> read_reference() {
-  const std::string path = std::string(KGPERT_SOURCE_DIR) + "/tests/reference/metrics_reference.txt";
+  const std::string path =
+      std::string(KGPERT_SOURCE_DIR) + "/tests/reference/metrics_reference.txt";
   std::ifstream in(path);
   EXPECT_TRUE(in.good()) << "cannot read " << path;
   std::vector<RefCase> cases;
@@ -151,7 +152,8 @@ TEST(Metrics, NamesInOrder) {
   std::vector<std::string> want{"mse", "rmse", "pearson", "spearman", "gene_pearson", "r2",
                                 "prec_up@10", "prec_up@20", "prec_up@50", "prec_up@100",
                                 "prec_down@10", "prec_down@20", "prec_down@50", "prec_down@100",
-                                "wrong_sign@10", "wrong_sign@20", "wrong_sign@50", "wrong_sign@100"};
+                                "wrong_sign@10", "wrong_sign@20", "wrong_sign@50",
+                                "wrong_sign@100"};
   EXPECT_EQ(metric_names(), want);
   std::vector<float> x{1, 2, 3, 4};
   const auto m = compute_metrics(x.data(), x.data(), 2, 2);
