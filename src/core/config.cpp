@@ -208,13 +208,13 @@ std::vector<ConfigKey> build_keys() {
 
   b.num("train.epochs", KG_FIELD(train.epochs), "maximum epochs", 1, 1e6);
   b.num("train.batch_size", KG_FIELD(train.batch_size), "signatures per step", 1, 1e7);
-  b.num("train.lr", KG_FIELD(train.lr), "Adam learning rate", 1e-9, 10);
-  b.num("train.weight_decay", KG_FIELD(train.weight_decay), "Adam weight decay", 0, 10);
+  b.num("train.lr", KG_FIELD(train.lr), "learning rate (initial, when a schedule is set)", 1e-9, 10);
+  b.num("train.weight_decay", KG_FIELD(train.weight_decay), "weight decay: L2 added to the gradient (adam) or decoupled (adamw)", 0, 10);
   b.num("train.patience", KG_FIELD(train.patience), "epochs without validation gain before stopping", 1, 1e6);
   b.num("train.grad_clip", KG_FIELD(train.grad_clip), "max gradient norm (0 = off)", 0, 1e6);
   b.num("train.seed", KG_FIELD(train.seed), "seed of initialisation, dropout and batch order", 0, inf);
   b.str("train.optimizer", KG_FIELD(train.optimizer), "optimizer", {"adam", "adamw"});
-  b.str("train.lr_schedule", KG_FIELD(train.lr_schedule), "learning-rate schedule: none, cosine (to 0 over train.epochs) or plateau (halve after train.lr_patience epochs without validation gain)", {"none", "cosine", "plateau"});
+  b.str("train.lr_schedule", KG_FIELD(train.lr_schedule), "learning-rate schedule: none, cosine (per epoch, from lr down towards 0 at train.epochs) or plateau (halve after train.lr_patience epochs without validation gain)", {"none", "cosine", "plateau"});
   b.num("train.lr_patience", KG_FIELD(train.lr_patience), "plateau schedule: epochs without validation gain before the learning rate is halved", 1, 1e6);
   b.num("train.checkpoint_every", KG_FIELD(train.checkpoint_every), "epochs between checkpoints (0 = none)", 0, 1e6);
 
