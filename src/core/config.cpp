@@ -203,8 +203,8 @@ std::vector<ConfigKey> build_keys() {
   b.num("mlp.layers", KG_FIELD(mlp.layers), "MLP hidden layers", 1, 16);
   b.num("mlp.dropout", KG_FIELD(mlp.dropout), "MLP dropout", 0, 0.99);
 
-  b.num("baseline.knn_k", KG_FIELD(baseline.knn_k), "knn: training compounds averaged, by fingerprint Tanimoto similarity", 1, 1e6);
-  b.num("baseline.ridge_alpha", KG_FIELD(baseline.ridge_alpha), "ridge: L2 penalty of the fingerprint regression", 0, 1e9);
+  b.list("baseline.knn_k", KG_FIELD(baseline.knn_k), "knn: candidate numbers of training compounds averaged (by fingerprint Tanimoto); the best on validation is used", {}, 1, 1e6);
+  b.list("baseline.ridge_alpha", KG_FIELD(baseline.ridge_alpha), "ridge: candidate L2 penalties of the weights; the best on validation is used", {}, 1e-12, 1e12);
 
   b.num("train.epochs", KG_FIELD(train.epochs), "maximum epochs", 1, 1e6);
   b.num("train.batch_size", KG_FIELD(train.batch_size), "signatures per step", 1, 1e7);
@@ -263,6 +263,8 @@ void validate(const Config& c, const std::string& origin) {
   if (c.split.train_frac + c.split.val_frac >= 1.0)
     fail("{}: key \"split.train_frac\" + \"split.val_frac\" must be below 1 (got {} + {})", origin,
          c.split.train_frac, c.split.val_frac);
+  if (c.baseline.knn_k.empty() || c.baseline.ridge_alpha.empty())
+    fail("{}: keys \"baseline.knn_k\" and \"baseline.ridge_alpha\" need at least one value", origin);
   if (!c.gat.fanouts.empty() && int64_t(c.gat.fanouts.size()) != c.gat.layers)
     fail("{}: key \"gat.fanouts\" has {} entries but \"gat.layers\" is {} (one per layer, or [] for all)",
          origin, c.gat.fanouts.size(), c.gat.layers);

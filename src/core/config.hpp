@@ -84,8 +84,9 @@ struct MlpConfig {
 };
 
 struct BaselineConfig {
-  int64_t knn_k = 10;         // knn: neighbours by fingerprint Tanimoto similarity
-  double ridge_alpha = 1.0;   // ridge: L2 penalty on fingerprint weights
+  // Candidate values; the one with the best validation Pearson is used (test never chooses).
+  std::vector<int64_t> knn_k{1, 3, 10, 30};                  // knn: neighbours by Tanimoto
+  std::vector<double> ridge_alpha{0.1, 1.0, 10.0, 100.0, 1000.0};  // ridge: L2 penalty of W
 };
 
 struct TrainConfig {

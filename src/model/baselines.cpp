@@ -295,11 +295,24 @@ bool is_closed_form(const std::string& model) {
   return model == "cell_mean" || model == "knn" || model == "ridge";
 }
 
-std::unique_ptr<Baseline> make_baseline(const Config& cfg, const Graph& g, const Samples& s) {
+std::unique_ptr<Baseline> make_baseline(const Config& cfg, const Graph& g, const Samples& s, size_t choice) {
+  KG_CHECK(choice < baseline_choices(cfg), "choice {} of {}", choice, baseline_choices(cfg));
   if (cfg.model == "cell_mean") return std::make_unique<CellMean>(s);
-  if (cfg.model == "knn") return std::make_unique<Knn>(g, s, cfg.baseline.knn_k);
-  if (cfg.model == "ridge") return std::make_unique<Ridge>(g, s, cfg.baseline.ridge_alpha, cfg.threads);
+  if (cfg.model == "knn") return std::make_unique<Knn>(g, s, cfg.baseline.knn_k[choice]);
+  if (cfg.model == "ridge") return std::make_unique<Ridge>(g, s, cfg.baseline.ridge_alpha[choice], cfg.threads);
   fail("model \"{}\" is not a closed-form baseline (expected cell_mean, knn or ridge)", cfg.model);
+}
+
+size_t baseline_choices(const Config& cfg) {
+  if (cfg.model == "knn") return cfg.baseline.knn_k.size();
+  if (cfg.model == "ridge") return cfg.baseline.ridge_alpha.size();
+  return 1;
+}
+
+std::string baseline_choice(const Config& cfg, size_t choice) {
+  if (cfg.model == "knn") return fmt::format("baseline.knn_k={}", cfg.baseline.knn_k.at(choice));
+  if (cfg.model == "ridge") return fmt::format("baseline.ridge_alpha={}", cfg.baseline.ridge_alpha.at(choice));
+  return "";
 }
 
 void SparseRows::add(int64_t col, double v) {

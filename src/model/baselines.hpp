@@ -52,8 +52,15 @@ class Baseline {
 ///            baseline.ridge_alpha ||W||² with the intercept b unpenalised (fit_ridge).
 ///            The one-hot columns sum to one, so baseline.ridge_alpha = 0 has no unique
 ///            solution and is refused.
-/// Throws kg::Error for other model names.
-std::unique_ptr<Baseline> make_baseline(const Config& cfg, const Graph& g, const Samples& s);
+/// `choice` indexes the candidate values of the model's hyper-parameter (baseline.knn_k or
+/// baseline.ridge_alpha; cell_mean has one choice). Throws kg::Error for other model names.
+std::unique_ptr<Baseline> make_baseline(const Config& cfg, const Graph& g, const Samples& s,
+                                        size_t choice = 0);
+
+/// Number of candidate hyper-parameter values of cfg.model, and the label of one
+/// ("baseline.ridge_alpha=10"; "" for cell_mean).
+size_t baseline_choices(const Config& cfg);
+std::string baseline_choice(const Config& cfg, size_t choice);
 
 /// Rows of a sparse design matrix (CSR): row r has the entries (index[k], value[k]) for
 /// k in [indptr[r], indptr[r+1]), each column at most once.

@@ -46,6 +46,7 @@ int stage_train(StageContext& ctx) {
   // The closed-form baselines are fitted once (one "epoch" in the curves).
   RunResult r = is_closed_form(cfg.model) ? fit_closed_form(cfg, g, s, split, print)
                                           : train_model(cfg, g, s, split, print, ckpt);
+  if (!r.selected.empty()) std::cerr << fmt::format("train: chosen on validation: {}\n", r.selected);
 
   h5::Writer w(out);
   w.attr("/", "format", "kgpert-run-1");

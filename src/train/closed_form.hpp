@@ -8,8 +8,9 @@
 
 namespace kg {
 
-/// Fits cfg.model (is_closed_form) on split.train, then predicts the training, validation and
-/// test signatures. The result has one curve entry (epoch 1: training MSE, validation MSE and
+/// Fits cfg.model (is_closed_form) on split.train once per candidate hyper-parameter value
+/// (baseline_choices), keeps the one with the highest validation Pearson (RunResult::selected),
+/// then predicts the training, validation and test signatures with it. The result has one curve entry (epoch 1: training MSE, validation MSE and
 /// Pearson, the seconds of fit and predictions; other fields 0), best_epoch = epochs_run = 1, validation
 /// and test metrics (compute_metrics), the test predictions, and n_params =
 /// Baseline::num_fitted(). Nothing is random: train.seed does not change the result. `progress`

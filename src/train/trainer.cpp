@@ -207,6 +207,7 @@ void write_run(h5::Writer& w, const RunResult& r) {
   w.attr("/", "best_epoch", r.best_epoch);
   w.attr("/", "epochs_run", r.epochs_run);
   w.attr("/", "n_params", r.n_params);
+  if (!r.selected.empty()) w.attr("/", "selected", r.selected);
 }
 
 }  // namespace kg

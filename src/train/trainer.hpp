@@ -35,6 +35,8 @@ struct RunResult {
   h5::Matrix<float> test_pred;           // [n_test, G]
   int64_t n_params = 0;                  // trainable parameters
   int64_t resumed_epoch = 0;             // epoch of the checkpoint resumed from (0 = none)
+  std::string selected;                  // hyper-parameter chosen on validation, e.g.
+                                         // "baseline.ridge_alpha=10" ("" = none chosen)
 };
 
 using ProgressFn = std::function<void(const EpochLog&)>;

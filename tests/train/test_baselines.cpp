@@ -122,7 +122,7 @@ struct KnnData : Data {
   }
   h5::Matrix<float> predict(int64_t k, const std::vector<int64_t>& sig) {
     Config c = config("knn");
-    c.baseline.knn_k = k;
+    c.baseline.knn_k = {k};
     auto m = make_baseline(c, g, s);
     m->fit(train);
     EXPECT_EQ(m->num_fitted(), 0);
@@ -265,7 +265,7 @@ struct RidgeData : Data {
 TEST(Ridge, BaselinePredictsHeldOutCompoundOfNoiselessLinearData) {
   RidgeData d;
   Config c = config("ridge");
-  c.baseline.ridge_alpha = 1e-8;
+  c.baseline.ridge_alpha = {1e-8};
   auto m = make_baseline(c, d.g, d.s);
   m->fit(d.train);
   // Compound 5 = bits 1,1,1: (1 + 0.5 - 1, -2 + 3 + 1) plus the cell line's part.
@@ -276,7 +276,7 @@ TEST(Ridge, BaselinePredictsHeldOutCompoundOfNoiselessLinearData) {
 TEST(Ridge, BaselineWithLargeAlphaPredictsTheTrainingMean) {
   RidgeData d;
   Config c = config("ridge");
-  c.baseline.ridge_alpha = 1e9;
+  c.baseline.ridge_alpha = {1e9};
   auto m = make_baseline(c, d.g, d.s);
   m->fit(d.train);
   std::vector<double> mean(2, 0);
@@ -288,7 +288,7 @@ TEST(Ridge, BaselineWithLargeAlphaPredictsTheTrainingMean) {
 TEST(Ridge, BaselineRefusesZeroAlpha) {
   RidgeData d;
   Config c = config("ridge");
-  c.baseline.ridge_alpha = 0;
+  c.baseline.ridge_alpha = {0.0};
   auto m = make_baseline(c, d.g, d.s);
   kgtest::expect_error([&] { m->fit(d.train); }, {"baseline.ridge_alpha = 0", "one-hot"});
 }
@@ -352,6 +352,26 @@ TEST(ClosedForm, RunResultHasOneCurveEntryMetricsAndTestPredictions) {
   EXPECT_EQ(fit_closed_form(c, d.g, d.s, split).test_pred.data, r.test_pred.data);
   split.val.clear();
   kgtest::expect_error([&] { fit_closed_form(c, d.g, d.s, split); }, {"random split has no validation signatures"});
+}
+
+// Candidates are compared on validation only: on noiseless linear data the smallest penalty
+// wins in whatever order the candidates come, and the run is the fit with it.
+TEST(ClosedForm, ChoosesTheCandidateWithTheBestValidationPearson) {
+  RidgeData d;
+  Split split;
+  split.kind = "random";
+  split.train = d.train;
+  split.val = d.test;
+  split.test = d.test;
+  Config c = config("ridge");
+  c.baseline.ridge_alpha = {1e9, 1e-8, 1e3};
+  RunResult r = fit_closed_form(c, d.g, d.s, split);
+  EXPECT_EQ(r.selected, "baseline.ridge_alpha=1e-08");
+  expect_rows(r.test_pred, {{0.5 + 10, 2 + 0}, {0.5 - 4, 2 + 2}}, 1e-4);
+  c.baseline.ridge_alpha = {1e-8, 1e9};
+  EXPECT_EQ(fit_closed_form(c, d.g, d.s, split).selected, "baseline.ridge_alpha=1e-08");
+  c.model = "cell_mean";
+  EXPECT_EQ(fit_closed_form(c, d.g, d.s, split).selected, "");
 }
 
 }  // namespace
