@@ -3,12 +3,8 @@
 # the file (and line or key); a non-zero exit; nothing left in the output directory.
 #   tests/cli/bad_input.sh [KGPERT]     (default: $KGPERT, else build/kgpert)
 set -euo pipefail
-source "$(dirname "$0")/../pipeline/lib.sh"  # ROOT, VENV, fail
-KGPERT="${1:-${KGPERT:-$ROOT/build/kgpert}}"
-PY="$VENV/bin/python"
-[[ -x $KGPERT ]] || fail "no kgpert binary at $KGPERT"
-[[ -x $PY ]] || fail "no Python venv at $ROOT/.venv (run: bash scripts/setup.sh)"
-export OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1
+source "$(dirname "$0")/../pipeline/lib.sh"  # ROOT, VENV, fail, cli_test_setup
+cli_test_setup "${1:-}"
 
 tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT

@@ -4,12 +4,8 @@
 # the checkpoint is removed afterwards; a run with another config refuses the checkpoint.
 #   tests/cli/resume.sh [KGPERT]     (default: $KGPERT, else build/kgpert)
 set -euo pipefail
-source "$(dirname "$0")/../pipeline/lib.sh"  # ROOT, VENV, fail
-KGPERT="${1:-${KGPERT:-$ROOT/build/kgpert}}"
-PY="$VENV/bin/python"
-[[ -x $KGPERT ]] || fail "no kgpert binary at $KGPERT"
-[[ -x $PY ]] || fail "no Python venv at $ROOT/.venv (run: bash scripts/setup.sh)"
-export OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1
+source "$(dirname "$0")/../pipeline/lib.sh"  # ROOT, VENV, fail, cli_test_setup
+cli_test_setup "${1:-}"
 
 tmp="$(mktemp -d)"
 pid=""

@@ -28,3 +28,14 @@ expect_eq() {
   fi
   echo "ok: $1"
 }
+
+# cli_test_setup [KGPERT]: for tests that run the kgpert binary directly: sets KGPERT (the
+# argument, else $KGPERT, else build/kgpert) and PY (the venv's Python), checks both, and pins
+# OpenMP and OpenBLAS to one thread.
+cli_test_setup() {
+  KGPERT="${1:-${KGPERT:-$ROOT/build/kgpert}}"
+  PY="$VENV/bin/python"
+  [[ -x $KGPERT ]] || fail "no kgpert binary at $KGPERT"
+  [[ -x $PY ]] || fail "no Python venv at $ROOT/.venv (run: bash scripts/setup.sh)"
+  export OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1
+}
