@@ -36,20 +36,21 @@ torch::Tensor sig_nodes(const Samples& s, bool drug) {
   return to_tensor(v);
 }
 
-// The edges of the CSR graph as an EdgeSet (dst expanded from indptr).
-EdgeSet graph_edges(const Graph& g) {
+}  // namespace
+
+// The edges of the CSR graph (dst expanded from indptr), then the self-loops.
+EdgeSet graph_edge_set(const Graph& g) {
   std::vector<int64_t> src(g.src.begin(), g.src.end()), rel(g.rel.begin(), g.rel.end());
   std::vector<int64_t> dst(src.size());
   for (int64_t v = 0; v < g.num_nodes(); ++v)
     for (int64_t e = g.indptr[size_t(v)]; e < g.indptr[size_t(v) + 1]; ++e) dst[size_t(e)] = v;
-  return EdgeSet{to_tensor(src), to_tensor(dst), to_tensor(rel), g.num_nodes()};
+  return add_self_loops(EdgeSet{to_tensor(src), to_tensor(dst), to_tensor(rel), g.num_nodes()},
+                        g.num_relations());
 }
 
-// The edges each GAT layer needs when only the outputs at `targets` (the samples' drug and cell
-// nodes) are read: the last layer needs the edges into the targets; each earlier layer also
-// the edges into the sources of the next layer's edges. Predictions are exactly those of the
-// full graph; rows of other nodes are left incomplete and never read.
-std::vector<EdgeSet> layer_edges(const EdgeSet& all, const std::vector<int64_t>& targets,
+// Predictions at the targets are exactly those of the full graph; rows of other nodes are left
+// incomplete and never read.
+std::vector<EdgeSet> prune_edges(const EdgeSet& all, const std::vector<int64_t>& targets,
                                  int64_t layers) {
   const int64_t n = all.num_nodes, e = all.num_edges();
   const int64_t *src = all.src.data_ptr<int64_t>(), *dst = all.dst.data_ptr<int64_t>(),
@@ -66,8 +67,6 @@ std::vector<EdgeSet> layer_edges(const EdgeSet& all, const std::vector<int64_t>&
   }
   return out;
 }
-
-}  // namespace
 
 torch::Tensor dose_time_encoding(const Samples& s) { return to_tensor(dose_time_features(s)); }
 
@@ -114,11 +113,11 @@ GatModel::GatModel(const GatConfig& c, const Graph& g, const Samples& s, bool pr
   if (!c.fanouts.empty()) sample_state_[0] = torch::randint(int64_t(1) << 62, {}, torch::kInt64);
 
   const int64_t r = g.num_relations();
-  const EdgeSet all = add_self_loops(graph_edges(g), r);
+  const EdgeSet all = graph_edge_set(g);
   if (prune) {
     std::vector<int64_t> targets(s.drug_node.begin(), s.drug_node.end());
     targets.insert(targets.end(), s.cell_node.begin(), s.cell_node.end());
-    edges_ = layer_edges(all, targets, c.layers);
+    edges_ = prune_edges(all, targets, c.layers);
   } else {
     edges_.assign(size_t(c.layers), all);
   }
@@ -144,7 +143,17 @@ GatModel::GatModel(const GatConfig& c, const Graph& g, const Samples& s, bool pr
                                     torch::nn::Linear(c.head_hidden, s.num_genes())));
 }
 
-torch::Tensor GatModel::encode() {
+torch::Tensor GatModel::encode() { return run_layers(edges_, nullptr); }
+
+GatAttention GatModel::encode_with_attention(const std::vector<EdgeSet>* edges) {
+  GatAttention out;
+  out.edges = edges ? *edges : edges_;
+  KG_CHECK(out.edges.size() == layers_.size(), "{} edge sets for {} layers", out.edges.size(), layers_.size());
+  out.h = run_layers(out.edges, &out.alpha);
+  return out;
+}
+
+torch::Tensor GatModel::run_layers(const std::vector<EdgeSet>& edges, std::vector<torch::Tensor>* alpha) {
   std::vector<torch::Tensor> parts;  // h0 per type [n_t, hidden]
   for (size_t k = 0; k < feats_.size(); ++k)
     parts.push_back(proj_[k] ? proj_[k](feats_[k])
@@ -152,8 +161,14 @@ torch::Tensor GatModel::encode() {
   auto h = torch::cat(parts).index_select(0, node_perm_);  // h0 [N, hidden]
   auto drop = F::DropoutFuncOptions().p(c_.dropout).training(is_training());
   for (size_t l = 0; l < layers_.size(); ++l) {
-    const EdgeSet& es = edges_[l];
-    auto z = layers_[l](F::dropout(h, drop), es.src, es.dst, es.rel);
+    const EdgeSet& es = edges[l];
+    torch::Tensor z;
+    if (alpha) {
+      auto [out, a] = layers_[l]->forward_with_attention(F::dropout(h, drop), es.src, es.dst, es.rel);
+      z = out, alpha->push_back(a);  // α [E_l, H]
+    } else {
+      z = layers_[l](F::dropout(h, drop), es.src, es.dst, es.rel);
+    }
     if (l + 1 < layers_.size()) z = F::elu(z);
     h = h + z;  // residual
   }

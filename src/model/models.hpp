@@ -32,6 +32,24 @@ std::shared_ptr<PerturbationModel> make_model(const Config& cfg, const Graph& g,
 /// Dose/time encoding [S, 2] float: dose_time_features (inputs.hpp) as a tensor.
 torch::Tensor dose_time_encoding(const Samples& s);
 
+/// Every edge of the graph as an EdgeSet (CSR order), with one self-loop per node of
+/// relation R = g.num_relations() appended: what each GAT layer runs on without pruning.
+EdgeSet graph_edge_set(const Graph& g);
+
+/// The edges each of `layers` GAT layers needs when only the outputs at `targets` are read:
+/// the last layer the edges into the targets, each earlier layer also the edges into the
+/// sources of the next layer's edges (every incoming edge of a needed node, so its softmax is
+/// that of the full graph). `all` is a graph_edge_set(); result [layers].
+std::vector<EdgeSet> prune_edges(const EdgeSet& all, const std::vector<int64_t>& targets, int64_t layers);
+
+/// What GatModel::encode_with_attention returns: the node states after the last layer and,
+/// per layer l, the edges it ran on and their attention α [E_l, H] (self-loops included).
+struct GatAttention {
+  torch::Tensor h;                  // [N, hidden], as encode()
+  std::vector<EdgeSet> edges;       // [L]
+  std::vector<torch::Tensor> alpha; // [L] of [E_l, H]
+};
+
 /// GAT encoder + DEG head:
 ///   h0_v = Lin_type(v)(features_v)      type-specific projection to `hidden`; node types whose
 ///                                       features have 0 columns get one learned vector per type
@@ -57,6 +75,12 @@ class GatModel : public PerturbationModel {
  public:
   GatModel(const GatConfig& c, const Graph& g, const Samples& s, bool prune = true);
   torch::Tensor encode() override;
+  /// encode() that also returns each layer's attention (same numerics). `edges`: one EdgeSet
+  /// per layer (with self-loops) to run on instead of the model's own, e.g. L copies of
+  /// graph_edge_set(g) for the whole graph, or prune_edges(...) for a few targets; the caller
+  /// picks the mode (eval: no dropout) and the grad mode.
+  GatAttention encode_with_attention(const std::vector<EdgeSet>* edges = nullptr);
+  int64_t num_layers() const { return int64_t(layers_.size()); }
   torch::Tensor decode(const torch::Tensor& state, const torch::Tensor& sig) override;
   torch::Tensor predict(const torch::Tensor& sig) override;
   /// The sampled forward pass (what predict() runs while training with fanouts), callable in
@@ -65,6 +89,8 @@ class GatModel : public PerturbationModel {
 
  private:
   torch::Tensor input_rows(const std::vector<int64_t>& nodes);  // h0 of these nodes [n, hidden]
+  // The layers over edges[l]; each layer's α appended to *alpha when given.
+  torch::Tensor run_layers(const std::vector<EdgeSet>& edges, std::vector<torch::Tensor>* alpha);
 
   GatConfig c_;
   std::vector<torch::Tensor> feats_;            // per non-empty type: features [n_t, d_t]
