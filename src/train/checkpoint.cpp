@@ -264,6 +264,11 @@ int64_t load_checkpoint(const std::string& path, const std::vector<std::string>&
   return r.attr_int("/", "threads");
 }
 
+void load_parameters(const h5::Reader& r, const std::string& group, torch::nn::Module& m) {
+  torch::NoGradGuard ng;
+  for (auto& p : m.named_parameters()) p.value().copy_(read_like(r, group + "/" + p.key(), p.value()));
+}
+
 void write_curves(h5::Writer& w, const std::vector<EpochLog>& curves) {
   std::vector<int64_t> epoch;
   std::vector<double> train_loss, val_loss, val_pearson, lr, seconds;

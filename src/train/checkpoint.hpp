@@ -44,6 +44,11 @@ int64_t load_checkpoint(const std::string& path, const std::vector<std::string>&
                         const std::vector<std::string>& built_buffers, torch::nn::Module& m,
                         torch::optim::Optimizer& opt, TrainState& st);
 
+/// Copies the datasets `<group>/<name>` of `r` into m's parameters (names as in
+/// named_parameters; run.h5 keeps a GAT's under /model). A missing dataset or another shape
+/// is a kg::Error naming the file and dataset.
+void load_parameters(const h5::Reader& r, const std::string& group, torch::nn::Module& m);
+
 /// The curves as /curves/{epoch, train_loss, val_loss, val_pearson, lr, seconds} (run.h5 and
 /// checkpoints share this layout).
 void write_curves(h5::Writer& w, const std::vector<EpochLog>& curves);

@@ -72,6 +72,18 @@ void check_indices(const std::vector<int64_t>& v, const char* part, const Split&
   for (int64_t i : v) KG_CHECK(i >= 0 && i < n, "{} index {} of {}", part, i, n);
 }
 
+// The GAT's (best) parameters and its mean attention per relation over every edge of g.
+void keep_gat(GatModel& m, const Graph& g, RunResult& r) {
+  torch::NoGradGuard ng;
+  for (const auto& p : m.named_parameters()) {
+    const auto t = p.value().detach().to(torch::kFloat32).contiguous();
+    r.params.push_back({p.key(), t.sizes().vec(), {t.data_ptr<float>(), t.data_ptr<float>() + t.numel()}});
+  }
+  m.eval();
+  const std::vector<EdgeSet> whole(size_t(m.num_layers()), graph_edge_set(g));
+  r.attention = relation_attention(m.encode_with_attention(&whole), g.relation_names);
+}
+
 }  // namespace
 
 CheckpointOptions run_checkpoint(const Config& cfg, const std::string& out,
@@ -174,6 +186,7 @@ RunResult train_model(const Config& cfg, const Graph& g, const Samples& s, const
     torch::NoGradGuard ng;
     for (size_t i = 0; i < params.size(); ++i) params[i].copy_(st.best[i]);
   }
+  if (auto* gat = dynamic_cast<GatModel*>(model.get())) keep_gat(*gat, g, r);
   r.val_metrics = metrics_of(predict_all(*model, val_idx), y_val);
   auto test_idx = index_tensor(split.test);
   auto pred_test = predict_all(*model, test_idx);
@@ -208,6 +221,19 @@ void write_run(h5::Writer& w, const RunResult& r) {
   w.attr("/", "epochs_run", r.epochs_run);
   w.attr("/", "n_params", r.n_params);
   if (!r.selected.empty()) w.attr("/", "selected", r.selected);
+
+  // Parameters uncompressed: their mantissas are noise (as in checkpoints).
+  for (const auto& p : r.params) {
+    KG_CHECK(!p.shape.empty(), "parameter {} is a scalar", p.name);
+    w.write("/model/" + p.name, p.data.data(), std::vector<hsize_t>(p.shape.begin(), p.shape.end()), false);
+  }
+  const auto& a = r.attention;
+  if (!a.relations.empty()) {
+    w.write_strings("/attention/relation_names", a.relations);
+    w.write("/attention/mean", a.mean);
+    w.write("/attention/edges", a.edges);
+    w.write("/attention/mean_all", a.mean_all);
+  }
 }
 
 }  // namespace kg

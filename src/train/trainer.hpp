@@ -12,6 +12,7 @@
 #include "core/config.hpp"
 #include "core/h5.hpp"
 #include "graph/graph.hpp"
+#include "model/attention.hpp"
 #include "train/metrics.hpp"
 
 namespace kg {
@@ -26,6 +27,13 @@ struct EpochLog {
   double seconds = 0;      // wall time of this epoch (training and validation)
 };
 
+/// A float32 tensor outside LibTorch: a model parameter as stored in run.h5.
+struct NamedArray {
+  std::string name;            // as in named_parameters(), e.g. "gat_0.lin.weight"
+  std::vector<int64_t> shape;
+  std::vector<float> data;     // row-major
+};
+
 struct RunResult {
   std::vector<EpochLog> curves;  // one per epoch run
   int64_t best_epoch = 0;        // epoch of the highest validation Pearson (restored)
@@ -37,6 +45,10 @@ struct RunResult {
   int64_t resumed_epoch = 0;             // epoch of the checkpoint resumed from (0 = none)
   std::string selected;                  // hyper-parameter chosen on validation, e.g.
                                          // "baseline.ridge_alpha=10" ("" = none chosen)
+  // GAT runs only (empty otherwise): the best parameters, from which `kgpert explain` rebuilds
+  // the model, and the mean attention per relation type with them, on the whole graph.
+  std::vector<NamedArray> params;
+  RelationAttention attention;
 };
 
 using ProgressFn = std::function<void(const EpochLog&)>;
@@ -59,7 +71,9 @@ CheckpointOptions run_checkpoint(const Config& cfg, const std::string& out,
 /// alone, gradient norm clipped at train.grad_clip (0 = off). After every epoch it evaluates
 /// the validation set; it stops after train.patience epochs without a higher validation
 /// Pearson, restores the best epoch's parameters, and computes validation and test metrics
-/// with them. The test set is read only then: nothing is chosen by it.
+/// with them. The test set is read only then: nothing is chosen by it. For the GAT it also keeps
+/// the best parameters (RunResult::params) and the mean attention per relation type of every
+/// layer over every edge of `g` (eval mode, best parameters; RunResult::attention).
 /// Uses cfg.threads LibTorch threads; torch::manual_seed(train.seed) fixes the initialisation,
 /// dropout and any sampling.
 ///
@@ -78,6 +92,10 @@ RunResult train_model(const Config& cfg, const Graph& g, const Samples& s, const
 ///   /metrics/names (str [M]), /metrics/test, /metrics/val (float64 [M])
 ///   /test/sig_index (int64 [n_test]), /test/pred (float32 [n_test, G])
 ///   root attributes best_epoch, epochs_run, n_params (int64)
+/// and for the GAT:
+///   /model/<parameter name> (float32, the parameter's shape)
+///   /attention/relation_names (str [R+1]), /attention/mean, /attention/edges ([L, R+1]),
+///   /attention/mean_all ([R+1])
 void write_run(h5::Writer& w, const RunResult& r);
 
 }  // namespace kg
