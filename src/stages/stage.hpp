@@ -9,6 +9,7 @@
 
 #include "core/config.hpp"
 #include "core/h5.hpp"
+#include "graph/graph.hpp"
 
 namespace kg {
 
@@ -52,5 +53,10 @@ int stage_partition(StageContext& ctx);
 int stage_train(StageContext& ctx);
 int stage_report(StageContext& ctx);
 int stage_compare(StageContext& ctx);
+int stage_explain(StageContext& ctx);
+
+/// Applies cfg.ablation to the inputs of a run, as `kgpert train` did before training (seeded
+/// from train.seed): `explain` repeats it to rebuild the model the run trained.
+void apply_ablation(const Config& cfg, Graph& g, Samples& s);
 
 }  // namespace kg

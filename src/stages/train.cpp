@@ -4,7 +4,6 @@
 #include <iostream>
 
 #include "core/error.hpp"
-#include "graph/ops.hpp"
 #include "stages/stage.hpp"
 #include "train/closed_form.hpp"
 #include "train/trainer.hpp"
@@ -25,12 +24,7 @@ int stage_train(StageContext& ctx) {
     fail_file("split", split_path, "is a {} split but the config asks for split.kind={}", split.kind,
               cfg.split.kind);
 
-  // Ablations get their own seeded stream, derived from the training seed.
-  const uint64_t ablation_seed = uint64_t(cfg.train.seed) * 1000003ull + 17;
-  if (cfg.ablation == "edge_shuffle") shuffle_edges(g, ablation_seed);
-  else if (cfg.ablation == "feature_random") randomize_features(g, ablation_seed);
-  else if (cfg.ablation == "no_kg") remove_kg_edges(g);
-  else if (cfg.ablation == "drug_shuffle") shuffle_drugs(s, ablation_seed);
+  apply_ablation(cfg, g, s);
 
   std::cerr << fmt::format("train: {} ({}) on the {} split, seed {}: {} train / {} val / {} test signatures\n",
                            cfg.model, cfg.ablation, split.kind, cfg.train.seed, split.train.size(),
