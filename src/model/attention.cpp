@@ -107,18 +107,23 @@ std::vector<AttentionPath> attention_paths(const std::vector<AttentionLayer>& la
   const int64_t n = node_count(layers, target);
   std::vector<ByDestination> into;
   for (const auto& l : layers) into.emplace_back(l, n);
-  // Depth-first from the target down the layers; `steps` holds the walk's edges, last layer first.
+  // alpha_l of the edges u -> v of relation r (summed over parallel ones).
+  auto alpha_of = [&](size_t l, int64_t u, int64_t v, int64_t r) {
+    double a = 0;
+    for (int64_t i = into[l].first[size_t(v)]; i < into[l].first[size_t(v) + 1]; ++i) {
+      const auto e = size_t(into[l].order[size_t(i)]);
+      if (layers[l].src[e] == u && layers[l].rel[e] == r) a += layers[l].alpha[e];
+    }
+    return a;
+  };
+
+  // Depth-first from the target down the layers; `hops` holds the walk's edges so far (last
+  // layer first), stays leave no trace.
   std::map<std::pair<std::vector<int64_t>, std::vector<int64_t>>, double> score;  // (nodes, rels)
-  std::vector<int64_t> steps;
+  std::vector<std::pair<size_t, int64_t>> hops;  // (layer, edge)
   auto finish = [&](double p) {
     std::vector<int64_t> nodes{target}, rels;  // built from the target backwards
-    for (size_t i = 0; i < steps.size(); ++i) {
-      const auto& L = layers[layers.size() - 1 - i];
-      const int64_t e = steps[i];
-      if (L.rel[size_t(e)] == self_rel) continue;
-      nodes.push_back(L.src[size_t(e)]);
-      rels.push_back(L.rel[size_t(e)]);
-    }
+    for (const auto& [l, e] : hops) nodes.push_back(layers[l].src[size_t(e)]), rels.push_back(layers[l].rel[size_t(e)]);
     std::reverse(nodes.begin(), nodes.end());
     std::reverse(rels.begin(), rels.end());
     score[{nodes, rels}] += p;
@@ -127,20 +132,41 @@ std::vector<AttentionPath> attention_paths(const std::vector<AttentionLayer>& la
     if (depth == layers.size()) return finish(p);
     const size_t l = layers.size() - 1 - depth;
     const auto& L = layers[l];
-    const auto& by = into[l];
-    for (int64_t i = by.first[size_t(v)]; i < by.first[size_t(v) + 1]; ++i) {
-      const int64_t e = by.order[size_t(i)];
-      const double q = p * L.alpha[size_t(e)];
+    double stay = 0.5;
+    for (int64_t i = into[l].first[size_t(v)]; i < into[l].first[size_t(v) + 1]; ++i) {
+      const auto e = into[l].order[size_t(i)];
+      if (L.rel[size_t(e)] == self_rel) {
+        stay += 0.5 * L.alpha[size_t(e)];
+        continue;
+      }
+      const double q = p * 0.5 * L.alpha[size_t(e)];
       if (q < min_score) continue;
-      steps.push_back(e);
+      hops.emplace_back(l, e);
       self(self, L.src[size_t(e)], depth + 1, q);
-      steps.pop_back();
+      hops.pop_back();
     }
+    if (p * stay >= min_score) self(self, v, depth + 1, p * stay);
   };
   walk(walk, target, 0, 1.0);
 
   std::vector<AttentionPath> out;
-  for (auto& [key, s] : score) out.push_back({key.first, key.second, s});
+  for (auto& [key, s] : score) {
+    AttentionPath path{key.first, key.second, s, 0.0};
+    // at[i]: sum over placements of the hops below node i, layer by layer from the top.
+    const size_t k = path.rels.size();
+    std::vector<double> at(k + 1, 0.0), next(k + 1);
+    at[k] = 1.0;
+    for (size_t l = layers.size(); l-- > 0;) {
+      for (size_t i = 0; i <= k; ++i) {
+        const int64_t v = path.nodes[i];
+        next[i] = at[i] * alpha_of(l, v, v, self_rel);                                 // stay
+        if (i < k) next[i] += at[i + 1] * alpha_of(l, v, path.nodes[i + 1], path.rels[i]);  // hop
+      }
+      std::swap(at, next);
+    }
+    path.alpha = at[0];
+    out.push_back(path);
+  }
   std::stable_sort(out.begin(), out.end(),
                    [](const AttentionPath& a, const AttentionPath& b) { return a.score > b.score; });
   return out;

@@ -51,16 +51,25 @@ std::vector<double> attention_rollout(const std::vector<AttentionLayer>& layers,
 struct AttentionPath {
   std::vector<int64_t> nodes;  // [k+1], the target last
   std::vector<int64_t> rels;   // [k]
-  double score = 0;
+  double score = 0;            // share of the rollout carried (see attention_paths)
+  double alpha = 0;            // attention alone: Σ over its walks of the product of alpha
 };
 
-/// The paths carrying the target's attention. A walk picks one edge per layer, ending at the
-/// target after the last layer; its score is the product of alpha along it. Self-loop steps
-/// (relation `self_rel`) are dropped from a walk to give its path, and the scores of walks with
-/// the same path are summed, so over all paths (the target alone included: nodes = {target})
-/// the scores sum to 1. Walks scoring below `min_score` are not followed (alpha <= 1, so none
-/// of their extensions could reach it): at most L / min_score walks are visited. Sorted by
-/// score, highest first (ties: by nodes, then relations).
+/// The paths carrying the target's attention rollout. A walk goes down the layers from the
+/// target, at each layer l either staying at its node v (the residual branch and v's self-loop:
+/// weight ½ + ½ alpha_l(v -> v)) or stepping back along an edge u -> v (weight ½ alpha_l), the
+/// terms of the rollout's R_l; its score is the product of its weights. Stays are dropped from a
+/// walk to give its path (self-loop steps are relation `self_rel`), and the scores of walks with
+/// the same path are summed. So a node's attention_rollout is exactly the sum of the scores of
+/// the paths that start at it, and over all paths (the target alone included: nodes =
+/// {target}) the scores sum to 1.
+/// `alpha` is the score without the residual branch, the plain attention flow along the path:
+/// the sum, over the ways of placing its hops on the L layers, of the product of the alpha of
+/// its edges and of the self-loops where it stays (parallel edges of one relation add up).
+/// Walks scoring below `min_score` are not followed (weights are at most 1, so none of their
+/// extensions could reach it): at most L / min_score walks are visited, and a path's score
+/// lacks only walks below min_score. Sorted by score, highest first (ties: by nodes, then
+/// relations).
 std::vector<AttentionPath> attention_paths(const std::vector<AttentionLayer>& layers, int64_t target,
                                            int64_t self_rel, double min_score);
 

@@ -127,15 +127,18 @@ void print(const Graph& g, const Explanation& e, size_t top) {
   }
   for (const auto& [what, label, paths] : {std::tuple{"drug", &e.drug.label, &e.drug_paths},
                                            std::tuple{"cell line", &e.cell.label, &e.cell_paths}}) {
-    std::cout << fmt::format("\nTop {} paths into the {} {} (score = product of head-averaged attention)\n", top, what, *label);
+    std::cout << fmt::format("\nTop {} paths into the {} {}\n{:>4}  {:>6}  {:>6}  path\n", top, what, *label, "rank",
+                             "score", "alpha");
     size_t shown = 0;
     for (const auto& p : *paths) {
       if (p.rels.empty()) continue;
       if (shown++ == top) break;
-      std::cout << fmt::format("{:>4}  {:.4f}  {}\n", shown, p.score, path_text(g, p));
+      std::cout << fmt::format("{:>4}  {:.4f}  {:.4f}  {}\n", shown, p.score, p.alpha, path_text(g, p));
     }
     for (const auto& p : *paths)
-      if (p.rels.empty()) std::cout << fmt::format("      {:.4f}  (its own state, through self-loops only)\n", p.score);
+      if (p.rels.empty())
+        std::cout << fmt::format("{:>4}  {:.4f}  {:.4f}  (its own input, through residuals and self-loops)\n", "-",
+                                 p.score, p.alpha);
   }
 }
 
@@ -175,6 +178,8 @@ int stage_explain(StageContext& ctx) {
   std::cout << fmt::format("drug: {}, node {} \"{}\"; cell line: {}, node {}\n", drug.label, drug.node,
                            g.node_name[size_t(drug.node)], cell.label, cell.node);
   print(g, e, top);
+  std::cout << "\nnode scores: attention rollout through the residuals (a node's score is the sum of its\n"
+               "paths' scores); alpha: the attention alone along the path (product of head-averaged alpha)\n";
 
   const std::string dir = ctx.option(
       "out", (fs::path(run_path).parent_path() /

@@ -214,13 +214,13 @@ void write_nodes_tsv(const std::string& path, const Graph& g, const Explanation&
 }
 
 void write_paths_tsv(const std::string& path, const Graph& g, const Explanation& e) {
-  std::string text = "target\trank\tscore\thops\tpath\tnodes\trelations\n";
+  std::string text = "target\trank\tscore\talpha\thops\tpath\tnodes\trelations\n";
   for (const auto& [target, paths] : {std::pair{"drug", &e.drug_paths}, std::pair{"cell", &e.cell_paths}}) {
     int64_t rank = 0;
     for (const auto* p : real_paths(*paths)) {
       std::vector<std::string> rels;
       for (auto r : p->rels) rels.push_back(relation_name(g, r));
-      text += fmt::format("{}\t{}\t{:.6g}\t{}\t{}\t{}\t{}\n", target, ++rank, p->score, p->rels.size(),
+      text += fmt::format("{}\t{}\t{:.6g}\t{:.6g}\t{}\t{}\t{}\t{}\n", target, ++rank, p->score, p->alpha, p->rels.size(),
                           field(path_text(g, *p)), fmt::join(p->nodes, ","), fmt::join(rels, ","));
     }
   }

@@ -64,8 +64,9 @@ std::vector<int64_t> ranked_nodes(const Explanation& e);
 void write_nodes_tsv(const std::string& path, const Graph& g, const Explanation& e);
 
 /// `explain_paths.tsv`: every path of each target with at least kMinPathScore, the target's
-/// own self-loop walk excluded, highest first: target (drug|cell), rank, score, hops,
-/// path (names and relations, `A -[rel]-> B`), nodes (indices), relations.
+/// own stays excluded, highest first: target (drug|cell), rank, score (its share of the
+/// target's rollout), alpha (attention alone), hops, path (names and relations,
+/// `A -[rel]-> B`), nodes (indices), relations.
 void write_paths_tsv(const std::string& path, const Graph& g, const Explanation& e);
 
 /// `explain.dot`: the two targets, the `top` nodes by combined score and the `top` paths of

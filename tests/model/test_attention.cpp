@@ -46,33 +46,50 @@ TEST(AttentionRollout, HandComputedScores) {
   EXPECT_EQ(attention_rollout(other, 5, 0), r);
 }
 
-TEST(AttentionPaths, ProductsAlongWalksSummedPerPath) {
-  // Walks (layer-0 edge, layer-1 edge) into 0 and their products:
-  //   3 -1-> 1, 1 -0-> 0: 0.5 · 0.6 = 0.3        path 3 -1-> 1 -0-> 0
-  //   1 self,   1 -0-> 0: 0.5 · 0.6 = 0.3        path 1 -0-> 0
-  //   2 self,   2 -1-> 0: 1 · 0.1   = 0.1        path 2 -1-> 0
-  //   1 -0-> 0, 0 self:   0.2 · 0.3 = 0.06       path 1 -0-> 0
-  //   0 self,   0 self:   0.8 · 0.3 = 0.24       path 0
+TEST(AttentionPaths, RolloutWalksAndAttentionProductsSummedPerPath) {
+  // Rollout walks from 0 down the layers (stay: ½ + ½ α(self); step along u -> v: ½ α):
+  //   layer 1: stay at 0: 0.65; from 1: 0.3; from 2: 0.05
+  //   layer 0: at 0, stay: 0.65 · 0.9 = 0.585;  at 0, from 1: 0.65 · 0.1 = 0.065
+  //            at 1, stay: 0.3 · 0.75 = 0.225;  at 1, from 3: 0.3 · 0.25 = 0.075
+  //            at 2, stay: 0.05 · 1 = 0.05
+  // Paths: {0} 0.585; 1 -0-> 0: 0.065 + 0.225 = 0.29; 3 -1-> 1 -0-> 0: 0.075; 2 -1-> 0: 0.05,
+  // each node's sum equal to its rollout score. Attention alone (products of α over the hops'
+  // placements, self-loops where the walk stays):
+  //   1 -0-> 0:      0.5 (1 self) · 0.6 + 0.2 · 0.3 (0 self)  = 0.36
+  //   3 -1-> 1 -0-> 0: 0.5 · 0.6                               = 0.3
+  //   {0}:            0.8 · 0.3                                = 0.24
+  //   2 -1-> 0:       1 (2 self) · 0.1                         = 0.1
   const auto p = attention_paths(hand_layers(), 0, 2, 0.0);
   ASSERT_EQ(p.size(), 4u);
-  EXPECT_EQ(p[0].nodes, (std::vector<int64_t>{1, 0}));
-  EXPECT_EQ(p[0].rels, (std::vector<int64_t>{0}));
-  EXPECT_NEAR(p[0].score, 0.36, 1e-12);
-  EXPECT_EQ(p[1].nodes, (std::vector<int64_t>{3, 1, 0}));
-  EXPECT_EQ(p[1].rels, (std::vector<int64_t>{1, 0}));
-  EXPECT_NEAR(p[1].score, 0.3, 1e-12);
-  EXPECT_EQ(p[2].nodes, (std::vector<int64_t>{0}));
-  EXPECT_TRUE(p[2].rels.empty());
-  EXPECT_NEAR(p[2].score, 0.24, 1e-12);
+  EXPECT_EQ(p[0].nodes, (std::vector<int64_t>{0}));
+  EXPECT_TRUE(p[0].rels.empty());
+  EXPECT_NEAR(p[0].score, 0.585, 1e-12);
+  EXPECT_NEAR(p[0].alpha, 0.24, 1e-12);
+  EXPECT_EQ(p[1].nodes, (std::vector<int64_t>{1, 0}));
+  EXPECT_EQ(p[1].rels, (std::vector<int64_t>{0}));
+  EXPECT_NEAR(p[1].score, 0.29, 1e-12);
+  EXPECT_NEAR(p[1].alpha, 0.36, 1e-12);
+  EXPECT_EQ(p[2].nodes, (std::vector<int64_t>{3, 1, 0}));
+  EXPECT_EQ(p[2].rels, (std::vector<int64_t>{1, 0}));
+  EXPECT_NEAR(p[2].score, 0.075, 1e-12);
+  EXPECT_NEAR(p[2].alpha, 0.3, 1e-12);
   EXPECT_EQ(p[3].nodes, (std::vector<int64_t>{2, 0}));
-  EXPECT_NEAR(p[3].score, 0.1, 1e-12);
-  // Walks under min_score are not followed: 2 -1-> 0 (0.1) and the 0.06 walk of 1 -0-> 0.
-  const auto q = attention_paths(hand_layers(), 0, 2, 0.15);
-  ASSERT_EQ(q.size(), 3u);
-  EXPECT_EQ(q[0].nodes, (std::vector<int64_t>{1, 0}));  // tie at 0.3, by nodes
-  EXPECT_NEAR(q[0].score, 0.3, 1e-12);
-  EXPECT_EQ(q[1].nodes, (std::vector<int64_t>{3, 1, 0}));
-  EXPECT_NEAR(q[2].score, 0.24, 1e-12);
+  EXPECT_NEAR(p[3].score, 0.05, 1e-12);
+  EXPECT_NEAR(p[3].alpha, 0.1, 1e-12);
+  // The paths starting at a node carry exactly its rollout score.
+  const auto r = attention_rollout(hand_layers(), 4, 0);
+  std::vector<double> by_start(4, 0.0);
+  for (const auto& q : p) by_start[size_t(q.nodes[0])] += q.score;
+  for (size_t u = 0; u < 4; ++u) EXPECT_NEAR(by_start[u], r[u], 1e-12) << u;
+
+  // Walks under min_score are not followed: 2 -1-> 0 (0.05), 3 -1-> 1 -0-> 0 (0.075) and the
+  // 0.065 walk of 1 -0-> 0, whose score is then 0.225; its alpha is still exact.
+  const auto q = attention_paths(hand_layers(), 0, 2, 0.1);
+  ASSERT_EQ(q.size(), 2u);
+  EXPECT_NEAR(q[0].score, 0.585, 1e-12);
+  EXPECT_EQ(q[1].nodes, (std::vector<int64_t>{1, 0}));
+  EXPECT_NEAR(q[1].score, 0.225, 1e-12);
+  EXPECT_NEAR(q[1].alpha, 0.36, 1e-12);
 }
 
 // Drugs 0 and 1, proteins 2 and 3, cell line 4. Edges (src -> dst, relation):

@@ -143,6 +143,20 @@ TEST_F(ExplainStage, WritesNodesPathsAndGraphNamingDrugAndCell) {
   }
   EXPECT_GT(per_target["drug"], 0);
   EXPECT_GT(per_target["cell"], 0);
+  // A node's rollout score is the sum of the scores of its paths into that target (up to the
+  // walks under kMinPathScore, which are not listed).
+  std::map<std::string, double> drug_score, from;
+  for (const auto& r : nodes) drug_score[r.at("node")] = std::stod(r.at("drug_score"));
+  for (const auto& r : paths) {
+    EXPECT_GT(std::stod(r.at("alpha")), 0.0);
+    EXPECT_LE(std::stod(r.at("alpha")), 1.0);
+    if (r.at("target") == "drug") from[r.at("nodes").substr(0, r.at("nodes").find(','))] += std::stod(r.at("score"));
+  }
+  for (const auto& [node, sum] : from) {
+    if (node == std::to_string(drug_node)) continue;  // its stays-only path is not listed
+    EXPECT_LE(sum, drug_score[node] + 1e-5) << node;
+    EXPECT_GE(sum, drug_score[node] - 0.01) << node;
+  }
 
   const std::string dot = slurp(out + "/explain.dot");
   EXPECT_EQ(dot.rfind("// kgpert explain", 0), 0u);
