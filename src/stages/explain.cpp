@@ -189,14 +189,14 @@ int stage_explain(StageContext& ctx) {
   write_nodes_tsv(file("explain_nodes.tsv"), g, e);
   write_paths_tsv(file("explain_paths.tsv"), g, e);
   write_dot(file("explain.dot"), g, e, top);
-  std::vector<std::string> written{file("explain_nodes.tsv"), file("explain_paths.tsv"), file("explain.dot")};
+  std::vector<std::string> written{"explain_nodes.tsv", "explain_paths.tsv", "explain.dot"};
   if (have_dot()) {
-    for (const std::string fmt_name : {"png", "svg"})
-      if (render(file("explain.dot"), file("explain." + fmt_name), fmt_name)) written.push_back(file("explain." + fmt_name));
+    for (const std::string ext : {"png", "svg"})
+      if (render(file("explain.dot"), file("explain." + ext), ext)) written.push_back("explain." + ext);
   } else {
     std::cerr << "explain: Graphviz `dot` is not installed (apt install graphviz): explain.dot written, not rendered\n";
   }
-  std::cout << fmt::format("\nwrote {}\n", fmt::join(written, ", "));
+  std::cout << fmt::format("\nwrote {}: {}\n", (fs::path(dir) / "").string(), fmt::join(written, ", "));
   return 0;
 }
 
