@@ -4,14 +4,18 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <cmath>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <map>
 #include <sstream>
 
+#include "model/models.hpp"
 #include "stages/cli.hpp"
+#include "stages/stage.hpp"
 #include "support/kgtest.hpp"
+#include "train/checkpoint.hpp"
 #include "train/explain.hpp"
 
 namespace {
@@ -49,7 +53,7 @@ std::string slurp(const std::string& path) {
 // The demo run, made once for the suite.
 class ExplainStage : public ::testing::Test {
  protected:
-  static inline std::string dir, run, mlp_run, drug_name, drug_pert, cell_id;
+  static inline std::string dir, run, mlp_run, shuffled_run, graph, samples, drug_name, drug_pert, cell_id;
   static inline int64_t drug_node = -1, cell_node = -1;
 
   static void SetUpTestSuite() {
@@ -57,8 +61,9 @@ class ExplainStage : public ::testing::Test {
     dir = ::testing::TempDir() + "explain_stage_" + std::to_string(::getpid());
     fs::remove_all(dir);
     const std::string cfg = std::string(KGPERT_SOURCE_DIR) + "/configs/test.yaml", raw = dir + "/raw";
-    const std::string graph = dir + "/graph.h5", samples = dir + "/samples.h5", split = dir + "/split.h5";
-    run = dir + "/gat/run.h5", mlp_run = dir + "/mlp/run.h5";
+    graph = dir + "/graph.h5", samples = dir + "/samples.h5";
+    const std::string split = dir + "/split.h5";
+    run = dir + "/gat/run.h5", mlp_run = dir + "/mlp/run.h5", shuffled_run = dir + "/shuffled/run.h5";
     testing::internal::CaptureStdout();
     testing::internal::CaptureStderr();
     std::vector<int> rc{kgpert({"synth", "--config", cfg, "--out", raw})};
@@ -74,6 +79,8 @@ class ExplainStage : public ::testing::Test {
     for (const auto& [model, out] : {std::pair{"gat", run}, std::pair{"mlp", mlp_run}})
       rc.push_back(kgpert({"train", "--config", cfg, "--set", std::string("model=") + model, "--set", "train.epochs=2",
                            "--graph", graph, "--samples", samples, "--split", split, "--out", out}));
+    rc.push_back(kgpert({"train", "--config", cfg, "--set", "model=gat", "--set", "ablation=edge_shuffle", "--set",
+                         "train.epochs=1", "--graph", graph, "--samples", samples, "--split", split, "--out", shuffled_run}));
     const std::string log = testing::internal::GetCapturedStdout() + testing::internal::GetCapturedStderr();
     for (int r : rc) ASSERT_EQ(r, 0) << log;
 
@@ -209,6 +216,33 @@ TEST_F(ExplainStage, WithoutGraphvizWritesTheDotFileAndSaysSo) {
   EXPECT_EQ(err, "explain: Graphviz `dot` is not installed (apt install graphviz): explain.dot written, not rendered\n");
   EXPECT_TRUE(fs::exists(out + "/explain.dot"));
   EXPECT_FALSE(fs::exists(out + "/explain.png"));
+}
+
+// explain repeats the run's ablation: the model it rebuilds from an edge_shuffle run has, over
+// the shuffled graph, exactly the attention means the run stored (not those of the original graph).
+TEST_F(ExplainStage, RebuildsAnAblatedRunsModel) {
+  kg::h5::Reader in(shuffled_run);
+  kg::Config cfg = kg::Config::load(std::string(KGPERT_SOURCE_DIR) + "/configs/test.yaml",
+                                    {"model=gat", "ablation=edge_shuffle"});
+  kg::Graph g = kg::read_graph(graph);
+  kg::Samples s = kg::read_samples(samples);
+  const auto means = [&](const kg::Graph& gr) {
+    auto m = kg::make_model(cfg, gr, s);
+    kg::load_parameters(in, "/model", *m);
+    auto& gat = dynamic_cast<kg::GatModel&>(*m);
+    gat.eval();
+    torch::NoGradGuard ng;
+    const std::vector<kg::EdgeSet> whole(2, kg::graph_edge_set(gr));
+    return kg::relation_attention(gat.encode_with_attention(&whole), gr.relation_names).mean.data;
+  };
+  const auto original = means(g);
+  kg::apply_ablation(cfg, g, s);
+  const auto stored = in.read_matrix<double>("/attention/mean").data;
+  const auto rebuilt = means(g);
+  ASSERT_EQ(rebuilt.size(), stored.size());
+  for (size_t i = 0; i < stored.size(); ++i)
+    if (!std::isnan(stored[i])) EXPECT_NEAR(rebuilt[i], stored[i], 1e-9) << i;
+  EXPECT_NE(original, stored);
 }
 
 TEST(CloseMatches, ByEditDistanceOrContainmentClosestFirst) {
