@@ -190,6 +190,10 @@ std::vector<ConfigKey> build_keys() {
   b.num("partition.parts", KG_FIELD(partition.parts), "METIS parts (= ranks)", 1, 1e6);
   b.num("partition.seed", KG_FIELD(partition.seed), "METIS seed", 0, 2147483647);
 
+  b.str("dist.backend", KG_FIELD(dist.backend), "communicator of train: auto = mpi under an MPI launcher, else local; nccl = CUDA tensors over NCCL", {"auto", "local", "mpi", "nccl"});
+  b.num("dist.bucket_mb", KG_FIELD(dist.bucket_mb), "gradients are summed across ranks in buckets of this many MB, each launched once its gradients are ready", 0.001, 1024);
+  b.flag("dist.rank_logs", KG_FIELD(dist.rank_logs), "every rank also writes its progress to <out>.rank<r>.log (rank 0 always logs to stderr)");
+
   b.num("gat.hidden", KG_FIELD(gat.hidden), "hidden size (heads x channels)", 1, 65536);
   b.num("gat.heads", KG_FIELD(gat.heads), "attention heads", 1, 256);
   b.num("gat.layers", KG_FIELD(gat.layers), "GAT layers", 1, 16);

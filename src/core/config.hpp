@@ -66,6 +66,12 @@ struct PartitionConfig {
   int64_t seed = 0;
 };
 
+struct DistConfig {
+  std::string backend = "auto";  // auto | local | mpi | nccl (dist/comm.hpp)
+  double bucket_mb = 1.0;        // gradient all-reduce bucket size (MB)
+  bool rank_logs = false;        // every rank also logs its progress to <out>.rank<r>.log
+};
+
 struct GatConfig {
   int64_t hidden = 64;        // per-head channels x heads = hidden
   int64_t heads = 4;
@@ -121,6 +127,7 @@ struct Config {
   IngestConfig ingest;
   SplitConfig split;
   PartitionConfig partition;
+  DistConfig dist;
   GatConfig gat;
   MlpConfig mlp;
   BaselineConfig baseline;

@@ -1,7 +1,11 @@
 // `kgpert train`: one model (GAT or MLP) on one split with one seed, after the configured
-// ablation; writes curves, metrics and test predictions to run.h5.
+// ablation; writes curves, metrics and test predictions to run.h5. Under mpirun or srun it
+// trains data parallel (train/trainer.hpp): rank 0 logs and writes, an error on any rank ends
+// every rank.
 #include <cstdio>
+#include <fstream>
 #include <iostream>
+#include <memory>
 
 #include "core/error.hpp"
 #include "stages/stage.hpp"
@@ -10,8 +14,49 @@
 
 namespace kg {
 
+namespace {
+
+// The rank that owns each signature: the part of its drug node (partition.h5 /part).
+std::vector<int32_t> signature_ranks(const std::string& path, const Graph& g, const Samples& s, int ranks) {
+  h5::Reader r(path);
+  auto part = r.read<int32_t>("/part");
+  if (int64_t(part.size()) != g.num_nodes())
+    r.fail("/part", fmt::format("{} nodes, the graph has {}", part.size(), g.num_nodes()));
+  const int64_t parts = r.attr_int("/", "parts");
+  if (parts != ranks)
+    fail_file("partition", path, "has {} parts but the job has {} ranks (run kgpert partition with "
+              "--set partition.parts={})", parts, ranks, ranks);
+  std::vector<int32_t> out(s.sig_drug.size());
+  for (size_t i = 0; i < out.size(); ++i) {
+    const int32_t p = part[size_t(s.drug_node[size_t(s.sig_drug[i])])];
+    if (p < 0 || p >= ranks) r.fail("/part", fmt::format("part {} out of [0, {})", p, ranks));
+    out[i] = p;
+  }
+  return out;
+}
+
+int train(StageContext& ctx, const std::shared_ptr<Comm>& comm);
+
+}  // namespace
+
 int stage_train(StageContext& ctx) {
+  auto comm = world_comm(ctx.cfg.dist.backend);
+  if (comm->size() == 1) return train(ctx, comm);
+  try {
+    return train(ctx, comm);
+  } catch (const std::exception& e) {
+    // One rank's error must not leave the others waiting in a collective.
+    std::string msg = e.what();
+    comm->abort(1, fmt::format("kgpert train: rank {} of {}: {}", comm->rank(), comm->size(),
+                               msg.substr(0, msg.find('\n'))));
+  }
+}
+
+namespace {
+
+int train(StageContext& ctx, const std::shared_ptr<Comm>& comm) {
   const Config& cfg = ctx.cfg;
+  const int rank = comm->rank(), ranks = comm->size();
   const std::string& graph_path = ctx.require("graph");
   const std::string& samples_path = ctx.require("samples");
   const std::string& split_path = ctx.require("split");
@@ -25,22 +70,47 @@ int stage_train(StageContext& ctx) {
               cfg.split.kind);
 
   apply_ablation(cfg, g, s);
+  DataParallel dp;
+  dp.comm = comm;
+  if (const std::string part_path = ctx.option("partition"); !part_path.empty())
+    dp.sig_rank = signature_ranks(part_path, g, s, ranks);
+  if (ranks > 1 && is_closed_form(cfg.model))
+    fail("model {} is fitted in closed form by one process; run it without mpirun/srun", cfg.model);
 
-  std::cerr << fmt::format("train: {} ({}) on the {} split, seed {}: {} train / {} val / {} test signatures\n",
-                           cfg.model, cfg.ablation, split.kind, cfg.train.seed, split.train.size(),
-                           split.val.size(), split.test.size());
+  // Rank 0 logs to stderr; with dist.rank_logs every rank also to <out>.rank<r>.log.
+  std::ofstream rank_log;
+  if (cfg.dist.rank_logs && ranks > 1) rank_log.open(fmt::format("{}.rank{}.log", out, rank));
+  auto say = [&](const std::string& line) {
+    if (rank == 0) std::cerr << line << std::flush;
+    if (rank_log.is_open()) rank_log << line << std::flush;
+  };
+  say(fmt::format("train: {} ({}) on the {} split, seed {}: {} train / {} val / {} test signatures\n",
+                  cfg.model, cfg.ablation, split.kind, cfg.train.seed, split.train.size(), split.val.size(),
+                  split.test.size()));
+  if (ranks > 1) {
+    std::vector<int64_t> owned(size_t(ranks), 0);
+    for (auto i : split.train) owned[size_t(dp.sig_rank.empty() ? 0 : dp.sig_rank[size_t(i)])] += 1;
+    say(fmt::format("train: {} ranks ({} backend, {} threads each), global batch {}; training signatures "
+                    "per rank: {}\n", ranks, comm->backend(), cfg.threads, ranks * cfg.train.batch_size,
+                    dp.sig_rank.empty() ? std::string("by position") : fmt::format("{}", fmt::join(owned, " "))));
+  }
   // <out>.ckpt is resumed from when present (a killed job rerun), and removed once run.h5 is in place.
   const h5::Provenance prov = ctx.provenance({graph_path, samples_path, split_path});
   CheckpointOptions ckpt = run_checkpoint(cfg, out, prov.inputs);
-  ckpt.log = [](const std::string& line) { std::cerr << "train: " << line << "\n"; };
-  const ProgressFn print = [](const EpochLog& e) {
-    std::cerr << fmt::format("epoch {:>3}  train_loss {:.4f}  val_loss {:.4f}  val_pearson {:.4f}  {:.1f}s\n",
-                             e.epoch, e.train_loss, e.val_loss, e.val_pearson, e.seconds);
+  ckpt.log = [&](const std::string& line) { say("train: " + line + "\n"); };
+  const ProgressFn print = [&](const EpochLog& e) {
+    say(fmt::format("epoch {:>3}  train_loss {:.4f}  val_loss {:.4f}  val_pearson {:.4f}  {:.1f}s\n", e.epoch,
+                    e.train_loss, e.val_loss, e.val_pearson, e.seconds));
   };
   // The closed-form baselines are fitted once (one "epoch" in the curves).
   RunResult r = is_closed_form(cfg.model) ? fit_closed_form(cfg, g, s, split, print)
-                                          : train_model(cfg, g, s, split, print, ckpt);
-  if (!r.selected.empty()) std::cerr << fmt::format("train: chosen on validation: {}\n", r.selected);
+                                          : train_model(cfg, g, s, split, print, ckpt, dp);
+  if (!r.selected.empty()) say(fmt::format("train: chosen on validation: {}\n", r.selected));
+  if (ranks > 1)
+    say(fmt::format("train: steps {:.2f} s, of which waiting for gradient all-reduce {:.2f} s ({:.1f}%)\n",
+                    r.step_seconds, r.allreduce_wait_seconds,
+                    100.0 * r.allreduce_wait_seconds / std::max(r.step_seconds, 1e-9)));
+  if (rank != 0) return 0;  // rank 0 writes run.h5 (every rank holds the same result)
 
   h5::Writer w(out);
   w.attr("/", "format", "kgpert-run-1");
@@ -48,6 +118,7 @@ int stage_train(StageContext& ctx) {
   w.attr("/", "ablation", cfg.ablation);
   w.attr("/", "split", split.kind);
   w.attr("/", "seed", cfg.train.seed);
+  w.attr("/", "ranks", r.ranks);
   write_run(w, r);
   w.provenance(prov);
   w.commit();
@@ -55,4 +126,5 @@ int stage_train(StageContext& ctx) {
   return 0;
 }
 
+}  // namespace
 }  // namespace kg

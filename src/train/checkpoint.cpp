@@ -142,7 +142,7 @@ std::vector<std::string> param_names(const torch::nn::Module& m) {
 std::vector<std::string> run_identity(const Config& cfg, const std::string& inputs) {
   std::vector<std::string> lines;
   for (const auto& k : config_keys())
-    if (k.key != "threads" && k.key != "train.checkpoint_every")
+    if (k.key != "threads" && k.key != "train.checkpoint_every" && k.key.rfind("dist.", 0) != 0)
       lines.push_back(k.key + ": " + k.show(cfg));
   std::string line;
   for (char ch : inputs) {
@@ -204,17 +204,21 @@ void save_checkpoint(const std::string& path, const Config& cfg, const std::vect
     KG_CHECK(false, "checkpoints support Adam and AdamW only");
 
   write_curves(w, st.curves);
-  {
+  if (st.rank_generators.empty()) {
     auto gen = at::detail::getDefaultCPUGenerator();
     std::lock_guard<std::mutex> lock(gen.mutex());
     write_tensor(w, "/rng/torch_cpu", gen.get_state());
+  } else {
+    write_tensor(w, "/rng/torch_cpu", st.rank_generators[0]);
+    for (size_t k = 1; k < st.rank_generators.size(); ++k)
+      write_tensor(w, fmt::format("/rng/torch_cpu_rank{}", k), st.rank_generators[k]);
   }
   w.commit();
 }
 
 int64_t load_checkpoint(const std::string& path, const std::vector<std::string>& identity,
                         const std::vector<std::string>& built_buffers, torch::nn::Module& m,
-                        torch::optim::Optimizer& opt, TrainState& st) {
+                        torch::optim::Optimizer& opt, TrainState& st, int rank) {
   h5::Reader r(path);
   if (!r.has_attr("/", "format") || r.attr_string("/", "format") != kFormat)
     fail_file("checkpoint", path, "not a kgpert checkpoint (format {} expected)", kFormat);
@@ -259,7 +263,8 @@ int64_t load_checkpoint(const std::string& path, const std::vector<std::string>&
   {
     auto gen = at::detail::getDefaultCPUGenerator();
     std::lock_guard<std::mutex> lock(gen.mutex());
-    gen.set_state(read_like(r, "/rng/torch_cpu", gen.get_state()));
+    gen.set_state(read_like(r, rank == 0 ? "/rng/torch_cpu" : fmt::format("/rng/torch_cpu_rank{}", rank),
+                            gen.get_state()));
   }
   return r.attr_int("/", "threads");
 }

@@ -20,10 +20,13 @@ struct TrainState {
   std::vector<torch::Tensor> best;  // parameters at best_epoch, in parameters() order
   LrSchedule schedule;
   std::vector<EpochLog> curves;
+  /// Data-parallel runs: every rank's CPU generator state, [ranks] (gathered before a save; the
+  /// saving rank's own generator is used when empty).
+  std::vector<torch::Tensor> rank_generators;
 };
 
 /// The identity of a run: "key: value" for every config key that can change its result (all
-/// but threads and train.checkpoint_every), then the lines of `inputs`.
+/// but threads, train.checkpoint_every and dist.*), then the lines of `inputs`.
 std::vector<std::string> run_identity(const Config& cfg, const std::string& inputs);
 
 /// Checksums "name dtype [shape] xxh3:HEX" of the model's buffers, as built (before training):
@@ -37,12 +40,13 @@ void save_checkpoint(const std::string& path, const Config& cfg, const std::vect
                      torch::optim::Optimizer& opt, const TrainState& st);
 
 /// Restores the model's parameters and changed buffers, the optimizer state, the training
-/// state and torch's CPU generator from `path`. Returns the thread count it was written with.
+/// state and torch's CPU generator (that of `rank` in a data-parallel run) from `path`.
+/// Returns the thread count it was written with.
 /// Throws kg::Error naming the file when it was written by another run (naming the first key
 /// or input that differs), or does not fit the model (names and shapes of parameters).
 int64_t load_checkpoint(const std::string& path, const std::vector<std::string>& identity,
                         const std::vector<std::string>& built_buffers, torch::nn::Module& m,
-                        torch::optim::Optimizer& opt, TrainState& st);
+                        torch::optim::Optimizer& opt, TrainState& st, int rank = 0);
 
 /// Copies the datasets `<group>/<name>` of `r` into m's parameters (names as in
 /// named_parameters; run.h5 keeps a GAT's under /model). A missing dataset or another shape

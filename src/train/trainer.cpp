@@ -2,7 +2,10 @@
 // and resume; and write_run.
 #include "train/trainer.hpp"
 
+#include <ATen/CPUGeneratorImpl.h>
+
 #include <chrono>
+#include <mutex>
 #include <cstring>
 #include <filesystem>
 #if defined(__GLIBC__)
@@ -12,6 +15,7 @@
 #include "core/error.hpp"
 #include "model/models.hpp"
 #include "train/checkpoint.hpp"
+#include "train/ddp.hpp"
 #include "train/optim.hpp"
 
 namespace kg {
@@ -51,6 +55,54 @@ torch::Tensor predict_all(PerturbationModel& m, const torch::Tensor& idx) {
   for (int64_t a = 0; a < idx.size(0); a += kEvalChunk)
     parts.push_back(m.decode(state, idx.slice(0, a, std::min(a + kEvalChunk, idx.size(0)))));
   return torch::cat(parts).contiguous();
+}
+
+// Who trains and evaluates what in a data-parallel run (one process: everything is rank 0's).
+struct Sharding {
+  int rank = 0, ranks = 1;
+  const std::vector<int32_t>* sig_rank = nullptr;  // null: by position
+  int owner(int64_t sig, int64_t position) const {
+    return sig_rank ? (*sig_rank)[size_t(sig)] : int(position % ranks);
+  }
+  // The members of `idx` (signature indices) this rank owns, and their positions in idx.
+  std::vector<int64_t> mine(const int64_t* idx, int64_t n, std::vector<int64_t>* pos = nullptr) const {
+    std::vector<int64_t> out;
+    for (int64_t i = 0; i < n; ++i)
+      if (owner(idx[i], i) == rank) {
+        out.push_back(idx[i]);
+        if (pos) pos->push_back(i);
+      }
+    return out;
+  }
+};
+
+// predict_all over several ranks: each predicts the rows it owns, the sum gives every rank all.
+torch::Tensor predict_shared(PerturbationModel& m, const std::vector<int64_t>& idx, const Sharding& sh,
+                             Comm* comm, int64_t n_genes) {
+  if (sh.ranks == 1) return predict_all(m, index_tensor(idx));
+  std::vector<int64_t> pos;
+  auto mine = sh.mine(idx.data(), int64_t(idx.size()), &pos);
+  auto out = torch::zeros({int64_t(idx.size()), n_genes}, torch::kFloat32);
+  if (!mine.empty()) out.index_copy_(0, index_tensor(pos), predict_all(m, index_tensor(mine)));
+  comm->sum(out.data_ptr<float>(), out.numel(), DType::f32);
+  return out;
+}
+
+// The random generator states of every rank, [ranks] (gathered by a sum of one-hot rows).
+std::vector<torch::Tensor> gather_generators(Comm& comm) {
+  torch::Tensor state;
+  {
+    auto gen = at::detail::getDefaultCPUGenerator();
+    std::lock_guard<std::mutex> lock(gen.mutex());
+    state = gen.get_state();
+  }
+  const int64_t n = state.numel();
+  auto all = torch::zeros({comm.size(), n}, torch::kInt64);
+  all[comm.rank()].copy_(state.to(torch::kInt64));
+  comm.sum(all.data_ptr<int64_t>(), all.numel(), DType::i64);
+  std::vector<torch::Tensor> out;
+  for (int r = 0; r < comm.size(); ++r) out.push_back(all[r].to(torch::kUInt8).contiguous());
+  return out;
 }
 
 // Every step allocates and frees the same tensors of several MB. With glibc's defaults these
@@ -98,7 +150,7 @@ CheckpointOptions run_checkpoint(const Config& cfg, const std::string& out,
 }
 
 RunResult train_model(const Config& cfg, const Graph& g, const Samples& s, const Split& split,
-                      const ProgressFn& progress, const CheckpointOptions& ckpt) {
+                      const ProgressFn& progress, const CheckpointOptions& ckpt, const DataParallel& dp) {
   const TrainConfig& tc = cfg.train;
   const int64_t n_sig = s.num_signatures(), n_genes = s.num_genes();
   check_indices(split.train, "training", split, n_sig);
@@ -106,20 +158,41 @@ RunResult train_model(const Config& cfg, const Graph& g, const Samples& s, const
   check_indices(split.test, "test", split, n_sig);
   KG_CHECK(s.y.rows == n_sig && s.y.cols == n_genes);
 
+  Comm* comm = dp.comm.get();
+  Sharding sh;
+  if (comm && comm->size() > 1) {
+    sh.rank = comm->rank();
+    sh.ranks = comm->size();
+    if (!dp.sig_rank.empty()) {
+      KG_CHECK(int64_t(dp.sig_rank.size()) == n_sig, "{} signature owners for {} signatures", dp.sig_rank.size(), n_sig);
+      sh.sig_rank = &dp.sig_rank;
+    }
+  }
+
   torch::set_num_threads(int(cfg.threads));
   keep_freed_memory();
   torch::manual_seed(uint64_t(tc.seed));
   auto model = make_model(cfg, g, s);
+  std::unique_ptr<GradReducer> reducer;
+  if (sh.ranks > 1) {
+    broadcast_module(*comm, *model);
+    // Dropout and sampling streams of their own on ranks > 0 (rank 0 keeps one process's).
+    if (sh.rank > 0) torch::manual_seed(uint64_t(tc.seed) * 0x9E3779B97F4A7C15ull + uint64_t(sh.rank));
+    reducer = std::make_unique<GradReducer>(dp.comm, model->parameters(), cfg.dist.bucket_mb * 1e6);
+  }
   auto params = model->parameters();
   RunResult r;
+  r.ranks = sh.ranks;
   for (const auto& p : params) r.n_params += p.numel();
   auto opt = make_optimizer(tc, params);
   TrainState st(tc);
 
-  const auto identity = run_identity(cfg, ckpt.inputs);
+  // The number of ranks changes the batches, hence the run; the dist.* keys do not.
+  const auto identity =
+      run_identity(cfg, ckpt.inputs + (sh.ranks > 1 ? fmt::format("ranks: {}\n", sh.ranks) : std::string()));
   const auto built_buffers = ckpt.path.empty() ? std::vector<std::string>{} : buffer_checksums(*model);
   if (!ckpt.path.empty() && std::filesystem::exists(ckpt.path)) {
-    const int64_t threads = load_checkpoint(ckpt.path, identity, built_buffers, *model, *opt, st);
+    const int64_t threads = load_checkpoint(ckpt.path, identity, built_buffers, *model, *opt, st, sh.rank);
     r.resumed_epoch = st.epochs_run;
     if (ckpt.log) {
       ckpt.log(fmt::format("resuming from checkpoint \"{}\" after epoch {}", ckpt.path, st.epochs_run));
@@ -135,6 +208,8 @@ RunResult train_model(const Config& cfg, const Graph& g, const Samples& s, const
   auto y = torch::from_blob(const_cast<float*>(s.y.data.data()), {n_sig, n_genes}, torch::kFloat32);
   auto val_idx = index_tensor(split.val);
   auto y_val = y.index_select(0, val_idx);
+  const int64_t global_batch = tc.batch_size * sh.ranks;
+  int64_t steps = 0;  // for dp.after_step (counted from this call's first step)
 
   auto stopped = [&] { return st.best_epoch > 0 && st.epochs_run - st.best_epoch >= tc.patience; };
   for (int64_t epoch = st.epochs_run + 1; epoch <= tc.epochs && !stopped(); ++epoch) {
@@ -144,20 +219,41 @@ RunResult train_model(const Config& cfg, const Graph& g, const Samples& s, const
     log.lr = st.schedule.lr(epoch);
     set_lr(*opt, log.lr);
     model->train();
-    auto order = index_tensor(epoch_order(split.train, tc.seed, epoch));
-    double loss_sum = 0;
-    for (int64_t a = 0; a < order.size(0); a += tc.batch_size) {
-      auto idx = order.slice(0, a, std::min(a + tc.batch_size, order.size(0)));
-      auto loss = torch::mse_loss(model->predict(idx), y.index_select(0, idx));
+    const auto order = epoch_order(split.train, tc.seed, epoch);
+    const int64_t n_train = int64_t(order.size());
+    double sse = 0;  // this rank's squared errors
+    const auto s0 = std::chrono::steady_clock::now();
+    for (int64_t a = 0; a < n_train; a += global_batch) {
+      const int64_t count = std::min(global_batch, n_train - a);
+      const auto mine = sh.mine(order.data() + a, count);
       opt->zero_grad();
-      loss.backward();
+      if (reducer) reducer->begin();
+      if (!mine.empty()) {
+        auto idx = index_tensor(mine);
+        // The mean over the global batch: ranks' gradients then sum to one process's.
+        auto loss = torch::mse_loss(model->predict(idx), y.index_select(0, idx), torch::Reduction::Sum) /
+                    double(count * n_genes);
+        loss.backward();
+        sse += loss.item<double>() * double(count * n_genes);
+      }
+      if (reducer) reducer->finish();
       if (tc.grad_clip > 0) torch::nn::utils::clip_grad_norm_(params, tc.grad_clip);
       opt->step();
-      loss_sum += loss.item<double>() * double(idx.size(0));
+      if (dp.after_step) {
+        torch::NoGradGuard ng;
+        std::vector<float> flat;
+        for (const auto& p : params) {
+          auto c = p.detach().to(torch::kCPU).contiguous();
+          flat.insert(flat.end(), c.data_ptr<float>(), c.data_ptr<float>() + c.numel());
+        }
+        dp.after_step(++steps, flat);
+      }
     }
+    r.step_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - s0).count();
+    if (sh.ranks > 1) sse = comm->sum(sse);
 
-    auto pred_val = predict_all(*model, val_idx);
-    log.train_loss = loss_sum / double(order.size(0));
+    auto pred_val = predict_shared(*model, split.val, sh, comm, n_genes);
+    log.train_loss = sse / double(n_train * n_genes);
     log.val_loss = torch::mse_loss(pred_val, y_val).item<double>();
     log.val_pearson = mean_row_pearson(pred_val.data_ptr<float>(), y_val.data_ptr<float>(),
                                        pred_val.size(0), n_genes);
@@ -174,8 +270,10 @@ RunResult train_model(const Config& cfg, const Graph& g, const Samples& s, const
       st.best_epoch = epoch;
     }
     st.schedule.end_epoch(improved);
-    if (!ckpt.path.empty() && epoch % tc.checkpoint_every == 0)
-      save_checkpoint(ckpt.path, cfg, identity, built_buffers, *model, *opt, st);
+    if (!ckpt.path.empty() && epoch % tc.checkpoint_every == 0) {
+      if (sh.ranks > 1) st.rank_generators = gather_generators(*comm);
+      if (sh.rank == 0) save_checkpoint(ckpt.path, cfg, identity, built_buffers, *model, *opt, st);
+    }
     if (progress) progress(log);
   }
   r.curves = st.curves;
@@ -186,10 +284,11 @@ RunResult train_model(const Config& cfg, const Graph& g, const Samples& s, const
     torch::NoGradGuard ng;
     for (size_t i = 0; i < params.size(); ++i) params[i].copy_(st.best[i]);
   }
-  if (auto* gat = dynamic_cast<GatModel*>(model.get())) keep_gat(*gat, g, r);
-  r.val_metrics = metrics_of(predict_all(*model, val_idx), y_val);
+  if (reducer) r.allreduce_wait_seconds = reducer->wait_seconds();
+  if (auto* gat = dynamic_cast<GatModel*>(model.get()); gat && sh.rank == 0) keep_gat(*gat, g, r);
+  r.val_metrics = metrics_of(predict_shared(*model, split.val, sh, comm, n_genes), y_val);
   auto test_idx = index_tensor(split.test);
-  auto pred_test = predict_all(*model, test_idx);
+  auto pred_test = predict_shared(*model, split.test, sh, comm, n_genes);
   r.test_metrics = metrics_of(pred_test, y.index_select(0, test_idx));
   r.test_index = split.test;
   r.test_pred.rows = pred_test.size(0);

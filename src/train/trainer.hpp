@@ -6,10 +6,12 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "core/config.hpp"
+#include "dist/comm.hpp"
 #include "core/h5.hpp"
 #include "graph/graph.hpp"
 #include "model/attention.hpp"
@@ -43,6 +45,9 @@ struct RunResult {
   h5::Matrix<float> test_pred;           // [n_test, G]
   int64_t n_params = 0;                  // trainable parameters
   int64_t resumed_epoch = 0;             // epoch of the checkpoint resumed from (0 = none)
+  int64_t ranks = 1;                     // processes that trained it
+  double step_seconds = 0;               // training steps (forward, backward, all-reduce, update)
+  double allreduce_wait_seconds = 0;     // of which waiting for gradient all-reduces
   std::string selected;                  // hyper-parameter chosen on validation, e.g.
                                          // "baseline.ridge_alpha=10" ("" = none chosen)
   // GAT runs only (empty otherwise): the best parameters, from which `kgpert explain` rebuilds
@@ -65,6 +70,18 @@ struct CheckpointOptions {
 CheckpointOptions run_checkpoint(const Config& cfg, const std::string& out,
                                  const std::vector<h5::InputInfo>& inputs);
 
+/// How the signatures are shared among the ranks of a data-parallel run.
+struct DataParallel {
+  std::shared_ptr<Comm> comm;     // null or size 1: one process
+  /// [S] the rank that trains, and evaluates, each signature (the part of METIS' partition
+  /// that owns its drug node); empty = by position: the i-th signature of each global batch
+  /// (and of the validation and test sets) goes to rank i mod ranks.
+  std::vector<int32_t> sig_rank;
+  /// Called after every optimizer step (numbered from 1 over the whole run) with all
+  /// parameters flattened in parameters() order: for tests that follow a run step by step.
+  std::function<void(int64_t step, const std::vector<float>& params)> after_step;
+};
+
 /// Trains cfg.model on split.train on the MSE with make_optimizer (train.optimizer, train.lr,
 /// train.weight_decay; train/optim.hpp), the learning rate of each epoch from train.lr_schedule,
 /// batches of train.batch_size in an order reshuffled every epoch from (train.seed, epoch)
@@ -83,9 +100,20 @@ CheckpointOptions run_checkpoint(const Config& cfg, const std::string& out,
 /// config, inputs and thread count (only EpochLog::seconds differ). A checkpoint of another run
 /// (config other than threads and train.checkpoint_every, or inputs) is refused. The caller
 /// removes the file once the run's output is safe.
+///
+/// Data parallel (dp.comm with R > 1 ranks, every rank calling with the same arguments): rank
+/// 0's initial parameters and buffers go to every rank; each epoch's order is the one-process
+/// order, cut into global batches of R x train.batch_size, of which each rank trains the
+/// signatures it owns (dp.sig_rank), its loss scaled by 1 / (global batch size); gradients are
+/// summed in buckets during backward (GradReducer) and every rank takes the same step. So R
+/// ranks follow one process with batch R x train.batch_size up to float rounding. Each rank
+/// predicts the validation and test signatures it owns; the predictions are summed into every
+/// rank, so metrics, early stopping and the result are the same on all. Rank 0 writes the
+/// checkpoints (with every rank's random generator); all ranks resume from the file.
 /// Throws kg::Error when the train or validation set is empty or the checkpoint is refused.
 RunResult train_model(const Config& cfg, const Graph& g, const Samples& s, const Split& split,
-                      const ProgressFn& progress = {}, const CheckpointOptions& ckpt = {});
+                      const ProgressFn& progress = {}, const CheckpointOptions& ckpt = {},
+                      const DataParallel& dp = {});
 
 /// Writes the run into an open run.h5 (docs/FORMATS.md):
 ///   /curves/{epoch (int64), train_loss, val_loss, val_pearson, lr, seconds (float64)}  [epochs]
