@@ -40,6 +40,8 @@ std::string scaffold_smiles(int64_t k, const std::string& sa, const std::string&
 
 }  // namespace
 
+int32_t n_groups() { return int32_t(kSubst.size()); }
+
 std::vector<ChemCompound> draw_compounds(int64_t n, int64_t n_scaffolds, uint64_t seed) {
   int64_t max_scaffolds = int64_t(kRingA.size() * kLinker.size() * kRingB.size());
   if (n_scaffolds > max_scaffolds)
@@ -54,8 +56,8 @@ std::vector<ChemCompound> draw_compounds(int64_t n, int64_t n_scaffolds, uint64_
   for (int64_t i = 0, tries = 0; int64_t(out.size()) < n; ++tries) {
     KG_CHECK(tries < 100 * n + 1000, "cannot draw {} distinct compounds", n);
     int32_t k = int32_t(i < n_scaffolds ? i : rng.below(n_scaffolds));
-    std::string raw = scaffold_smiles(pick[size_t(k)], kSubst[size_t(rng.below(int64_t(kSubst.size())))],
-                                      kSubst[size_t(rng.below(int64_t(kSubst.size())))]);
+    std::array<int32_t, 2> groups{int32_t(rng.below(int64_t(kSubst.size()))), int32_t(rng.below(int64_t(kSubst.size())))};
+    std::string raw = scaffold_smiles(pick[size_t(k)], kSubst[size_t(groups[0])], kSubst[size_t(groups[1])]);
     auto mol = chem::parse_smiles(raw);
     KG_CHECK(mol.has_value(), "generated SMILES does not parse: {}", raw);
     std::string smi = chem::canonical_smiles(*mol);
@@ -68,7 +70,7 @@ std::vector<ChemCompound> draw_compounds(int64_t n, int64_t n_scaffolds, uint64_
       if (names_seen.count(name)) name = kStems[size_t(rng.below(int64_t(kStems.size())))] + name;
     } while (names_seen.count(name));
     names_seen.insert(name);
-    out.push_back({name, smi, chem::inchikey(*mol), k});
+    out.push_back({name, smi, chem::inchikey(*mol), k, groups});
     ++i;
   }
   return out;

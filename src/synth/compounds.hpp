@@ -2,6 +2,7 @@
 // as the chemistry generator makes them (one place adapts its output for the synth module).
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -13,7 +14,13 @@ struct ChemCompound {
   std::string smiles;    // canonical
   std::string inchikey;  // standard InChIKey
   int32_t scaffold = 0;  // index in [0, n_scaffolds)
+  // The acyclic substituents on ring systems A and B, as indices in [0, n_groups()); 0 = none.
+  // The world plants a target-independent effect per group (synth/world.hpp).
+  std::array<int32_t, 2> groups{0, 0};
 };
+
+/// Number of substituent kinds, "none" (index 0) included.
+int32_t n_groups();
 
 /// `n` compounds spread over `n_scaffolds` scaffolds (the first n_scaffolds compounds take one
 /// scaffold each, so every scaffold is used when n >= n_scaffolds). Deterministic for `seed`.

@@ -98,6 +98,7 @@ Demo make_demo(const Config& cfg) {
     c.smiles = chem[i].smiles;
     c.inchikey = chem[i].inchikey;
     c.scaffold = chem[i].scaffold;
+    c.groups = chem[i].groups;
     if (i < D) {
       c.pert_id = brd[size_t(i)];
       demo.compounds.push_back(c);
@@ -108,10 +109,14 @@ Demo make_demo(const Config& cfg) {
     }
   }
   std::vector<int32_t> scaffold;
-  for (const auto& c : demo.compounds) scaffold.push_back(c.scaffold);
+  std::vector<Groups> groups;
+  for (const auto& c : demo.compounds) {
+    scaffold.push_back(c.scaffold);
+    groups.push_back(c.groups);
+  }
   WorldShape shape;
   shape.n_landmarks = kLandmarks;
-  demo.world = make_world(s, scaffold, shape);
+  demo.world = make_world(s, scaffold, groups, n_groups(), shape);
   demo.cells = make_cell_lines(s.n_cells);
 
   // DrugBank ids: PrimeKG drugs first, then vocabulary-only entries. 15% of the matched

@@ -21,6 +21,7 @@ struct Compound {
   std::string smiles;     // canonical SMILES
   std::string inchikey;
   int32_t scaffold = 0;
+  Groups groups{0, 0};    // substituent kinds (synth/world.hpp)
 };
 
 struct Demo {

@@ -12,7 +12,7 @@ namespace kg::synth {
 namespace {
 
 // Independent random streams, one per part of the model.
-enum Stream : uint64_t { kPathways = 1, kPpi, kTargets, kInKg, kCells, kProfiles, kSigs, kNoise, kControls };
+enum Stream : uint64_t { kPathways = 1, kPpi, kTargets, kInKg, kCells, kProfiles, kSigs, kNoise, kControls, kGroups };
 
 h5::Matrix<float> zeros(int64_t rows, int64_t cols) {
   h5::Matrix<float> m;
@@ -83,7 +83,8 @@ void make_ppi(World& w, uint64_t seed) {
 
 // Scaffold homes, latent targets, PrimeKG membership and the activation a_dp.
 void make_compounds(World& w, const SynthConfig& cfg, const WorldShape& shape,
-                    const std::vector<int32_t>& scaffold) {
+                    const std::vector<int32_t>& scaffold, const std::vector<Groups>& groups,
+                    int32_t n_group_kinds) {
   Rng rng(cfg.seed, kTargets);
   int64_t K = cfg.n_scaffolds, P = w.n_pathways, D = int64_t(scaffold.size());
   std::vector<int32_t> homes(static_cast<size_t>(K));
@@ -119,6 +120,18 @@ void make_compounds(World& w, const SynthConfig& cfg, const WorldShape& shape,
     }
     for (int64_t p = 0; p < P; ++p) a[p] /= float(ts.size());
   }
+
+  // Substituent kinds act on one pathway each, independently of the targets.
+  KG_CHECK(int64_t(groups.size()) == D, "{} compounds but {} substituent lists", D, groups.size());
+  Rng group_rng(cfg.seed, kGroups);
+  w.group_pathway.assign(size_t(std::max(n_group_kinds, 1)), -1);
+  for (int32_t g = 1; g < n_group_kinds; ++g) w.group_pathway[size_t(g)] = int32_t(group_rng.below(P));
+  w.compound_groups = groups;
+  for (int64_t d = 0; d < D; ++d)
+    for (int32_t g : groups[size_t(d)]) {
+      KG_CHECK(g >= 0 && g < std::max(n_group_kinds, 1), "compound {} substituent kind {}", d, g);
+      if (g > 0) w.activation.row(d)[w.group_pathway[size_t(g)]] += float(shape.group_weight);
+    }
 }
 
 // v_p (response) and w_p (baseline shift) over the landmarks.
@@ -250,6 +263,7 @@ double amplitude(double dose, double time) {
 }
 
 World make_world(const SynthConfig& cfg, const std::vector<int32_t>& compound_scaffold,
+                 const std::vector<Groups>& compound_groups, int32_t n_group_kinds,
                  const WorldShape& shape) {
   World w;
   w.n_landmarks = shape.n_landmarks;
@@ -259,7 +273,7 @@ World make_world(const SynthConfig& cfg, const std::vector<int32_t>& compound_sc
            "every pathway needs a landmark and another protein");
   assign_pathways(w, uint64_t(cfg.seed));
   make_ppi(w, uint64_t(cfg.seed));
-  make_compounds(w, cfg, shape, compound_scaffold);
+  make_compounds(w, cfg, shape, compound_scaffold, compound_groups, n_group_kinds);
   make_profiles(w, uint64_t(cfg.seed));
   make_cells(w, cfg);
   make_signatures(w, cfg, shape);

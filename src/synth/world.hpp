@@ -3,6 +3,7 @@
 // signatures and control profiles these imply. No file formats here (see synth/write.hpp).
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <vector>
 
@@ -24,7 +25,13 @@ namespace kg::synth {
  *    drug_protein edges. Test compounds (new scaffolds) thus mostly hit proteins nobody
  *    targeted in training, but in pathways that were: drug->protein->pathway generalises,
  *    a multi-hot of targets does not.
- *  - Activation a_dp = mean_t member(t,p) + 0.2 * mean_t (share of t's PPI neighbours in p).
+ *  - Activation a_dp = mean_t member(t,p) + 0.2 * mean_t (share of t's PPI neighbours in p)
+ *    + 0.4 * #{substituents of d whose group acts on p}. Each substituent kind (methyl,
+ *    chloro, nitrile, ...; "none" excepted) acts on one random pathway, whatever the targets:
+ *    the target-independent, chemistry-borne part of a response (think reactive groups and
+ *    stress responses). Substituents are shared across scaffolds and seen only in the Morgan
+ *    fingerprint (no graph edge carries them), so under a scaffold split this part is
+ *    predictable from the drug's features and from nothing else: feature_random loses it.
  *  - Response v_p over landmarks: +-U(0.6,1.4) on landmark members of p (random signs), +-0.3
  *    on landmark PPI neighbours of members.
  *  - Cell c: sensitivities s_cp = max(0, 1 + 0.4 N), generic response u_c = 0.6 g + 0.8 g_c
@@ -45,7 +52,10 @@ struct WorldShape {
   double cell_frac = 0.7;        // share of cell lines each compound is profiled in
   double generic_weight = 0.3;   // weight of the cell's generic response u_c
   double spill = 0.2;            // PPI spill-over into pathway activation
+  double group_weight = 0.4;     // activation of a substituent's pathway, per substituent
 };
+
+using Groups = std::array<int32_t, 2>;  // a compound's substituent kinds (0 = none)
 
 struct Signature {
   int32_t drug, cell;
@@ -64,6 +74,8 @@ struct World {
   std::vector<int32_t> compound_scaffold;           // [D]
   std::vector<uint8_t> compound_in_kg;              // [D] a PrimeKG drug node?
   std::vector<std::vector<int32_t>> compound_targets;  // [D] latent targets (sorted genes)
+  std::vector<Groups> compound_groups;              // [D] substituent kinds
+  std::vector<int32_t> group_pathway;               // [n kinds] pathway a kind acts on; -1 for none
   h5::Matrix<float> activation;                     // [D, P] a_dp
 
   h5::Matrix<float> sensitivity;  // [C, P] s_cp
@@ -78,9 +90,10 @@ struct World {
   h5::Matrix<float> controls;         // [C * n_controls, L] log2 expression
 };
 
-/// Builds the world. `compound_scaffold[d]` in [0, cfg.n_scaffolds) (from the chemistry
-/// generator); its size sets the number of compounds.
+/// Builds the world. `compound_scaffold[d]` in [0, cfg.n_scaffolds) and `compound_groups[d]`
+/// in [0, n_group_kinds) (from the chemistry generator); their size sets the number of compounds.
 World make_world(const SynthConfig& cfg, const std::vector<int32_t>& compound_scaffold,
+                 const std::vector<Groups>& compound_groups, int32_t n_group_kinds,
                  const WorldShape& shape = {});
 
 /// Amplitude of a response at a dose (uM) and time (h); 1 at 10 uM, 24 h.

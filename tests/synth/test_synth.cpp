@@ -13,6 +13,7 @@
 #include "io/gctx.hpp"
 #include "io/kgcsv.hpp"
 #include "io/lincs.hpp"
+#include "synth/compounds.hpp"
 #include "synth/demo.hpp"
 
 namespace kg::synth {
@@ -205,6 +206,38 @@ TEST(Synth, PlantedTargetsFollowTheScaffoldHomePathway) {
   for (size_t i = 0; i < w.compound_targets.size(); ++i)
     for (int32_t t : w.compound_targets[i])
       EXPECT_EQ(kg_edges.count({d.kg.compound_node[i], d.kg.gene_node[size_t(t)]}), w.compound_in_kg[i] ? 1u : 0u);
+}
+
+TEST(Synth, SubstituentsActOnTheirPathwayWhateverTheScaffoldAndTargets) {
+  Config c = small_config();
+  c.synth.n_drugs = 300;
+  Demo d = make_demo(c);
+  const World& w = d.world;
+  WorldShape shape;
+  ASSERT_EQ(int32_t(w.group_pathway.size()), n_groups());
+  EXPECT_EQ(w.group_pathway[0], -1);  // "no substituent" acts on nothing
+  std::map<int32_t, std::set<int32_t>> scaffolds_of_kind;
+  for (size_t i = 0; i < d.compounds.size(); ++i) {
+    EXPECT_EQ(w.compound_groups[i], d.compounds[i].groups);
+    // Recompute the target part of a_dp (the spec in world.hpp), then the rest must be the groups'.
+    std::vector<double> a(size_t(w.n_pathways), 0.0);
+    const auto& ts = w.compound_targets[i];
+    for (int32_t t : ts) {
+      for (int32_t p : w.gene_pathways[size_t(t)]) a[size_t(p)] += 1.0 / double(ts.size());
+      for (int32_t n : w.ppi_adj[size_t(t)])
+        for (int32_t p : w.gene_pathways[size_t(n)])
+          a[size_t(p)] += shape.spill / double(w.ppi_adj[size_t(t)].size()) / double(ts.size());
+    }
+    for (int32_t g : d.compounds[i].groups) {
+      if (g == 0) continue;
+      a[size_t(w.group_pathway[size_t(g)])] += shape.group_weight;
+      scaffolds_of_kind[g].insert(d.compounds[i].scaffold);
+    }
+    for (int64_t p = 0; p < w.n_pathways; ++p) EXPECT_NEAR(w.activation.row(int64_t(i))[p], a[size_t(p)], 1e-5);
+  }
+  // Every kind occurs, each on several scaffolds: the effect transfers to unseen scaffolds.
+  EXPECT_EQ(int32_t(scaffolds_of_kind.size()), n_groups() - 1);
+  for (const auto& [g, ks] : scaffolds_of_kind) EXPECT_GE(ks.size(), 3u) << "kind " << g;
 }
 
 TEST(Synth, SignalIsUnitScaleAndNoiseFollowsTheConfig) {
