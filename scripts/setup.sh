@@ -32,7 +32,7 @@ APT_PACKAGES=(
   libtorch-dev libopenblas0-pthread libopenblas-pthread-dev
   libopenmpi-dev openmpi-bin libhdf5-dev libyaml-cpp-dev
   librdkit-dev libboost-dev libinchi-dev libmetis-dev libcli11-dev libspdlog-dev libfmt-dev
-  libgtest-dev libxxhash-dev zlib1g-dev python3 python3-venv
+  libgtest-dev libxxhash-dev zlib1g-dev python3 python3-venv graphviz
 )
 
 as_root() {

@@ -237,7 +237,7 @@ void write_dot(const std::string& path, const Graph& g, const Explanation& e, si
     if (std::find(nodes.begin(), nodes.end(), v) == nodes.end()) nodes.push_back(v);
   };
   const auto ranked = ranked_nodes(e);
-  for (size_t i = 0; i < std::min(top, ranked.size()); ++i) add(ranked[i]);
+  for (size_t i = 0; i < std::min(top, ranked.size()); ++i) add(ranked[i]);  // drawn even without a path
   std::map<std::tuple<int64_t, int64_t, int64_t>, double> edges;  // (src, dst, rel) -> summed path score
   for (const auto* paths : {&e.drug_paths, &e.cell_paths}) {
     const auto real = real_paths(*paths);
@@ -247,6 +247,22 @@ void write_dot(const std::string& path, const Graph& g, const Explanation& e, si
         add(p.nodes[k]), add(p.nodes[k + 1]);
         edges[{p.nodes[k], p.nodes[k + 1], p.rels[k]}] += p.score;
       }
+    }
+  }
+  // A top node off those paths gets its best path into a target, so that no node floats alone.
+  const size_t n_top = std::min(top, ranked.size());
+  for (size_t i = 0; i < n_top; ++i) {
+    const int64_t v = ranked[i];
+    bool drawn = v == e.drug.node || v == e.cell.node;
+    for (const auto& [key, s] : edges) drawn = drawn || std::get<0>(key) == v || std::get<1>(key) == v;
+    const AttentionPath* best = nullptr;
+    for (const auto* paths : {&e.drug_paths, &e.cell_paths})
+      for (const auto* p : real_paths(*paths))
+        if (!drawn && p->nodes.front() == v && (!best || p->score > best->score)) best = p;
+    if (!best) continue;
+    for (size_t k = 0; k < best->rels.size(); ++k) {
+      add(best->nodes[k]), add(best->nodes[k + 1]);
+      edges[{best->nodes[k], best->nodes[k + 1], best->rels[k]}] += best->score;
     }
   }
   double max_edge = 0;

@@ -70,7 +70,8 @@ void write_nodes_tsv(const std::string& path, const Graph& g, const Explanation&
 void write_paths_tsv(const std::string& path, const Graph& g, const Explanation& e);
 
 /// `explain.dot`: the two targets, the `top` nodes by combined score and the `top` paths of
-/// each target with their edges (labelled by relation, width by summed path score).
+/// each target with their edges (labelled by relation, width by summed path score), plus the
+/// best path of every top node that none of those paths reaches.
 void write_dot(const std::string& path, const Graph& g, const Explanation& e, size_t top);
 
 /// The path as text: `A -[rel]-> B -[rel]-> T` with node names.
