@@ -69,15 +69,25 @@ void shuffle_drugs(Samples& s, uint64_t seed);
 struct Partition {
   int64_t parts = 1;
   std::vector<int32_t> part;         // [N] part of each node
-  std::vector<int64_t> part_weight;  // [k] sum of vertex weights per part
+  std::vector<int64_t> part_weight;  // [k] work per part (sum of the nodes' work)
   std::vector<int64_t> part_nodes;   // [k] nodes per part
   int64_t edge_cut = 0;              // undirected edges between parts
-  double balance = 1.0;              // max part weight / mean part weight
+  double balance = 1.0;              // max part work / mean part work
+  double node_balance = 1.0;         // max part nodes / mean part nodes
 };
 
 /// METIS k-way on the undirected simple graph underlying `g` (self-loops and duplicate
-/// edges dropped), with vertex weights `weight` (>= 1) and a fixed seed (deterministic).
-Partition partition_graph(const Graph& g, const std::vector<int64_t>& weight, int64_t parts,
-                          int64_t seed);
+/// edges dropped), deterministic for `seed`. Two balance constraints: the nodes, and `work`
+/// (>= 0 per node, e.g. training signatures per compound node), so each part gets about
+/// 1/parts of both the graph and the training (work alone when the graph is one part).
+Partition partition_graph(const Graph& g, const std::vector<int64_t>& work, int64_t parts, int64_t seed);
+
+/// The L-hop halo of each part: the nodes outside it from which messages reach, within `hops`
+/// layers, one of its nodes or one of `extra[p]` (nodes a part needs though it does not own
+/// them, e.g. the cell lines of its signatures; they are in the halo when not owned). Message
+/// passing follows in-edges, so the halo is found walking the graph's CSR backwards. [parts]
+/// sorted node lists.
+std::vector<std::vector<int64_t>> part_halos(const Graph& g, const std::vector<int32_t>& part, int64_t parts,
+                                             int64_t hops, const std::vector<std::vector<int64_t>>& extra = {});
 
 }  // namespace kg

@@ -20,10 +20,9 @@ std::string metis_error(int status) {
 
 }  // namespace
 
-Partition partition_graph(const Graph& g, const std::vector<int64_t>& weight, int64_t parts,
-                          int64_t seed) {
+Partition partition_graph(const Graph& g, const std::vector<int64_t>& work, int64_t parts, int64_t seed) {
   const int64_t N = g.num_nodes();
-  KG_CHECK(int64_t(weight.size()) == N);
+  KG_CHECK(int64_t(work.size()) == N);
   Partition p;
   p.parts = parts;
   p.part.assign(size_t(N), 0);
@@ -47,8 +46,15 @@ Partition partition_graph(const Graph& g, const std::vector<int64_t>& weight, in
   }
   if (parts > 1 && N > 0) {
     if (parts > N) fail("partition: {} parts requested for a graph of {} nodes", parts, N);
-    std::vector<idx_t> vwgt(weight.begin(), weight.end()), part(static_cast<size_t>(N));
-    idx_t nvtxs = idx_t(N), ncon = 1, nparts = idx_t(parts), objval = 0;
+    // Constraint 0: one per node; constraint 1: the work (when there is any).
+    const bool with_work = std::any_of(work.begin(), work.end(), [](int64_t w) { return w > 0; });
+    idx_t nvtxs = idx_t(N), ncon = with_work ? 2 : 1, nparts = idx_t(parts), objval = 0;
+    std::vector<idx_t> vwgt(size_t(N * ncon), 1), part(static_cast<size_t>(N));
+    if (with_work)
+      for (int64_t v = 0; v < N; ++v) {
+        KG_CHECK(work[size_t(v)] >= 0, "negative work {} at node {}", work[size_t(v)], v);
+        vwgt[size_t(2 * v + 1)] = idx_t(work[size_t(v)]);
+      }
     idx_t options[METIS_NOPTIONS];
     METIS_SetDefaultOptions(options);
     options[METIS_OPTION_SEED] = idx_t(seed);
@@ -62,15 +68,56 @@ Partition partition_graph(const Graph& g, const std::vector<int64_t>& weight, in
   p.part_weight.assign(size_t(parts), 0);
   p.part_nodes.assign(size_t(parts), 0);
   for (int64_t v = 0; v < N; ++v) {
-    p.part_weight[size_t(p.part[size_t(v)])] += weight[size_t(v)];
+    p.part_weight[size_t(p.part[size_t(v)])] += work[size_t(v)];
     p.part_nodes[size_t(p.part[size_t(v)])] += 1;
     for (idx_t i = xadj[size_t(v)]; i < xadj[size_t(v) + 1]; ++i)
       if (adjncy[size_t(i)] > v && p.part[size_t(adjncy[size_t(i)])] != p.part[size_t(v)]) ++p.edge_cut;
   }
-  double total = std::accumulate(p.part_weight.begin(), p.part_weight.end(), 0.0);
-  double mx = double(*std::max_element(p.part_weight.begin(), p.part_weight.end()));
-  p.balance = total > 0 ? mx / (total / double(parts)) : 1.0;
+  auto balance = [&](const std::vector<int64_t>& per_part) {
+    const double total = std::accumulate(per_part.begin(), per_part.end(), 0.0);
+    const double mx = double(*std::max_element(per_part.begin(), per_part.end()));
+    return total > 0 ? mx / (total / double(parts)) : 1.0;
+  };
+  p.balance = balance(p.part_weight);
+  p.node_balance = balance(p.part_nodes);
   return p;
+}
+
+std::vector<std::vector<int64_t>> part_halos(const Graph& g, const std::vector<int32_t>& part, int64_t parts,
+                                             int64_t hops, const std::vector<std::vector<int64_t>>& extra) {
+  const int64_t N = g.num_nodes();
+  KG_CHECK(int64_t(part.size()) == N);
+  KG_CHECK(extra.empty() || int64_t(extra.size()) == parts);
+  std::vector<std::vector<int64_t>> halo(static_cast<size_t>(parts));
+  std::vector<int64_t> seen(static_cast<size_t>(N), -1);  // part that last reached the node
+  std::vector<int64_t> frontier, next;
+  for (int64_t p = 0; p < parts; ++p) {
+    frontier.clear();
+    auto reach = [&](int64_t v) {
+      if (seen[size_t(v)] == p) return;
+      seen[size_t(v)] = p;
+      frontier.push_back(v);
+    };
+    for (int64_t v = 0; v < N; ++v)
+      if (part[size_t(v)] == p) reach(v);
+    if (!extra.empty())
+      for (int64_t v : extra[size_t(p)]) reach(v);
+    for (int64_t h = 0; h < hops && !frontier.empty(); ++h) {
+      next.clear();
+      for (int64_t v : frontier)
+        for (int64_t e = g.indptr[size_t(v)]; e < g.indptr[size_t(v) + 1]; ++e) {
+          const int64_t u = g.src[size_t(e)];
+          if (seen[size_t(u)] != p) {
+            seen[size_t(u)] = p;
+            next.push_back(u);
+          }
+        }
+      frontier.swap(next);
+    }
+    for (int64_t v = 0; v < N; ++v)
+      if (seen[size_t(v)] == p && part[size_t(v)] != p) halo[size_t(p)].push_back(v);
+  }
+  return halo;
 }
 
 }  // namespace kg

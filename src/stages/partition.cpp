@@ -1,6 +1,7 @@
-// `kgpert partition`: METIS k-way partition of the graph, vertex weights = 1 + training
-// signatures whose compound is the node (so parts balance the work, not only the nodes).
+// `kgpert partition`: METIS k-way partition of the graph balancing both the nodes and the work
+// (training signatures whose compound is the node), and each part's gat.layers-hop halo.
 #include <iostream>
+#include <set>
 
 #include "core/error.hpp"
 #include "graph/ops.hpp"
@@ -17,29 +18,59 @@ int stage_partition(StageContext& ctx) {
   Samples s = read_samples(samples_path);
   s.validate(fmt::format("samples \"{}\"", samples_path), g.num_nodes());
 
-  std::vector<int64_t> weight(size_t(g.num_nodes()), 1);
+  const int64_t N = g.num_nodes(), k = ctx.cfg.partition.parts, hops = ctx.cfg.gat.layers;
+  std::vector<int64_t> work(size_t(N), 0);
   if (!split_path.empty()) {
     Split split = read_split(split_path, s.num_signatures());
-    for (auto i : split.train) ++weight[size_t(s.drug_node[size_t(s.sig_drug[size_t(i)])])];
+    for (auto i : split.train) ++work[size_t(s.drug_node[size_t(s.sig_drug[size_t(i)])])];
   } else {
-    for (auto d : s.sig_drug) ++weight[size_t(s.drug_node[size_t(d)])];
+    for (auto d : s.sig_drug) ++work[size_t(s.drug_node[size_t(d)])];
   }
-  Partition p = partition_graph(g, weight, ctx.cfg.partition.parts, ctx.cfg.partition.seed);
+  Partition p = partition_graph(g, work, k, ctx.cfg.partition.seed);
+
+  // A part trains and evaluates the signatures of the compounds it owns, so it also needs
+  // their cell lines' neighbourhoods.
+  std::vector<std::set<int64_t>> cells(static_cast<size_t>(k));
+  for (size_t i = 0; i < s.sig_drug.size(); ++i)
+    cells[size_t(p.part[size_t(s.drug_node[size_t(s.sig_drug[i])])])].insert(s.cell_node[size_t(s.sig_cell[i])]);
+  std::vector<std::vector<int64_t>> extra;
+  for (const auto& c : cells) extra.emplace_back(c.begin(), c.end());
+  const auto halo = part_halos(g, p.part, k, hops, extra);
+  std::vector<int64_t> owned_ptr{0}, owned, halo_ptr{0}, halo_all;
+  for (int64_t q = 0; q < k; ++q) {
+    for (int64_t v = 0; v < N; ++v)
+      if (p.part[size_t(v)] == q) owned.push_back(v);
+    owned_ptr.push_back(int64_t(owned.size()));
+    halo_all.insert(halo_all.end(), halo[size_t(q)].begin(), halo[size_t(q)].end());
+    halo_ptr.push_back(int64_t(halo_all.size()));
+  }
+  const double replication = N > 0 ? double(N + int64_t(halo_all.size())) / double(N) : 1.0;
 
   h5::Writer w(out);
-  w.attr("/", "format", "kgpert-partition-1");
+  w.attr("/", "format", "kgpert-partition-2");
   w.write("/part", p.part);
   w.write("/part_weight", p.part_weight);
   w.write("/part_nodes", p.part_nodes);
-  w.write("/vertex_weight", weight);
+  w.write("/vertex_weight", work);
+  w.write("/owned_ptr", owned_ptr);
+  w.write("/owned", owned);
+  w.write("/halo_ptr", halo_ptr);
+  w.write("/halo", halo_all);
   w.attr("/", "parts", p.parts);
   w.attr("/", "edge_cut", p.edge_cut);
   w.attr("/", "balance", p.balance);
+  w.attr("/", "node_balance", p.node_balance);
+  w.attr("/", "halo_hops", hops);
+  w.attr("/", "replication", replication);
   w.attr("/", "seed", ctx.cfg.partition.seed);
   w.provenance(ctx.provenance({graph_path, samples_path, split_path}));
   w.commit();
-  std::cerr << fmt::format("partition: {} parts of {} nodes, edge cut {}, balance {:.3f}\n", p.parts,
-                           g.num_nodes(), p.edge_cut, p.balance);
+  std::vector<std::string> sizes;
+  for (int64_t q = 0; q < k; ++q)
+    sizes.push_back(fmt::format("{}+{}", owned_ptr[size_t(q) + 1] - owned_ptr[size_t(q)], halo[size_t(q)].size()));
+  std::cerr << fmt::format("partition: {} parts of {} nodes, edge cut {}, work balance {:.3f}, node balance {:.3f}; "
+                           "owned+{}-hop halo per part: {} (replication {:.2f})\n",
+                           p.parts, N, p.edge_cut, p.balance, p.node_balance, hops, fmt::join(sizes, " "), replication);
   return 0;
 }
 

@@ -106,10 +106,15 @@ int train(StageContext& ctx, const std::shared_ptr<Comm>& comm) {
   RunResult r = is_closed_form(cfg.model) ? fit_closed_form(cfg, g, s, split, print)
                                           : train_model(cfg, g, s, split, print, ckpt, dp);
   if (!r.selected.empty()) say(fmt::format("train: chosen on validation: {}\n", r.selected));
-  if (ranks > 1)
-    say(fmt::format("train: steps {:.2f} s, of which waiting for gradient all-reduce {:.2f} s ({:.1f}%)\n",
-                    r.step_seconds, r.allreduce_wait_seconds,
-                    100.0 * r.allreduce_wait_seconds / std::max(r.step_seconds, 1e-9)));
+  if (!is_closed_form(cfg.model)) {
+    const double trained = double(split.train.size()) * double(r.epochs_run - r.resumed_epoch);
+    say(fmt::format("train: {:.0f} signatures/s in training steps ({:.2f} s){}\n",
+                    trained / std::max(r.step_seconds, 1e-9), r.step_seconds,
+                    ranks == 1 ? std::string()
+                               : fmt::format(", of which waiting for gradient all-reduce {:.2f} s ({:.1f}%)",
+                                             r.allreduce_wait_seconds,
+                                             100.0 * r.allreduce_wait_seconds / std::max(r.step_seconds, 1e-9))));
+  }
   if (rank != 0) return 0;  // rank 0 writes run.h5 (every rank holds the same result)
 
   h5::Writer w(out);

@@ -158,4 +158,50 @@ TEST(Partition, TwoCliquesSplitAtTheBridge) {
   EXPECT_EQ(one.edge_cut, 0);
 }
 
+TEST(Partition, BalancesTheWorkAsWellAsTheNodes) {
+  // A path of 40 nodes whose work all sits on the first 10: cutting by nodes alone would give
+  // one part all of it; both constraints must hold within METIS' tolerance.
+  std::vector<int32_t> src, dst, rel;
+  for (int v = 0; v + 1 < 40; ++v) {
+    src.insert(src.end(), {v, v + 1}), dst.insert(dst.end(), {v + 1, v}), rel.insert(rel.end(), {0, 0});
+  }
+  kg::Graph g;
+  g.relation_names = {"r"};
+  for (int v = 0; v < 40; ++v) {
+    g.node_type.push_back(0), g.local_index.push_back(v), g.node_id.push_back(std::to_string(v));
+    g.node_name.push_back("n"), g.node_source.push_back("t");
+  }
+  kg::Graph::build_csr(40, dst, src, rel, g.indptr);
+  g.src = src, g.rel = rel;
+  std::vector<int64_t> work(40, 0);
+  for (int v = 0; v < 10; ++v) work[size_t(v)] = 10;
+  auto p = kg::partition_graph(g, work, 2, 0);
+  EXPECT_EQ(p.part_weight[0] + p.part_weight[1], 100);
+  EXPECT_LE(p.balance, 1.2) << p.part_weight[0] << " vs " << p.part_weight[1];
+  EXPECT_LE(p.node_balance, 1.2) << p.part_nodes[0] << " vs " << p.part_nodes[1];
+  EXPECT_EQ(p.part_nodes[0] + p.part_nodes[1], 40);
+}
+
+TEST(Partition, HalosAreTheInNeighbourhoodsWithinLHops) {
+  // 0 -> 1 -> 2 -> 3 -> 4 (directed): part 0 = {3, 4}, part 1 = {0, 1, 2}.
+  kg::Graph g;
+  g.relation_names = {"r"};
+  for (int v = 0; v < 5; ++v) {
+    g.node_type.push_back(0), g.local_index.push_back(v), g.node_id.push_back(std::to_string(v));
+    g.node_name.push_back("n"), g.node_source.push_back("t");
+  }
+  std::vector<int32_t> src{0, 1, 2, 3}, dst{1, 2, 3, 4}, rel{0, 0, 0, 0};
+  kg::Graph::build_csr(5, dst, src, rel, g.indptr);
+  g.src = src, g.rel = rel;
+  const std::vector<int32_t> part{1, 1, 1, 0, 0};
+  auto h1 = kg::part_halos(g, part, 2, 1);
+  EXPECT_EQ(h1[0], (std::vector<int64_t>{2}));  // messages into 3 come from 2
+  EXPECT_TRUE(h1[1].empty());                   // nothing flows into 0..2 from 3, 4
+  auto h2 = kg::part_halos(g, part, 2, 2);
+  EXPECT_EQ(h2[0], (std::vector<int64_t>{1, 2}));
+  // A node a part needs without owning it (a cell line of its signatures) brings its own halo.
+  auto hx = kg::part_halos(g, part, 2, 1, {{}, {4}});
+  EXPECT_EQ(hx[1], (std::vector<int64_t>{3, 4}));
+}
+
 }  // namespace

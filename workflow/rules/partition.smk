@@ -10,7 +10,7 @@ rule partition:
     log:
         f"{LOGS}/partition.log",
     params:
-        sets=set_args(("dataset", "partition.")),
+        sets=set_args(("dataset", "partition.", "gat.layers")),
     conda:
         "../envs/kgpert.yaml"
     shell:
