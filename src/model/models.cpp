@@ -201,6 +201,10 @@ torch::Tensor GatModel::predict(const torch::Tensor& sig) {
   return decode(encode(), sig);
 }
 
+void GatModel::skip_step() {
+  if (is_training() && !c_.fanouts.empty()) ++sample_state_.data_ptr<int64_t>()[1];
+}
+
 torch::Tensor GatModel::predict_sampled(const torch::Tensor& sig, int64_t* nodes_used) {
   KG_CHECK(!c_.fanouts.empty(), "predict_sampled needs gat.fanouts");
   // Targets: the batch's distinct drug and cell nodes; each signature's two local rows.

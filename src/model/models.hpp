@@ -23,6 +23,9 @@ class PerturbationModel : public torch::nn::Module {
   virtual torch::Tensor decode(const torch::Tensor& state, const torch::Tensor& sig) = 0;
   /// Predictions for one training or evaluation batch (a model may sample for it).
   virtual torch::Tensor predict(const torch::Tensor& sig) { return decode(encode(), sig); }
+  /// A training step this process has no signature in (data parallel): advances whatever
+  /// predict() would have, so that every rank's model state stays in step.
+  virtual void skip_step() {}
 };
 
 /// Builds the model named by cfg.model ("gat", "mlp" or "cell_mlp") for this graph and these
@@ -83,6 +86,7 @@ class GatModel : public PerturbationModel {
   int64_t num_layers() const { return int64_t(layers_.size()); }
   torch::Tensor decode(const torch::Tensor& state, const torch::Tensor& sig) override;
   torch::Tensor predict(const torch::Tensor& sig) override;
+  void skip_step() override;  // the sampling step counter
   /// The sampled forward pass (what predict() runs while training with fanouts), callable in
   /// any mode; `nodes_used`, when given, receives the number of nodes of the sampled graph.
   torch::Tensor predict_sampled(const torch::Tensor& sig, int64_t* nodes_used = nullptr);

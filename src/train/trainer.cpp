@@ -235,6 +235,8 @@ RunResult train_model(const Config& cfg, const Graph& g, const Samples& s, const
                     double(count * n_genes);
         loss.backward();
         sse += loss.item<double>() * double(count * n_genes);
+      } else {
+        model->skip_step();
       }
       if (reducer) reducer->finish();
       if (tc.grad_clip > 0) torch::nn::utils::clip_grad_norm_(params, tc.grad_clip);

@@ -330,6 +330,27 @@ TEST(GatModel, SamplingDrawsFromTheStepCounterReproducibly) {
   EXPECT_TRUE(differs);  // node 0 has two incoming edges (from 3 and 4): samples vary
 }
 
+// A data-parallel rank without signatures in a step skips it: its sample sequence then stays
+// that of the ranks that predicted (step k draws the k-th sample everywhere).
+TEST(GatModel, SkippedStepAdvancesTheSampleSequence) {
+  TinyData d;
+  GatConfig c;
+  c.hidden = 8, c.heads = 2, c.layers = 2, c.head_hidden = 16, c.dropout = 0, c.attn_dropout = 0;
+  c.fanouts = {1, 1};
+  torch::manual_seed(9);
+  GatModel busy(c, d.g, d.s);
+  torch::manual_seed(9);
+  GatModel idle(c, d.g, d.s);
+  busy.train(), idle.train();
+  for (int k = 0; k < 3; ++k) busy.predict(i64({0}));
+  for (int k = 0; k < 3; ++k) idle.skip_step();
+  for (int k = 0; k < 4; ++k) EXPECT_TRUE(torch::equal(busy.predict(i64({0})), idle.predict(i64({0})))) << k;
+  idle.eval();
+  idle.skip_step();  // evaluation draws nothing, so nothing to skip
+  const auto state = [](GatModel& m) { return m.named_buffers()["sample_state"].clone(); };
+  EXPECT_TRUE(torch::equal(state(idle), state(busy)));
+}
+
 TEST(Models, MakeModelByName) {
   TinyData d;
   Config cfg;
