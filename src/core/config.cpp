@@ -56,7 +56,7 @@ struct Builder {
 
   template <typename Get>
   void str(std::string key, Get get, std::string doc, std::vector<std::string> choices = {}) {
-    ConfigKey k{key, "string", std::move(doc), std::move(choices)};
+    ConfigKey k{key, "string", std::move(doc), std::move(choices), -1e300, 1e300, {}, {}};
     k.set = [get, k](Config& c, const YAML::Node& n, const std::string& where) {
       auto v = n.IsNull() ? std::string() : as_scalar<std::string>(n, where, "a string");
       check_choice(v, k, where);
@@ -70,7 +70,7 @@ struct Builder {
   void num(std::string key, Get get, std::string doc, double lo, double hi) {
     using T = std::remove_reference_t<decltype(get(std::declval<Config&>()))>;
     constexpr bool is_int = std::is_integral_v<T>;
-    ConfigKey k{key, is_int ? "int" : "float", std::move(doc), {}, lo, hi};
+    ConfigKey k{key, is_int ? "int" : "float", std::move(doc), {}, lo, hi, {}, {}};
     k.set = [get, k](Config& c, const YAML::Node& n, const std::string& where) {
       T v = as_scalar<T>(n, where, is_int ? "an integer" : "a number");
       check_range(static_cast<double>(v), k, where);
@@ -86,7 +86,7 @@ struct Builder {
 
   template <typename Get>
   void flag(std::string key, Get get, std::string doc) {
-    ConfigKey k{key, "bool", std::move(doc)};
+    ConfigKey k{key, "bool", std::move(doc), {}, -1e300, 1e300, {}, {}};
     k.set = [get](Config& c, const YAML::Node& n, const std::string& where) {
       get(c) = as_scalar<bool>(n, where, "true or false");
     };
@@ -102,7 +102,7 @@ struct Builder {
     std::string type = std::is_same_v<T, std::string> ? "string_list"
                        : std::is_integral_v<T>        ? "int_list"
                                                       : "float_list";
-    ConfigKey k{key, type, std::move(doc), std::move(choices), lo, hi};
+    ConfigKey k{key, type, std::move(doc), std::move(choices), lo, hi, {}, {}};
     k.set = [get, k](Config& c, const YAML::Node& n, const std::string& where) {
       if (!n.IsSequence()) fail("{}: expected a list, e.g. [a, b]", where);
       V out;
