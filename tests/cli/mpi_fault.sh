@@ -5,7 +5,7 @@
 # 2-rank run. A partition with the wrong number of parts is refused on every rank.
 #   tests/cli/mpi_fault.sh [KGPERT]     (default: $KGPERT, else build/kgpert)
 set -euo pipefail
-source "$(dirname "$0")/../pipeline/lib.sh"  # ROOT, VENV, fail, cli_test_setup
+source "$(dirname "$0")/../pipeline/lib.sh"  # ROOT, VENV, fail, cli_test_setup, run, tiny_dataset
 cli_test_setup "${1:-}"
 command -v mpirun >/dev/null || fail "no mpirun (install openmpi-bin)"
 
@@ -13,19 +13,7 @@ tmp="$(mktemp -d)"
 pid=""
 trap '[[ -n $pid ]] && kill -9 "$pid" 2>/dev/null; rm -rf "$tmp"' EXIT
 cfg="$ROOT/configs/test.yaml"
-raw="$tmp/raw"
-run() {  # run NAME COMMAND...: the command's output goes to $tmp/NAME.log
-  local name="$1"; shift
-  "$@" >"$tmp/$name.log" 2>&1 || { cat "$tmp/$name.log"; fail "$name failed"; }
-}
-run synth "$KGPERT" synth --config "$cfg" --out "$raw"
-run ingest "$KGPERT" ingest --config "$cfg" \
-  --set inputs.kg_csv="$raw/kg.csv" --set inputs.gctx="$raw/signatures.gctx" \
-  --set inputs.sig_info="$raw/sig_info.txt" --set inputs.gene_info="$raw/gene_info.txt" \
-  --set inputs.cell_info="$raw/cell_info.txt" --set inputs.pert_info="$raw/pert_info.txt" \
-  --set inputs.drugbank_vocab="$raw/drugbank_vocabulary.csv" \
-  --set inputs.controls_gctx="$raw/controls.gctx" --graph "$tmp/graph.h5" --samples "$tmp/samples.h5"
-run split "$KGPERT" split --config "$cfg" --samples "$tmp/samples.h5" --out "$tmp/split.h5"
+tiny_dataset "$cfg"
 run partition "$KGPERT" partition --config "$cfg" --set partition.parts=2 --graph "$tmp/graph.h5" \
   --samples "$tmp/samples.h5" --split "$tmp/split.h5" --out "$tmp/partition.h5"
 

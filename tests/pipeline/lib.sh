@@ -39,3 +39,24 @@ cli_test_setup() {
   [[ -x $PY ]] || fail "no Python venv at $ROOT/.venv (run: bash scripts/setup.sh)"
   export OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1
 }
+
+# run NAME COMMAND...: runs the command with its output in $tmp/NAME.log; on failure prints the
+# log and fails the test. Needs $tmp.
+run() {
+  local name="$1"; shift
+  "$@" >"$tmp/$name.log" 2>&1 || { cat "$tmp/$name.log"; fail "$name failed"; }
+}
+
+# tiny_dataset CFG: synth + ingest + split of config CFG into $tmp (raw/, graph.h5, samples.h5,
+# split.h5), with $KGPERT.
+tiny_dataset() {
+  local cfg="$1" raw="$tmp/raw"
+  run synth "$KGPERT" synth --config "$cfg" --out "$raw"
+  run ingest "$KGPERT" ingest --config "$cfg" \
+    --set inputs.kg_csv="$raw/kg.csv" --set inputs.gctx="$raw/signatures.gctx" \
+    --set inputs.sig_info="$raw/sig_info.txt" --set inputs.gene_info="$raw/gene_info.txt" \
+    --set inputs.cell_info="$raw/cell_info.txt" --set inputs.pert_info="$raw/pert_info.txt" \
+    --set inputs.drugbank_vocab="$raw/drugbank_vocabulary.csv" \
+    --set inputs.controls_gctx="$raw/controls.gctx" --graph "$tmp/graph.h5" --samples "$tmp/samples.h5"
+  run split "$KGPERT" split --config "$cfg" --samples "$tmp/samples.h5" --out "$tmp/split.h5"
+}
