@@ -5,7 +5,7 @@
 # 2-rank run. A partition with the wrong number of parts is refused on every rank.
 #   tests/cli/mpi_fault.sh [KGPERT]     (default: $KGPERT, else build/kgpert)
 set -euo pipefail
-source "$(dirname "$0")/../pipeline/lib.sh"  # ROOT, VENV, fail, cli_test_setup, run, tiny_dataset
+source "$(dirname "$0")/../pipeline/lib.sh"  # ROOT, VENV, fail, cli_test_setup, run, tiny_dataset, wait_for_line
 cli_test_setup "${1:-}"
 command -v mpirun >/dev/null || fail "no mpirun (install openmpi-bin)"
 
@@ -32,11 +32,7 @@ echo "ok: $(grep '^train: 2 ranks' "$tmp/whole.log")"
 out="$tmp/killed/run.h5"
 "${mpi[@]}" "$KGPERT" "${args[@]}" --out "$out" >"$tmp/killed.log" 2>&1 &
 pid=$!
-for _ in $(seq 3000); do
-  grep -q '^epoch  10 ' "$tmp/killed.log" 2>/dev/null && break
-  kill -0 "$pid" 2>/dev/null || break
-  sleep 0.01
-done
+wait_for_line "$pid" "$tmp/killed.log" '^epoch  10 '
 victim=""
 for p in $(pgrep -f "kgpert train .*$tmp/killed/run.h5" || true); do
   tr '\0' '\n' <"/proc/$p/environ" 2>/dev/null | grep -qx 'OMPI_COMM_WORLD_RANK=1' && victim=$p

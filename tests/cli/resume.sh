@@ -4,7 +4,7 @@
 # the checkpoint is removed afterwards; a run with another config refuses the checkpoint.
 #   tests/cli/resume.sh [KGPERT]     (default: $KGPERT, else build/kgpert)
 set -euo pipefail
-source "$(dirname "$0")/../pipeline/lib.sh"  # ROOT, VENV, fail, cli_test_setup, run, tiny_dataset
+source "$(dirname "$0")/../pipeline/lib.sh"  # ROOT, VENV, fail, cli_test_setup, run, tiny_dataset, wait_for_line
 cli_test_setup "${1:-}"
 
 tmp="$(mktemp -d)"
@@ -29,11 +29,7 @@ run whole train "$tmp/whole/run.h5"
 out="$tmp/killed/run.h5"
 "$KGPERT" "${args[@]}" --out "$out" >"$tmp/killed.log" 2>&1 &
 pid=$!
-for _ in $(seq 3000); do
-  grep -q '^epoch  10 ' "$tmp/killed.log" 2>/dev/null && break
-  kill -0 "$pid" 2>/dev/null || break
-  sleep 0.01
-done
+wait_for_line "$pid" "$tmp/killed.log" '^epoch  10 '
 kill -9 "$pid" 2>/dev/null || true
 wait "$pid" 2>/dev/null || true
 ! kill -0 "$pid" 2>/dev/null || fail "kgpert survived SIGKILL"

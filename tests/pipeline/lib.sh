@@ -60,3 +60,14 @@ tiny_dataset() {
     --set inputs.controls_gctx="$raw/controls.gctx" --graph "$tmp/graph.h5" --samples "$tmp/samples.h5"
   run split "$KGPERT" split --config "$cfg" --samples "$tmp/samples.h5" --out "$tmp/split.h5"
 }
+
+# wait_for_line PID FILE PATTERN: waits (up to 30 s) until FILE has a line matching PATTERN or
+# process PID has ended.
+wait_for_line() {
+  local pid="$1" file="$2" pattern="$3"
+  for _ in $(seq 3000); do
+    grep -q "$pattern" "$file" 2>/dev/null && return 0
+    kill -0 "$pid" 2>/dev/null || return 0
+    sleep 0.01
+  done
+}
