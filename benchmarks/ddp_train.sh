@@ -5,13 +5,13 @@
 # signatures owned by METIS part). Prints training signatures/s (steps only, not evaluation),
 # the speed-up over 1 x 1, the share of step time spent waiting for gradient all-reduces, and
 # the peak RSS of every process.
-# usage: benchmarks/ddp_train.sh path/to/kgpert [results dir (results/medium)] [epochs (3)]
+# usage: benchmarks/ddp_train.sh path/to/kgpert [results dir (results/medium)] [epochs (8)]
 #   make the data first: .venv/bin/snakemake --cores 2 --configfile configs/medium.yaml \
 #     --profile cluster/local results/medium/splits/scaffold.h5
 set -euo pipefail
 KGPERT=$(realpath "${1:?usage: $0 path/to/kgpert [results dir] [epochs]}")
 DATA=${2:-results/medium}
-EPOCHS=${3:-3}
+EPOCHS=${3:-8}
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 for f in graph.h5 samples.h5 splits/scaffold.h5; do
   [[ -f $DATA/$f ]] || { echo "$0: no $DATA/$f (see the usage line for how to make it)" >&2; exit 2; }
