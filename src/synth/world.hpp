@@ -26,7 +26,7 @@ namespace kg::synth {
  *    targeted in training, but in pathways that were: drug->protein->pathway generalises,
  *    a multi-hot of targets does not.
  *  - Activation a_dp = mean_t member(t,p) + 0.2 * mean_t (share of t's PPI neighbours in p)
- *    + 0.15 * #{substituents of d whose group acts on p}. Each substituent kind (methyl,
+ *    + 0.25 * #{substituents of d whose group acts on p}. Each substituent kind (methyl,
  *    chloro, nitrile, ...; "none" excepted) acts on one random pathway, whatever the targets:
  *    the target-independent, chemistry-borne part of a response (think reactive groups and
  *    stress responses). Substituents are shared across scaffolds and seen only in the Morgan
@@ -52,7 +52,7 @@ struct WorldShape {
   double cell_frac = 0.7;        // share of cell lines each compound is profiled in
   double generic_weight = 0.3;   // weight of the cell's generic response u_c
   double spill = 0.2;            // PPI spill-over into pathway activation
-  double group_weight = 0.15;    // activation of a substituent's pathway, per substituent
+  double group_weight = 0.25;    // activation of a substituent's pathway, per substituent
 };
 
 using Groups = std::array<int32_t, 2>;  // a compound's substituent kinds (0 = none)
