@@ -5,9 +5,9 @@
 #include <ATen/CPUGeneratorImpl.h>
 
 #include <chrono>
-#include <mutex>
 #include <cstring>
 #include <filesystem>
+#include <mutex>
 #if defined(__GLIBC__)
 #include <malloc.h>
 #endif
