@@ -35,25 +35,6 @@ std::vector<int32_t> signature_ranks(const std::string& path, const Graph& g, co
   return out;
 }
 
-int train(StageContext& ctx, const std::shared_ptr<Comm>& comm);
-
-}  // namespace
-
-int stage_train(StageContext& ctx) {
-  auto comm = world_comm(ctx.cfg.dist.backend);
-  if (comm->size() == 1) return train(ctx, comm);
-  try {
-    return train(ctx, comm);
-  } catch (const std::exception& e) {
-    // One rank's error must not leave the others waiting in a collective.
-    std::string msg = e.what();
-    comm->abort(1, fmt::format("kgpert train: rank {} of {}: {}", comm->rank(), comm->size(),
-                               msg.substr(0, msg.find('\n'))));
-  }
-}
-
-namespace {
-
 int train(StageContext& ctx, const std::shared_ptr<Comm>& comm) {
   const Config& cfg = ctx.cfg;
   const int rank = comm->rank(), ranks = comm->size();
@@ -88,11 +69,14 @@ int train(StageContext& ctx, const std::shared_ptr<Comm>& comm) {
                   cfg.model, cfg.ablation, split.kind, cfg.train.seed, split.train.size(), split.val.size(),
                   split.test.size()));
   if (ranks > 1) {
-    std::vector<int64_t> owned(size_t(ranks), 0);
-    for (auto i : split.train) owned[size_t(dp.sig_rank.empty() ? 0 : dp.sig_rank[size_t(i)])] += 1;
+    std::string share = "by position";
+    if (!dp.sig_rank.empty()) {
+      std::vector<int64_t> owned(size_t(ranks), 0);
+      for (auto i : split.train) ++owned[size_t(dp.sig_rank[size_t(i)])];
+      share = fmt::format("{}", fmt::join(owned, " "));
+    }
     say(fmt::format("train: {} ranks ({} backend, {} threads each), global batch {}; training signatures "
-                    "per rank: {}\n", ranks, comm->backend(), cfg.threads, ranks * cfg.train.batch_size,
-                    dp.sig_rank.empty() ? std::string("by position") : fmt::format("{}", fmt::join(owned, " "))));
+                    "per rank: {}\n", ranks, comm->backend(), cfg.threads, ranks * cfg.train.batch_size, share));
   }
   // <out>.ckpt is resumed from when present (a killed job rerun), and removed once run.h5 is in place.
   const h5::Provenance prov = ctx.provenance({graph_path, samples_path, split_path});
@@ -132,4 +116,19 @@ int train(StageContext& ctx, const std::shared_ptr<Comm>& comm) {
 }
 
 }  // namespace
+
+int stage_train(StageContext& ctx) {
+  auto comm = world_comm(ctx.cfg.dist.backend);
+  if (comm->size() == 1) return train(ctx, comm);
+  try {
+    return train(ctx, comm);
+  } catch (const std::exception& e) {
+    // One rank's error must not leave the others waiting in a collective.
+    std::string msg = e.what();
+    comm->abort(1, fmt::format("kgpert train: rank {} of {}: {}", comm->rank(), comm->size(),
+                               msg.substr(0, msg.find('\n'))));
+  }
+  return 1;  // not reached: abort() ends the process
+}
+
 }  // namespace kg
