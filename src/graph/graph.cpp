@@ -3,6 +3,7 @@
 #include "graph/graph.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <limits>
 #include <numeric>
 #include <tuple>
@@ -127,7 +128,7 @@ Graph read_graph(const std::string& path) {
 }
 
 // ---- samples.h5 ----------------------------------------------------------------------------
-void Samples::validate(const std::string& origin, int64_t num_nodes) const {
+void Samples::validate(const std::string& origin, int64_t num_nodes, bool check_y) const {
   auto bad = [&](const std::string& why) { fail("{}: {}", origin, why); };
   const size_t G = gene_id.size(), D = drug_pert_id.size(), C = cell_id.size(), S = sig_id.size();
   if (gene_symbol.size() != G || gene_node.size() != G) bad("gene arrays differ in length");
@@ -136,7 +137,7 @@ void Samples::validate(const std::string& origin, int64_t num_nodes) const {
   if (cell_node.size() != C) bad("cell arrays differ in length");
   if (sig_drug.size() != S || sig_cell.size() != S || dose_um.size() != S || time_h.size() != S)
     bad("signature arrays differ in length");
-  if (size_t(y.rows) != S || size_t(y.cols) != G)
+  if (check_y && (size_t(y.rows) != S || size_t(y.cols) != G))
     bad(fmt::format("signatures/y is {}x{}, expected {}x{}", y.rows, y.cols, S, G));
   for (size_t i = 0; i < S; ++i)
     if (sig_drug[i] < 0 || size_t(sig_drug[i]) >= D || sig_cell[i] < 0 || size_t(sig_cell[i]) >= C)
@@ -167,7 +168,7 @@ void write_samples(h5::Writer& w, const Samples& s) {
   w.write("/signatures/y", s.y, /*compress=*/false);  // z-scores: see Writer::write
 }
 
-Samples read_samples(const std::string& path) {
+Samples read_samples(const std::string& path, bool with_y) {
   h5::Reader r(path);
   std::string origin = fmt::format("samples \"{}\"", path);
   if (!r.has_attr("/", "format") || r.attr_string("/", "format") != "kgpert-samples-1")
@@ -188,9 +189,62 @@ Samples read_samples(const std::string& path) {
   s.sig_cell = r.read<int32_t>("/signatures/cell");
   s.dose_um = r.read<float>("/signatures/dose_um");
   s.time_h = r.read<float>("/signatures/time_h");
-  s.y = r.read_matrix<float>("/signatures/y");
-  s.validate(origin, std::numeric_limits<int64_t>::max());
+  if (with_y) {
+    s.y = r.read_matrix<float>("/signatures/y");
+  } else {
+    const auto shape = r.shape("/signatures/y");
+    if (shape.size() != 2) r.fail("/signatures/y", fmt::format("{} dimensions, expected 2", shape.size()));
+    if (shape[0] != s.sig_id.size() || shape[1] != s.gene_id.size())
+      r.fail("/signatures/y", fmt::format("{}x{}, expected {}x{}", shape[0], shape[1], s.sig_id.size(),
+                                          s.gene_id.size()));
+    s.y.cols = int64_t(shape[1]);
+  }
+  s.validate(origin, std::numeric_limits<int64_t>::max(), with_y);
   return s;
+}
+
+std::vector<double> dose_time_stats(const Samples& s) {
+  std::vector<double> out;
+  const double n = double(std::max<int64_t>(s.num_signatures(), 1));
+  for (const auto* v : {&s.dose_um, &s.time_h}) {
+    double mean = 0, sq = 0;
+    for (float x : *v) mean += std::log1p(std::max(0.0, double(x)));
+    mean /= n;
+    for (float x : *v) {
+      const double d = std::log1p(std::max(0.0, double(x))) - mean;
+      sq += d * d;
+    }
+    out.push_back(mean);
+    out.push_back(std::sqrt(sq / n));
+  }
+  return out;
+}
+
+void select_signatures(Samples& s, const std::vector<int64_t>& rows, const std::string& path, int64_t block_rows) {
+  const int64_t S = s.num_signatures(), G = s.num_genes();
+  for (size_t i = 0; i < rows.size(); ++i)
+    KG_CHECK(rows[i] >= 0 && rows[i] < S && (i == 0 || rows[i] > rows[i - 1]), "signature rows must be sorted and distinct");
+  if (s.dose_time_norm.empty()) s.dose_time_norm = dose_time_stats(s);
+  auto keep = [&](auto& v) {
+    std::remove_reference_t<decltype(v)> out;
+    out.reserve(rows.size());
+    for (auto i : rows) out.push_back(std::move(v[size_t(i)]));
+    v.swap(out);
+  };
+  keep(s.sig_id), keep(s.sig_drug), keep(s.sig_cell), keep(s.dose_um), keep(s.time_h);
+
+  // Rows in blocks of ~16 MB: a block is read when it holds a wanted row.
+  h5::Reader r(path);
+  const int64_t block =
+      block_rows > 0 ? block_rows : std::max<int64_t>(1, (int64_t(16) << 20) / std::max<int64_t>(G * 4, 1));
+  s.y = {std::vector<float>(rows.size() * size_t(G)), int64_t(rows.size()), G};
+  for (size_t i = 0; i < rows.size();) {
+    const int64_t first = rows[i] / block * block, count = std::min(block, S - first);
+    const auto m = r.read_rows<float>("/signatures/y", first, count);
+    if (m.cols != G) r.fail("/signatures/y", fmt::format("{} columns, expected {}", m.cols, G));
+    for (; i < rows.size() && rows[i] < first + count; ++i)
+      std::copy(m.row(rows[i] - first), m.row(rows[i] - first) + G, s.y.row(int64_t(i)));
+  }
 }
 
 // ---- split.h5 ------------------------------------------------------------------------------

@@ -68,11 +68,15 @@ struct Samples {
   std::vector<int32_t> sig_cell;    // [S] index into cells
   std::vector<float> dose_um;       // [S]
   std::vector<float> time_h;        // [S]
-  h5::Matrix<float> y;              // [S, G] level-5 z-scores
+  h5::Matrix<float> y;              // [S, G] level-5 z-scores (0 x G: not read)
+  // Mean and sd of log1p(dose), then of log1p(time), over every signature of the file when
+  // these are only some of them (select_signatures); empty: over these (inputs.hpp).
+  std::vector<double> dose_time_norm;
 
   int64_t num_signatures() const { return int64_t(sig_id.size()); }
   int64_t num_genes() const { return int64_t(gene_id.size()); }
-  void validate(const std::string& origin, int64_t num_nodes) const;
+  /// Sizes and index ranges (y's shape too when check_y); throws kg::Error naming `origin`.
+  void validate(const std::string& origin, int64_t num_nodes, bool check_y = true) const;
 };
 
 /// Train/validation/test signature indices (each sorted, disjoint).
@@ -84,8 +88,21 @@ struct Split {
 
 void write_graph(h5::Writer& w, const Graph& g);
 Graph read_graph(const std::string& path);
+/// {mean, sd} of log1p(max(dose_um, 0)), then of log1p(max(time_h, 0)), over s's signatures
+/// (population sd): the dose/time standardisation (model/inputs.hpp).
+std::vector<double> dose_time_stats(const Samples& s);
+
 void write_samples(h5::Writer& w, const Samples& s);
-Samples read_samples(const std::string& path);
+/// samples.h5; without `with_y` everything but /signatures/y (y is then 0 x G), for
+/// select_signatures to read only some of its rows.
+Samples read_samples(const std::string& path, bool with_y = true);
+/// Keeps only the signatures `rows` (sorted, distinct indices into s), in that order, and reads
+/// their rows of /signatures/y from `path` (the file s was read from without y), a block of
+/// rows at a time: a rank of a partitioned run holds only its own profiles. Compound, cell and
+/// gene tables stay whole; dose_time_norm keeps the whole file's statistics. `block_rows`: rows
+/// per read (0: about 16 MB).
+void select_signatures(Samples& s, const std::vector<int64_t>& rows, const std::string& path,
+                       int64_t block_rows = 0);
 void write_split(h5::Writer& w, const Split& s);
 Split read_split(const std::string& path, int64_t num_signatures);
 

@@ -90,4 +90,21 @@ Partition partition_graph(const Graph& g, const std::vector<int64_t>& work, int6
 std::vector<std::vector<int64_t>> part_halos(const Graph& g, const std::vector<int32_t>& part, int64_t parts,
                                              int64_t hops, const std::vector<std::vector<int64_t>>& extra = {});
 
+/// One rank's share of a partitioned graph (per-rank data of `train`).
+struct GraphPart {
+  Graph g;                           // the part's subgraph, local node ids (see cut_graph)
+  std::vector<int64_t> global_node;  // [n] node of the whole graph of each local node
+  std::vector<int64_t> owned;        // local ids of the nodes of part p
+};
+
+/// The subgraph part p needs to run `hops` GAT layers for the signatures of `s`: the nodes of p
+/// and the cell lines of s's signatures (the seeds), and every node within `hops` in-edges of
+/// them (p's halo), numbered in the whole graph's order. Nodes less than `hops` from a seed keep
+/// all their incoming edges (in the whole graph's order), the outermost ring none: its input
+/// features are all that the seeds' outputs read, so the L-layer outputs at the seeds (and the
+/// attention on their incoming edges) are exactly those of the whole graph. Features, ids and
+/// names are those of the kept nodes. s.drug_node, s.cell_node and s.gene_node are renumbered
+/// to local ids, -1 for nodes outside (compounds without a signature in s, most genes).
+GraphPart cut_graph(const Graph& g, const std::vector<int32_t>& part, int32_t p, int64_t hops, Samples& s);
+
 }  // namespace kg

@@ -120,4 +120,66 @@ std::vector<std::vector<int64_t>> part_halos(const Graph& g, const std::vector<i
   return halo;
 }
 
+GraphPart cut_graph(const Graph& g, const std::vector<int32_t>& part, int32_t p, int64_t hops, Samples& s) {
+  const int64_t N = g.num_nodes();
+  KG_CHECK(int64_t(part.size()) == N && hops >= 0);
+  // Breadth-first along in-edges from the seeds: dist[v] = hops to the nearest seed, -1 unreached.
+  std::vector<int64_t> dist(size_t(N), -1), frontier, next;
+  auto seed = [&](int64_t v) {
+    if (dist[size_t(v)] < 0) dist[size_t(v)] = 0, frontier.push_back(v);
+  };
+  for (int64_t v = 0; v < N; ++v)
+    if (part[size_t(v)] == p) seed(v);
+  for (auto c : s.sig_cell) seed(s.cell_node[size_t(c)]);
+  for (int64_t h = 1; h <= hops && !frontier.empty(); ++h) {
+    next.clear();
+    for (int64_t v : frontier)
+      for (int64_t e = g.indptr[size_t(v)]; e < g.indptr[size_t(v) + 1]; ++e)
+        if (const int64_t u = g.src[size_t(e)]; dist[size_t(u)] < 0) dist[size_t(u)] = h, next.push_back(u);
+    frontier.swap(next);
+  }
+
+  GraphPart out;
+  Graph& l = out.g;
+  std::vector<int64_t> local(size_t(N), -1);
+  for (int64_t v = 0; v < N; ++v)
+    if (dist[size_t(v)] >= 0) {
+      local[size_t(v)] = int64_t(out.global_node.size());
+      out.global_node.push_back(v);
+    }
+  const auto n = int64_t(out.global_node.size());
+  l.relation_names = g.relation_names;
+  l.features.resize(g.features.size());
+  for (size_t t = 0; t < g.features.size(); ++t) l.features[t].cols = g.features[t].cols;
+  l.indptr.assign(1, 0);
+  for (int64_t v : out.global_node) {
+    const auto t = size_t(g.node_type[size_t(v)]);
+    if (part[size_t(v)] == p) out.owned.push_back(local[size_t(v)]);
+    l.node_type.push_back(int32_t(t));
+    l.node_id.push_back(g.node_id[size_t(v)]);
+    l.node_name.push_back(g.node_name[size_t(v)]);
+    l.node_source.push_back(g.node_source[size_t(v)]);
+    auto& f = l.features[t];
+    l.local_index.push_back(f.rows++);
+    const float* row = g.features[t].row(g.local_index[size_t(v)]);
+    f.data.insert(f.data.end(), row, row + f.cols);
+    if (dist[size_t(v)] < hops)
+      for (int64_t e = g.indptr[size_t(v)]; e < g.indptr[size_t(v) + 1]; ++e) {
+        l.src.push_back(int32_t(local[size_t(g.src[size_t(e)])]));
+        l.rel.push_back(g.rel[size_t(e)]);
+      }
+    l.indptr.push_back(int64_t(l.src.size()));
+  }
+  KG_CHECK(int64_t(l.indptr.size()) == n + 1);
+  for (size_t t = 0; t < g.features.size(); ++t)
+    if (g.features[t].rows > 0 && l.features[t].rows == 0 && g.features[t].cols == 0)
+      fail("part {} of the graph has no {} node, a type without features (its learned vector would be "
+           "missing from this rank's model); partition into fewer parts", p, node_type_names()[t]);
+  for (auto& v : s.drug_node) v = local[size_t(v)];
+  for (auto& v : s.cell_node) v = local[size_t(v)];
+  for (auto& v : s.gene_node)
+    if (v >= 0) v = local[size_t(v)];
+  return out;
+}
+
 }  // namespace kg

@@ -56,32 +56,49 @@ std::vector<AttentionLayer> attention_layers(const GatAttention& a) {
   return out;
 }
 
-RelationAttention relation_attention(const GatAttention& a, const std::vector<std::string>& relation_names) {
+RelationAttention relation_attention(const GatAttention& a, const std::vector<std::string>& relation_names,
+                                     const std::vector<char>& dst_mask,
+                                     const std::function<void(std::vector<double>&)>& sum) {
   KG_CHECK(a.edges.size() == a.alpha.size());
   RelationAttention r;
   r.relations = relation_names;
   r.relations.push_back("self_loop");
   const auto cols = int64_t(r.relations.size()), layers = int64_t(a.edges.size());
+  // Per layer and relation: the sum of alpha, then the number of edges (in double, to be summed).
+  std::vector<double> acc(size_t(2 * layers * cols), 0.0);
+  for (int64_t l = 0; l < layers; ++l) {
+    // Per-relation sums in double, by index_add over the edges (an [E] pass, no per-edge copies).
+    auto rel = a.edges[size_t(l)].rel;
+    auto mean = a.alpha[size_t(l)].detach().mean(1).to(torch::kFloat64);  // [E]
+    if (!dst_mask.empty()) {
+      const auto& dst = a.edges[size_t(l)].dst;
+      KG_CHECK(int64_t(dst_mask.size()) == a.edges[size_t(l)].num_nodes);
+      auto mask = torch::from_blob(const_cast<char*>(dst_mask.data()), {int64_t(dst_mask.size())}, torch::kInt8);
+      auto keep = mask.index_select(0, dst).to(torch::kBool);
+      rel = rel.masked_select(keep), mean = mean.masked_select(keep);
+    }
+    const auto sums = torch::zeros({cols}, torch::kFloat64).index_add(0, rel, mean);
+    const auto counts = torch::bincount(rel, {}, cols);
+    KG_CHECK(counts.size(0) == cols, "relation index beyond {} columns", cols);
+    for (int64_t c = 0; c < cols; ++c) {
+      acc[size_t(2 * (l * cols + c))] = sums[c].item<double>();
+      acc[size_t(2 * (l * cols + c) + 1)] = double(counts[c].item<int64_t>());
+    }
+  }
+  if (sum) sum(acc);
   r.mean = {std::vector<double>(size_t(layers * cols)), layers, cols};
   r.edges = {std::vector<int64_t>(size_t(layers * cols)), layers, cols};
   std::vector<double> sum_all(size_t(cols), 0.0);
   std::vector<int64_t> count_all(size_t(cols), 0);
   const double nan = std::numeric_limits<double>::quiet_NaN();
-  for (int64_t l = 0; l < layers; ++l) {
-    // Per-relation sums in double, by index_add over the edges (an [E] pass, no per-edge copies).
-    const auto& rel = a.edges[size_t(l)].rel;
-    const auto mean = a.alpha[size_t(l)].detach().mean(1).to(torch::kFloat64);  // [E]
-    const auto sums = torch::zeros({cols}, torch::kFloat64).index_add(0, rel, mean);
-    const auto counts = torch::bincount(rel, {}, cols);
-    KG_CHECK(counts.size(0) == cols, "relation index beyond {} columns", cols);
+  for (int64_t l = 0; l < layers; ++l)
     for (int64_t c = 0; c < cols; ++c) {
-      const auto n = counts[c].item<int64_t>();
-      const double s = sums[c].item<double>();
+      const double s = acc[size_t(2 * (l * cols + c))];
+      const auto n = int64_t(acc[size_t(2 * (l * cols + c) + 1)]);
       r.edges.row(l)[c] = n;
       r.mean.row(l)[c] = n > 0 ? s / double(n) : nan;
       sum_all[size_t(c)] += s, count_all[size_t(c)] += n;
     }
-  }
   for (int64_t c = 0; c < cols; ++c)
     r.mean_all.push_back(count_all[size_t(c)] > 0 ? sum_all[size_t(c)] / double(count_all[size_t(c)]) : nan);
   return r;

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -33,7 +34,12 @@ struct RelationAttention {
   h5::Matrix<int64_t> edges;           // [L, R+1]: number of those edges
   std::vector<double> mean_all;        // [R+1]: mean over the edges of every layer (NaN: none)
 };
-RelationAttention relation_attention(const GatAttention& a, const std::vector<std::string>& relation_names);
+/// With `dst_mask` ([nodes]), only the edges into nodes v with dst_mask[v] count. `sum`, when
+/// given, adds up each layer's per-relation sums and counts across processes before the means
+/// are taken (each process counting the edges into the nodes it owns gives the whole graph's).
+RelationAttention relation_attention(const GatAttention& a, const std::vector<std::string>& relation_names,
+                                     const std::vector<char>& dst_mask = {},
+                                     const std::function<void(std::vector<double>&)>& sum = {});
 
 /// Attention rollout (Abnar & Zuidema 2020) from node `target` after the last of L layers back
 /// to the inputs, for h_{l+1} = h_l + act(GAT_l(h_l)). The identity (residual) branch and the

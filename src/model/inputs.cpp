@@ -25,17 +25,15 @@ h5::Matrix<float> node_feature_rows(const Graph& g, const std::vector<int64_t>& 
 
 h5::Matrix<float> dose_time_features(const Samples& s) {
   const int64_t n = s.num_signatures();
+  const auto norm = s.dose_time_norm.empty() ? dose_time_stats(s) : s.dose_time_norm;
+  KG_CHECK(norm.size() == 4);
   h5::Matrix<float> out{std::vector<float>(size_t(n * 2), 0.0f), n, 2};
   for (int64_t col = 0; col < 2; ++col) {
     const auto& v = col == 0 ? s.dose_um : s.time_h;
-    std::vector<double> x(static_cast<size_t>(n));
-    double mean = 0, sq = 0;
-    for (int64_t i = 0; i < n; ++i) mean += x[size_t(i)] = std::log1p(std::max(0.0, double(v[size_t(i)])));
-    mean /= double(std::max<int64_t>(n, 1));
-    for (double e : x) sq += (e - mean) * (e - mean);
-    const double sd = std::sqrt(sq / double(std::max<int64_t>(n, 1)));
+    const double mean = norm[size_t(2 * col)], sd = norm[size_t(2 * col + 1)];
     if (sd < 1e-12) continue;
-    for (int64_t i = 0; i < n; ++i) out.row(i)[col] = float((x[size_t(i)] - mean) / sd);
+    for (int64_t i = 0; i < n; ++i)
+      out.row(i)[col] = float((std::log1p(std::max(0.0, double(v[size_t(i)]))) - mean) / sd);
   }
   return out;
 }

@@ -16,7 +16,8 @@ namespace kg {
 h5::Matrix<float> node_feature_rows(const Graph& g, const std::vector<int64_t>& nodes, const char* what);
 
 /// Dose/time encoding [S, 2]: log1p(dose_um) and log1p(time_h) (negative values count as 0),
-/// each standardised over all signatures (population sd; a column without spread becomes 0).
+/// each standardised over all signatures (dose_time_stats, or s.dose_time_norm when s holds only
+/// some of the file's signatures; a column without spread becomes 0).
 /// Inputs only, so no label leaks.
 h5::Matrix<float> dose_time_features(const Samples& s);
 

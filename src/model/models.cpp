@@ -2,6 +2,7 @@
 // the forward passes.
 #include "model/models.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <unordered_map>
@@ -78,10 +79,13 @@ GatModel::GatModel(const GatConfig& c, const Graph& g, const Samples& s, bool pr
   // Per-type inputs, stacked in type order; node_perm_ maps node v to its row in the stack.
   std::vector<int64_t> offset(g.features.size(), 0);
   int64_t rows = 0;
+  // A type with features gets its projection whether it has nodes or not: a rank's part of the
+  // graph may lack a type the others have, and all ranks must hold the same parameters (cut_graph
+  // keeps the widths). A type with neither nodes nor features is absent.
   for (size_t t = 0; t < g.features.size(); ++t) {
     offset[t] = rows;
     const auto& f = g.features[t];
-    if (f.rows == 0) continue;
+    if (f.rows == 0 && f.cols == 0) continue;
     rows += f.rows;
     const std::string name = std::to_string(t);
     feats_.push_back(register_buffer("feat_" + name, to_tensor(f)));
@@ -95,7 +99,7 @@ GatModel::GatModel(const GatConfig& c, const Graph& g, const Samples& s, bool pr
   }
   std::vector<int64_t> perm(static_cast<size_t>(g.num_nodes())), slot_of_type(g.features.size(), -1);
   for (size_t t = 0, k = 0; t < g.features.size(); ++t)
-    if (g.features[t].rows > 0) slot_of_type[t] = int64_t(k++);
+    if (g.features[t].rows > 0 || g.features[t].cols > 0) slot_of_type[t] = int64_t(k++);
   node_slot_.resize(perm.size()), node_row_.resize(perm.size());
   for (size_t v = 0; v < perm.size(); ++v) {
     const size_t t = size_t(g.node_type[v]);
@@ -114,9 +118,15 @@ GatModel::GatModel(const GatConfig& c, const Graph& g, const Samples& s, bool pr
 
   const int64_t r = g.num_relations();
   const EdgeSet all = graph_edge_set(g);
+  sig_drug_node_ = register_buffer("sig_drug_node", sig_nodes(s, true));
+  sig_cell_node_ = register_buffer("sig_cell_node", sig_nodes(s, false));
   if (prune) {
-    std::vector<int64_t> targets(s.drug_node.begin(), s.drug_node.end());
-    targets.insert(targets.end(), s.cell_node.begin(), s.cell_node.end());
+    std::vector<int64_t> targets(sig_drug_node_.data_ptr<int64_t>(),
+                                 sig_drug_node_.data_ptr<int64_t>() + sig_drug_node_.numel());
+    targets.insert(targets.end(), sig_cell_node_.data_ptr<int64_t>(),
+                   sig_cell_node_.data_ptr<int64_t>() + sig_cell_node_.numel());
+    std::sort(targets.begin(), targets.end());
+    targets.erase(std::unique(targets.begin(), targets.end()), targets.end());
     edges_ = prune_edges(all, targets, c.layers);
   } else {
     edges_.assign(size_t(c.layers), all);
@@ -134,8 +144,6 @@ GatModel::GatModel(const GatConfig& c, const Graph& g, const Samples& s, bool pr
     layers_.push_back(register_module("gat_" + std::to_string(l), GatLayer(o)));
   }
 
-  sig_drug_node_ = register_buffer("sig_drug_node", sig_nodes(s, true));
-  sig_cell_node_ = register_buffer("sig_cell_node", sig_nodes(s, false));
   dose_time_ = register_buffer("dose_time", dose_time_encoding(s));
   head_ = register_module(
       "head", torch::nn::Sequential(torch::nn::Linear(2 * hidden + 2, c.head_hidden),

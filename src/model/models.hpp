@@ -26,6 +26,10 @@ class PerturbationModel : public torch::nn::Module {
   /// A training step this process has no signature in (data parallel): advances whatever
   /// predict() would have, so that every rank's model state stays in step.
   virtual void skip_step() {}
+  /// Buffers that are training state rather than built from the inputs (a sampler's seed and
+  /// counter): data-parallel ranks start from rank 0's. The others may differ between ranks
+  /// (each holds its own part of the graph and of the signatures).
+  virtual std::vector<torch::Tensor> state_buffers() { return {}; }
 };
 
 /// Builds the model named by cfg.model ("gat", "mlp" or "cell_mlp") for this graph and these
@@ -87,6 +91,7 @@ class GatModel : public PerturbationModel {
   torch::Tensor decode(const torch::Tensor& state, const torch::Tensor& sig) override;
   torch::Tensor predict(const torch::Tensor& sig) override;
   void skip_step() override;  // the sampling step counter
+  std::vector<torch::Tensor> state_buffers() override { return {sample_state_}; }
   /// The sampled forward pass (what predict() runs while training with fanouts), callable in
   /// any mode; `nodes_used`, when given, receives the number of nodes of the sampled graph.
   torch::Tensor predict_sampled(const torch::Tensor& sig, int64_t* nodes_used = nullptr);

@@ -2,12 +2,15 @@
 // ablation; writes curves, metrics and test predictions to run.h5. Under mpirun or srun it
 // trains data parallel (train/trainer.hpp): rank 0 logs and writes, an error on any rank ends
 // every rank.
+#include <sys/resource.h>
+
 #include <cstdio>
 #include <fstream>
 #include <iostream>
 #include <memory>
 
 #include "core/error.hpp"
+#include "graph/ops.hpp"
 #include "stages/stage.hpp"
 #include "train/closed_form.hpp"
 #include "train/trainer.hpp"
@@ -16,8 +19,8 @@ namespace kg {
 
 namespace {
 
-// The rank that owns each signature: the part of its drug node (partition.h5 /part).
-std::vector<int32_t> signature_ranks(const std::string& path, const Graph& g, const Samples& s, int ranks) {
+// partition.h5's /part: the part of each node, checked against the graph and the job.
+std::vector<int32_t> read_parts(const std::string& path, const Graph& g, int ranks) {
   h5::Reader r(path);
   auto part = r.read<int32_t>("/part");
   if (int64_t(part.size()) != g.num_nodes())
@@ -26,13 +29,29 @@ std::vector<int32_t> signature_ranks(const std::string& path, const Graph& g, co
   if (parts != ranks)
     fail_file("partition", path, "has {} parts but the job has {} ranks (run kgpert partition with "
               "--set partition.parts={})", parts, ranks, ranks);
-  std::vector<int32_t> out(s.sig_drug.size());
-  for (size_t i = 0; i < out.size(); ++i) {
-    const int32_t p = part[size_t(s.drug_node[size_t(s.sig_drug[i])])];
+  for (auto p : part)
     if (p < 0 || p >= ranks) r.fail("/part", fmt::format("part {} out of [0, {})", p, ranks));
-    out[i] = p;
-  }
+  return part;
+}
+
+// The rank that owns each signature: the part of its compound's node.
+std::vector<int32_t> signature_ranks(const std::vector<int32_t>& part, const Samples& s) {
+  std::vector<int32_t> out(s.sig_drug.size());
+  for (size_t i = 0; i < out.size(); ++i) out[i] = part[size_t(s.drug_node[size_t(s.sig_drug[i])])];
   return out;
+}
+
+// Bytes of the graph and of the profiles a rank holds.
+double graph_mb(const Graph& g) {
+  double bytes = double(g.indptr.size()) * 8 + double(g.src.size() + g.rel.size()) * 4;
+  for (const auto& f : g.features) bytes += double(f.data.size()) * 4;
+  return bytes / 1e6;
+}
+
+double peak_rss_mb() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  return double(u.ru_maxrss) / 1024.0;  // Linux: kB
 }
 
 int train(StageContext& ctx, const std::shared_ptr<Comm>& comm) {
@@ -42,21 +61,40 @@ int train(StageContext& ctx, const std::shared_ptr<Comm>& comm) {
   const std::string& samples_path = ctx.require("samples");
   const std::string& split_path = ctx.require("split");
   const std::string& out = ctx.require("out");
+  if (ranks > 1 && is_closed_form(cfg.model))
+    fail("model {} is fitted in closed form by one process; run it without mpirun/srun", cfg.model);
+  // Per-rank data: with a partition, each rank keeps only the profiles of its signatures (read
+  // from samples.h5 by rows) and, for the GAT, its part of the graph and the part's halo.
+  const std::string part_path = ctx.option("partition");
+  const bool per_rank = !part_path.empty() && ranks > 1;
   Graph g = read_graph(graph_path);
-  Samples s = read_samples(samples_path);
-  s.validate(fmt::format("samples \"{}\"", samples_path), g.num_nodes());
+  Samples s = read_samples(samples_path, /*with_y=*/!per_rank);
+  s.validate(fmt::format("samples \"{}\"", samples_path), g.num_nodes(), !per_rank);
   Split split = read_split(split_path, s.num_signatures());
   if (split.kind != cfg.split.kind)
     fail_file("split", split_path, "is a {} split but the config asks for split.kind={}", split.kind,
               cfg.split.kind);
 
-  apply_ablation(cfg, g, s);
+  apply_ablation(cfg, g, s);  // on the whole graph: the parts are cut from the ablated one
   DataParallel dp;
   dp.comm = comm;
-  if (const std::string part_path = ctx.option("partition"); !part_path.empty())
-    dp.sig_rank = signature_ranks(part_path, g, s, ranks);
-  if (ranks > 1 && is_closed_form(cfg.model))
-    fail("model {} is fitted in closed form by one process; run it without mpirun/srun", cfg.model);
+  std::vector<int32_t> part;
+  if (!part_path.empty()) {
+    part = read_parts(part_path, g, ranks);
+    dp.sig_rank = signature_ranks(part, s);
+  }
+  if (per_rank) {
+    std::vector<int64_t> rows;
+    dp.sig_local.assign(dp.sig_rank.size(), -1);
+    for (size_t i = 0; i < dp.sig_rank.size(); ++i)
+      if (dp.sig_rank[i] == rank) dp.sig_local[i] = int64_t(rows.size()), rows.push_back(int64_t(i));
+    select_signatures(s, rows, samples_path);
+    if (cfg.model == "gat") {
+      GraphPart cut = cut_graph(g, part, rank, cfg.gat.layers, s);
+      g = std::move(cut.g);
+      dp.owned_nodes = std::move(cut.owned);
+    }
+  }
 
   // Rank 0 logs to stderr; with dist.rank_logs every rank also to <out>.rank<r>.log.
   std::ofstream rank_log;
@@ -77,9 +115,25 @@ int train(StageContext& ctx, const std::shared_ptr<Comm>& comm) {
     }
     say(fmt::format("train: {} ranks ({} backend, {} threads each), global batch {}; training signatures "
                     "per rank: {}\n", ranks, comm->backend(), cfg.threads, ranks * cfg.train.batch_size, share));
+    // What each rank holds: nodes, edges, MB of graph; signatures, MB of profiles.
+    std::vector<double> held(size_t(5 * ranks), 0.0);
+    const double mine[5] = {double(g.num_nodes()), double(g.num_edges()), graph_mb(g), double(s.num_signatures()),
+                            double(s.y.data.size()) * 4 / 1e6};
+    std::copy(mine, mine + 5, held.begin() + 5 * rank);
+    comm->sum(held.data(), int64_t(held.size()), DType::f64);
+    std::vector<std::string> lines;
+    for (int q = 0; q < ranks; ++q) {
+      const double* h = held.data() + 5 * q;
+      lines.push_back(fmt::format("rank {}: {:.0f} nodes, {:.0f} edges ({:.1f} MB), {:.0f} signatures ({:.1f} MB)",
+                                  q, h[0], h[1], h[2], h[3], h[4]));
+    }
+    say(fmt::format("train: data held {}: {}\n", per_rank ? "(per-rank data)" : "(every rank the whole inputs)",
+                    fmt::join(lines, "; ")));
   }
   // <out>.ckpt is resumed from when present (a killed job rerun), and removed once run.h5 is in place.
-  const h5::Provenance prov = ctx.provenance({graph_path, samples_path, split_path});
+  std::vector<std::string> inputs{graph_path, samples_path, split_path};
+  if (!part_path.empty()) inputs.push_back(part_path);
+  const h5::Provenance prov = ctx.provenance(inputs);
   CheckpointOptions ckpt = run_checkpoint(cfg, out, prov.inputs);
   ckpt.log = [&](const std::string& line) { say("train: " + line + "\n"); };
   const ProgressFn print = [&](const EpochLog& e) {
@@ -98,6 +152,12 @@ int train(StageContext& ctx, const std::shared_ptr<Comm>& comm) {
                                : fmt::format(", of which waiting for gradient all-reduce {:.2f} s ({:.1f}%)",
                                              r.allreduce_wait_seconds,
                                              100.0 * r.allreduce_wait_seconds / std::max(r.step_seconds, 1e-9))));
+  }
+  if (ranks > 1) {
+    std::vector<double> peak(size_t(ranks), 0.0);
+    peak[size_t(rank)] = peak_rss_mb();
+    comm->sum(peak.data(), ranks, DType::f64);
+    say(fmt::format("train: peak resident memory per rank: {:.0f} MB\n", fmt::join(peak, " MB, ")));
   }
   if (rank != 0) return 0;  // rank 0 writes run.h5 (every rank holds the same result)
 

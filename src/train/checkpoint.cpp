@@ -224,8 +224,9 @@ int64_t load_checkpoint(const std::string& path, const std::vector<std::string>&
     fail_file("checkpoint", path, "not a kgpert checkpoint (format {} expected)", kFormat);
   check_identity(r, identity);
   // The identity covers config and inputs, so a differing buffer means the model is built
-  // differently from the same inputs (another program version): not this run either.
-  if (r.read_strings("/buffers/built") != built_buffers)
+  // differently from the same inputs (another program version): not this run either. They
+  // are rank 0's: other ranks of a partitioned run build theirs from their own parts.
+  if (rank == 0 && r.read_strings("/buffers/built") != built_buffers)
     fail_file("checkpoint", path, "was written by a model built differently from the same inputs "
               "(another kgpert version?); delete it to start this run from epoch 1");
 

@@ -3,6 +3,8 @@
 
 #include <algorithm>
 #include <chrono>
+#include <functional>
+#include <string>
 
 #include "core/error.hpp"
 
@@ -29,11 +31,20 @@ void broadcast_tensor(Comm& comm, torch::Tensor t) {
 
 }  // namespace
 
-void broadcast_module(Comm& comm, torch::nn::Module& m) {
+void broadcast_module(Comm& comm, torch::nn::Module& m, const std::vector<torch::Tensor>& buffers) {
   if (comm.size() == 1) return;
   torch::NoGradGuard ng;
+  // The same parameter shapes everywhere, or the broadcasts below would mismatch.
+  std::string shapes;
+  for (const auto& p : m.named_parameters()) shapes += fmt::format("{} {}; ", p.key(), fmt::join(p.value().sizes(), "x"));
+  for (const auto& b : buffers) shapes += fmt::format("buffer {}; ", fmt::join(b.sizes(), "x"));
+  const auto mine = int64_t(std::hash<std::string>{}(shapes) >> 1);
+  auto h = torch::full({1}, mine, torch::TensorOptions(torch::kInt64).device(comm.device_buffers() ? torch::kCUDA : torch::kCPU));
+  broadcast_tensor(comm, h);
+  if (h.item<int64_t>() != mine)
+    fail("rank {}: the model's parameters differ in shape from rank 0's (here: {})", comm.rank(), shapes);
   for (auto& p : m.parameters()) broadcast_tensor(comm, p);
-  for (auto& b : m.buffers()) broadcast_tensor(comm, b);
+  for (auto b : buffers) broadcast_tensor(comm, b);
 }
 
 GradReducer::GradReducer(std::shared_ptr<Comm> comm, std::vector<torch::Tensor> params, double bucket_bytes)

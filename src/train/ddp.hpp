@@ -12,8 +12,9 @@
 
 namespace kg {
 
-/// Copies rank 0's parameters and buffers into every rank's module (same structure everywhere).
-void broadcast_module(Comm& comm, torch::nn::Module& m);
+/// Copies rank 0's parameters and the given buffers into every rank's module (same parameters
+/// everywhere; other buffers, built from each rank's own data, are left alone).
+void broadcast_module(Comm& comm, torch::nn::Module& m, const std::vector<torch::Tensor>& buffers = {});
 
 /// Sums gradients across ranks. Parameters are grouped, in reverse registration order (the
 /// order in which backward produces them), into buckets of about `bucket_bytes`. A hook on each

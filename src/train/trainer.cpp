@@ -60,32 +60,43 @@ torch::Tensor predict_all(PerturbationModel& m, const torch::Tensor& idx) {
 // Who trains and evaluates what in a data-parallel run (one process: everything is rank 0's).
 struct Sharding {
   int rank = 0, ranks = 1;
-  const std::vector<int32_t>* sig_rank = nullptr;  // null: by position
+  const std::vector<int32_t>* sig_rank = nullptr;   // null: by position
+  const std::vector<int64_t>* sig_local = nullptr;  // null: signature i is row i of the samples
   int owner(int64_t sig, int64_t position) const {
     return sig_rank ? (*sig_rank)[size_t(sig)] : int(position % ranks);
   }
-  // The members of `idx` (signature indices) this rank owns, and their positions in idx.
+  // The members of `idx` (signature indices) this rank owns, as rows of its samples, and their
+  // positions in idx.
   std::vector<int64_t> mine(const int64_t* idx, int64_t n, std::vector<int64_t>* pos = nullptr) const {
     std::vector<int64_t> out;
     for (int64_t i = 0; i < n; ++i)
       if (owner(idx[i], i) == rank) {
-        out.push_back(idx[i]);
+        out.push_back(sig_local ? (*sig_local)[size_t(idx[i])] : idx[i]);
         if (pos) pos->push_back(i);
       }
     return out;
   }
 };
 
-// predict_all over several ranks: each predicts the rows it owns, the sum gives every rank all.
-torch::Tensor predict_shared(PerturbationModel& m, const std::vector<int64_t>& idx, const Sharding& sh,
-                             Comm* comm, int64_t n_genes) {
-  if (sh.ranks == 1) return predict_all(m, index_tensor(idx));
+// Predictions and targets [n, G] of signatures idx in every rank: each rank predicts the rows
+// it owns; a sum gives every rank all of them.
+std::pair<torch::Tensor, torch::Tensor> predict_shared(PerturbationModel& m, const torch::Tensor& y,
+                                                       const std::vector<int64_t>& idx, const Sharding& sh,
+                                                       Comm* comm) {
+  if (sh.ranks == 1) {
+    auto t = index_tensor(idx);
+    return {predict_all(m, t), y.index_select(0, t)};
+  }
   std::vector<int64_t> pos;
-  auto mine = sh.mine(idx.data(), int64_t(idx.size()), &pos);
-  auto out = torch::zeros({int64_t(idx.size()), n_genes}, torch::kFloat32);
-  if (!mine.empty()) out.index_copy_(0, index_tensor(pos), predict_all(m, index_tensor(mine)));
-  comm->sum(out.data_ptr<float>(), out.numel(), DType::f32);
-  return out;
+  auto mine = index_tensor(sh.mine(idx.data(), int64_t(idx.size()), &pos));
+  auto both = torch::zeros({2, int64_t(idx.size()), y.size(1)}, torch::kFloat32);
+  if (mine.numel() > 0) {
+    auto at = index_tensor(pos);
+    both[0].index_copy_(0, at, predict_all(m, mine));
+    both[1].index_copy_(0, at, y.index_select(0, mine));
+  }
+  comm->sum(both.data_ptr<float>(), both.numel(), DType::f32);
+  return {both[0], both[1]};
 }
 
 // The random generator states of every rank, [ranks] (gathered by a sum of one-hot rows).
@@ -124,16 +135,27 @@ void check_indices(const std::vector<int64_t>& v, const char* part, const Split&
   for (int64_t i : v) KG_CHECK(i >= 0 && i < n, "{} index {} of {}", part, i, n);
 }
 
-// The GAT's (best) parameters and its mean attention per relation over every edge of g.
-void keep_gat(GatModel& m, const Graph& g, RunResult& r) {
+// The GAT's (best) parameters and its mean attention per relation over every edge of the
+// graph: from rank 0 alone when every rank holds the whole graph, else from every rank's
+// counts over the edges into the nodes it owns.
+void keep_gat(GatModel& m, const Graph& g, const DataParallel& dp, const Sharding& sh, RunResult& r) {
   torch::NoGradGuard ng;
-  for (const auto& p : m.named_parameters()) {
-    const auto t = p.value().detach().to(torch::kFloat32).contiguous();
-    r.params.push_back({p.key(), t.sizes().vec(), {t.data_ptr<float>(), t.data_ptr<float>() + t.numel()}});
-  }
+  if (sh.rank == 0)
+    for (const auto& p : m.named_parameters()) {
+      const auto t = p.value().detach().to(torch::kFloat32).contiguous();
+      r.params.push_back({p.key(), t.sizes().vec(), {t.data_ptr<float>(), t.data_ptr<float>() + t.numel()}});
+    }
+  if (dp.sig_local.empty() && sh.rank > 0) return;
   m.eval();
   const std::vector<EdgeSet> whole(size_t(m.num_layers()), graph_edge_set(g));
-  r.attention = relation_attention(m.encode_with_attention(&whole), g.relation_names);
+  std::vector<char> owned;
+  std::function<void(std::vector<double>&)> sum;
+  if (!dp.sig_local.empty()) {
+    owned.assign(size_t(g.num_nodes()), 0);
+    for (auto v : dp.owned_nodes) owned[size_t(v)] = 1;
+    sum = [&](std::vector<double>& v) { dp.comm->sum(v.data(), int64_t(v.size()), DType::f64); };
+  }
+  r.attention = relation_attention(m.encode_with_attention(&whole), g.relation_names, owned, sum);
 }
 
 }  // namespace
@@ -152,11 +174,12 @@ CheckpointOptions run_checkpoint(const Config& cfg, const std::string& out,
 RunResult train_model(const Config& cfg, const Graph& g, const Samples& s, const Split& split,
                       const ProgressFn& progress, const CheckpointOptions& ckpt, const DataParallel& dp) {
   const TrainConfig& tc = cfg.train;
-  const int64_t n_sig = s.num_signatures(), n_genes = s.num_genes();
+  const int64_t n_rows = s.num_signatures(), n_genes = s.num_genes();
+  const int64_t n_sig = dp.sig_local.empty() ? n_rows : int64_t(dp.sig_local.size());
   check_indices(split.train, "training", split, n_sig);
   check_indices(split.val, "validation", split, n_sig);
   check_indices(split.test, "test", split, n_sig);
-  KG_CHECK(s.y.rows == n_sig && s.y.cols == n_genes);
+  KG_CHECK(s.y.rows == n_rows && s.y.cols == n_genes);
 
   Comm* comm = dp.comm.get();
   Sharding sh;
@@ -168,6 +191,13 @@ RunResult train_model(const Config& cfg, const Graph& g, const Samples& s, const
       sh.sig_rank = &dp.sig_rank;
     }
   }
+  if (!dp.sig_local.empty()) {
+    KG_CHECK(sh.sig_rank, "per-rank data needs the signatures' owners");
+    for (int64_t i = 0; i < n_sig; ++i)
+      KG_CHECK((dp.sig_rank[size_t(i)] == sh.rank) == (dp.sig_local[size_t(i)] >= 0) && dp.sig_local[size_t(i)] < n_rows,
+               "signature {}: owner {} but row {} on rank {}", i, dp.sig_rank[size_t(i)], dp.sig_local[size_t(i)], sh.rank);
+    sh.sig_local = &dp.sig_local;
+  }
 
   torch::set_num_threads(int(cfg.threads));
   keep_freed_memory();
@@ -175,7 +205,7 @@ RunResult train_model(const Config& cfg, const Graph& g, const Samples& s, const
   auto model = make_model(cfg, g, s);
   std::unique_ptr<GradReducer> reducer;
   if (sh.ranks > 1) {
-    broadcast_module(*comm, *model);
+    broadcast_module(*comm, *model, model->state_buffers());
     // Dropout and sampling streams of their own on ranks > 0 (rank 0 keeps one process's).
     if (sh.rank > 0) torch::manual_seed(uint64_t(tc.seed) * 0x9E3779B97F4A7C15ull + uint64_t(sh.rank));
     reducer = std::make_unique<GradReducer>(dp.comm, model->parameters(), cfg.dist.bucket_mb * 1e6);
@@ -205,9 +235,9 @@ RunResult train_model(const Config& cfg, const Graph& g, const Samples& s, const
 
   // Targets are read in place (never written). Only the validation rows are read here: the
   // test rows are touched after training, so nothing below is chosen by the test set.
-  auto y = torch::from_blob(const_cast<float*>(s.y.data.data()), {n_sig, n_genes}, torch::kFloat32);
-  auto val_idx = index_tensor(split.val);
-  auto y_val = y.index_select(0, val_idx);
+  auto y = torch::from_blob(const_cast<float*>(s.y.data.data()), {n_rows, n_genes}, torch::kFloat32);
+  auto val_mine = index_tensor(sh.mine(split.val.data(), int64_t(split.val.size())));
+  auto y_val = y.index_select(0, val_mine);  // this rank's validation rows
   const int64_t global_batch = tc.batch_size * sh.ranks;
   int64_t steps = 0;  // for dp.after_step (counted from this call's first step)
 
@@ -254,11 +284,19 @@ RunResult train_model(const Config& cfg, const Graph& g, const Samples& s, const
     r.step_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - s0).count();
     if (sh.ranks > 1) sse = comm->sum(sse);
 
-    auto pred_val = predict_shared(*model, split.val, sh, comm, n_genes);
+    // Validation: squared errors and per-signature Pearsons of each rank's rows, summed.
+    double val[2] = {0, 0};
+    if (val_mine.numel() > 0) {
+      auto pred = predict_all(*model, val_mine);
+      val[0] = (pred - y_val).square().sum(torch::kFloat64).item<double>();
+      for (int64_t i = 0; i < pred.size(0); ++i)
+        val[1] += pearson(pred[i].data_ptr<float>(), y_val[i].data_ptr<float>(), n_genes);
+    }
+    if (sh.ranks > 1) comm->sum(val, 2, DType::f64);
+    const auto n_val = double(split.val.size());
     log.train_loss = sse / double(n_train * n_genes);
-    log.val_loss = torch::mse_loss(pred_val, y_val).item<double>();
-    log.val_pearson = mean_row_pearson(pred_val.data_ptr<float>(), y_val.data_ptr<float>(),
-                                       pred_val.size(0), n_genes);
+    log.val_loss = val[0] / (n_val * double(n_genes));
+    log.val_pearson = val[1] / n_val;
     log.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     st.curves.push_back(log);
     st.epochs_run = epoch;
@@ -287,11 +325,13 @@ RunResult train_model(const Config& cfg, const Graph& g, const Samples& s, const
     for (size_t i = 0; i < params.size(); ++i) params[i].copy_(st.best[i]);
   }
   if (reducer) r.allreduce_wait_seconds = reducer->wait_seconds();
-  if (auto* gat = dynamic_cast<GatModel*>(model.get()); gat && sh.rank == 0) keep_gat(*gat, g, r);
-  r.val_metrics = metrics_of(predict_shared(*model, split.val, sh, comm, n_genes), y_val);
-  auto test_idx = index_tensor(split.test);
-  auto pred_test = predict_shared(*model, split.test, sh, comm, n_genes);
-  r.test_metrics = metrics_of(pred_test, y.index_select(0, test_idx));
+  if (auto* gat = dynamic_cast<GatModel*>(model.get())) keep_gat(*gat, g, dp, sh, r);
+  {
+    auto [pred_val, truth_val] = predict_shared(*model, y, split.val, sh, comm);
+    r.val_metrics = metrics_of(pred_val, truth_val);
+  }
+  auto [pred_test, truth_test] = predict_shared(*model, y, split.test, sh, comm);
+  r.test_metrics = metrics_of(pred_test, truth_test);
   r.test_index = split.test;
   r.test_pred.rows = pred_test.size(0);
   r.test_pred.cols = n_genes;

@@ -77,6 +77,14 @@ struct DataParallel {
   /// that owns its drug node); empty = by position: the i-th signature of each global batch
   /// (and of the validation and test sets) goes to rank i mod ranks.
   std::vector<int32_t> sig_rank;
+  /// Per-rank data (stages/train.cpp with a partition): [S] the row in `s` of each signature of
+  /// the whole samples file, -1 for those other ranks hold; `s` then holds only this rank's
+  /// signatures (sig_rank == rank) and `g` only its part of the graph (cut_graph), and the split
+  /// still indexes the whole file. Empty: `s` and `g` are whole on every rank.
+  std::vector<int64_t> sig_local;
+  /// With sig_local: the nodes of `g` this rank owns (it counts the attention on their incoming
+  /// edges; the ranks' counts add up to the whole graph's).
+  std::vector<int64_t> owned_nodes;
   /// Called after every optimizer step (numbered from 1 over the whole run) with all
   /// parameters flattened in parameters() order: for tests that follow a run step by step.
   std::function<void(int64_t step, const std::vector<float>& params)> after_step;
@@ -110,6 +118,9 @@ struct DataParallel {
 /// predicts the validation and test signatures it owns; the predictions are summed into every
 /// rank, so metrics, early stopping and the result are the same on all. Rank 0 writes the
 /// checkpoints (with every rank's random generator); all ranks resume from the file.
+/// With per-rank data (dp.sig_local) each rank predicts from its own part of the graph: the
+/// validation loss and Pearson are summed from the ranks' own rows every epoch, and the final
+/// metrics are computed from the rows gathered into every rank.
 /// Throws kg::Error when the train or validation set is empty or the checkpoint is refused.
 RunResult train_model(const Config& cfg, const Graph& g, const Samples& s, const Split& split,
                       const ProgressFn& progress = {}, const CheckpointOptions& ckpt = {},

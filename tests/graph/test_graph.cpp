@@ -7,6 +7,8 @@
 #include <set>
 #include <tuple>
 
+#include <unistd.h>
+
 #include "core/error.hpp"
 #include "graph/graph.hpp"
 #include "graph/ops.hpp"
@@ -202,6 +204,112 @@ TEST(Partition, HalosAreTheInNeighbourhoodsWithinLHops) {
   // A node a part needs without owning it (a cell line of its signatures) brings its own halo.
   auto hx = kg::part_halos(g, part, 2, 1, {{}, {4}});
   EXPECT_EQ(hx[1], (std::vector<int64_t>{3, 4}));
+}
+
+TEST(Partition, CutGraphKeepsTheHaloAndTheEdgesTheLayersRead) {
+  // Genes 0 -> 1 -> 2 -> 3 -> 4 -> 5, drug 6 -> 5, gene 0 -> cell line 7. Part 0 = {4, 5, 6};
+  // its signature (compound 0 = node 6, cell line 7) brings node 7 in as a seed.
+  kg::Graph g;
+  g.relation_names = {"r", "s"};
+  const int gene = kg::node_type_index("gene/protein"), drug = kg::node_type_index("drug"),
+            cell = kg::node_type_index("cell_line");
+  g.features.resize(kg::node_type_names().size());
+  g.features[size_t(gene)].cols = 2;
+  g.features[size_t(drug)].cols = 1;
+  g.features[size_t(cell)].cols = 3;
+  for (int v = 0; v < 8; ++v) {
+    const int t = v == 6 ? drug : v == 7 ? cell : gene;
+    auto& f = g.features[size_t(t)];
+    g.node_type.push_back(t), g.local_index.push_back(f.rows++);
+    for (int64_t k = 0; k < f.cols; ++k) f.data.push_back(float(10 * v + k));
+    g.node_id.push_back("id" + std::to_string(v)), g.node_name.push_back("n" + std::to_string(v));
+    g.node_source.push_back("test");
+  }
+  std::vector<int32_t> src{0, 1, 2, 3, 4, 6, 0}, dst{1, 2, 3, 4, 5, 5, 7}, rel{0, 0, 0, 0, 0, 1, 1};
+  kg::Graph::build_csr(8, dst, src, rel, g.indptr);
+  g.src = src, g.rel = rel;
+  g.validate("chain");
+  kg::Samples s;
+  s.drug_node = {6, 1}, s.cell_node = {7}, s.gene_node = {5, 1, -1};
+  s.sig_drug = {0}, s.sig_cell = {0};
+  const std::vector<int32_t> part{1, 1, 1, 1, 0, 0, 0, 1};
+
+  kg::GraphPart p = kg::cut_graph(g, part, 0, 2, s);
+  // Seeds 4, 5, 6, 7; one hop: 3 (into 4), 0 (into 7); two hops: 2 (into 3).
+  EXPECT_EQ(p.global_node, (std::vector<int64_t>{0, 2, 3, 4, 5, 6, 7}));
+  EXPECT_EQ(p.owned, (std::vector<int64_t>{3, 4, 5}));
+  const kg::Graph& l = p.g;
+  l.validate("part 0");
+  // Incoming edges, as (global src, global dst, rel): all of those less than 2 hops from a seed,
+  // none into node 2 (the outer ring: 1 -> 2 would need node 1).
+  std::set<std::tuple<int64_t, int64_t, int>> edges;
+  for (int64_t v = 0; v < l.num_nodes(); ++v)
+    for (auto e = l.indptr[size_t(v)]; e < l.indptr[size_t(v) + 1]; ++e)
+      edges.emplace(p.global_node[size_t(l.src[size_t(e)])], p.global_node[size_t(v)], l.rel[size_t(e)]);
+  EXPECT_EQ(edges, (std::set<std::tuple<int64_t, int64_t, int>>{{2, 3, 0}, {3, 4, 0}, {4, 5, 0}, {6, 5, 1}, {0, 7, 1}}));
+  for (int64_t v = 0; v < l.num_nodes(); ++v) {
+    const int64_t u = p.global_node[size_t(v)];
+    EXPECT_EQ(l.node_id[size_t(v)], g.node_id[size_t(u)]);
+    ASSERT_EQ(l.node_type[size_t(v)], g.node_type[size_t(u)]);
+    const auto& lf = l.features[size_t(l.node_type[size_t(v)])];
+    const auto& gf = g.features[size_t(g.node_type[size_t(u)])];
+    ASSERT_EQ(lf.cols, gf.cols);
+    EXPECT_TRUE(std::equal(lf.row(l.local_index[size_t(v)]), lf.row(l.local_index[size_t(v)]) + lf.cols,
+                           gf.row(g.local_index[size_t(u)])));
+  }
+  EXPECT_EQ(s.drug_node, (std::vector<int64_t>{5, -1}));  // compound 1's node 1 is outside
+  EXPECT_EQ(s.cell_node, (std::vector<int64_t>{6}));
+  EXPECT_EQ(s.gene_node, (std::vector<int64_t>{4, -1, -1}));
+
+  // No layers: the seeds alone, without edges; a type with no node in the part keeps its width.
+  kg::Samples s0;
+  s0.drug_node = {6}, s0.cell_node = {7}, s0.sig_drug = {0}, s0.sig_cell = {0};
+  kg::GraphPart q = kg::cut_graph(g, part, 0, 0, s0);
+  EXPECT_EQ(q.global_node, (std::vector<int64_t>{4, 5, 6, 7}));
+  EXPECT_EQ(q.g.num_edges(), 0);
+  kg::Samples s1;
+  kg::GraphPart r = kg::cut_graph(g, part, 1, 0, s1);
+  EXPECT_EQ(r.global_node, (std::vector<int64_t>{0, 1, 2, 3, 7}));
+  EXPECT_EQ(r.g.features[size_t(drug)].rows, 0);
+  EXPECT_EQ(r.g.features[size_t(drug)].cols, 1);
+}
+
+TEST(Samples, SelectSignaturesReadsOnlyTheirRowsInBlocks) {
+  kg::Samples s;
+  s.gene_id = {"1", "2", "3"}, s.gene_symbol = {"A", "B", "C"}, s.gene_node = {-1, -1, -1};
+  s.drug_pert_id = {"d"}, s.drug_name = {"d"}, s.drug_smiles = {""}, s.drug_match = {"new"}, s.drug_node = {0};
+  s.cell_id = {"c"}, s.cell_node = {0};
+  s.y.cols = 3;
+  for (int i = 0; i < 11; ++i) {
+    s.sig_id.push_back("s" + std::to_string(i)), s.sig_drug.push_back(0), s.sig_cell.push_back(0);
+    s.dose_um.push_back(float(i)), s.time_h.push_back(float(24 + i % 3));
+    for (int k = 0; k < 3; ++k) s.y.data.push_back(float(100 * i + k));
+    ++s.y.rows;
+  }
+  const auto dir = std::filesystem::temp_directory_path() / ("kgpert-test-select-" + std::to_string(getpid()));
+  std::filesystem::create_directories(dir);
+  const std::string path = (dir / "samples.h5").string();
+  {
+    kg::h5::Writer w(path);
+    kg::write_samples(w, s);
+    w.commit();
+  }
+  const std::vector<int64_t> rows{1, 2, 7, 10};
+  for (int64_t block : {0, 1, 3, 4}) {
+    kg::Samples part = kg::read_samples(path, /*with_y=*/false);
+    EXPECT_EQ(part.y.rows, 0);
+    EXPECT_EQ(part.y.cols, 3);
+    kg::select_signatures(part, rows, path, block);
+    ASSERT_EQ(part.y.rows, 4) << block;
+    for (size_t k = 0; k < rows.size(); ++k) {
+      EXPECT_EQ(part.sig_id[k], s.sig_id[size_t(rows[k])]);
+      EXPECT_EQ(part.dose_um[k], s.dose_um[size_t(rows[k])]);
+      for (int g = 0; g < 3; ++g) EXPECT_EQ(part.y.row(int64_t(k))[g], float(100 * rows[k] + g)) << block;
+    }
+    // Dose and time keep the whole file's standardisation.
+    EXPECT_EQ(part.dose_time_norm, kg::dose_time_stats(s));
+  }
+  std::filesystem::remove_all(dir);
 }
 
 }  // namespace

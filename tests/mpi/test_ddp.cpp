@@ -1,7 +1,8 @@
 // Data-parallel training under `mpirun -np 2` (registered in tests/CMakeLists.txt): R ranks
 // with local batch b follow one process with batch R*b step by step, on the planted problem of
 // the trainer tests, for the GAT (full neighbourhoods) and the MLP, with signatures
-// owned by position or by their drug's part. (With neighbour sampling each rank samples the
+// owned by position or by their drug's part, and with per-rank data (each rank its own
+// signatures' profiles and its part of the graph). (With neighbour sampling each rank samples the
 // computation graph of its own share; a node that one process reaches at two depths of the
 // union may be sampled at another depth: the same distribution, not the same draws.)
 #include <gtest/gtest.h>
@@ -9,8 +10,11 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
+#include <functional>
 
 #include "dist/comm.hpp"
+#include "graph/ops.hpp"
 #include "train/planted.hpp"
 #include "train/trainer.hpp"
 
@@ -24,30 +28,40 @@ struct Followed {
   std::vector<std::vector<float>> params;  // after every step
 };
 
-Followed follow(const Config& cfg, const Planted& p, std::shared_ptr<Comm> comm, std::vector<int32_t> sig_rank = {}) {
+Followed follow(const Config& cfg, const Graph& g, const Samples& s, const Split& split, DataParallel dp) {
   Followed f;
-  DataParallel dp;
-  dp.comm = std::move(comm);
-  dp.sig_rank = std::move(sig_rank);
   dp.after_step = [&](int64_t step, const std::vector<float>& params) {
     EXPECT_EQ(step, int64_t(f.params.size()) + 1);
     f.params.push_back(params);
   };
-  f.result = train_model(cfg, p.g, p.s, p.split, {}, {}, dp);
+  f.result = train_model(cfg, g, s, split, {}, {}, dp);
   return f;
 }
 
+// What one rank trains on: the whole planted problem (the default), or its own share of it.
+struct Share {
+  Graph g;
+  Samples s;
+  DataParallel dp;
+};
+using Sharer = std::function<Share(const Planted&, const std::shared_ptr<Comm>&)>;
+
 // Runs the config on every rank with this job's communicator (batch b) and in one process
-// (batch R*b), and compares parameters after every step, the curves and the metrics.
-void expect_equivalent(Config c, const std::vector<int32_t>& sig_rank = {}) {
+// (batch R*b), and compares parameters after every step, the curves, the metrics and the GAT's
+// attention per relation.
+void expect_equivalent(Config c, const Sharer& share = {}) {
   auto world = world_comm("mpi");
   const int R = world->size();
   ASSERT_GE(R, 2) << "run this test under mpirun -np 2 (or more)";
   Planted p;
   Config one = c;
   one.train.batch_size = c.train.batch_size * R;
-  Followed ref = follow(one, p, make_comm("local"));
-  Followed dist = follow(c, p, world, sig_rank);
+  DataParallel single;
+  single.comm = make_comm("local");
+  Followed ref = follow(one, p.g, p.s, p.split, single);
+  Share sh = share ? share(p, world) : Share{p.g, p.s, {}};
+  sh.dp.comm = world;
+  Followed dist = follow(c, sh.g, sh.s, p.split, sh.dp);
 
   ASSERT_EQ(dist.params.size(), ref.params.size());
   ASSERT_GT(ref.params.size(), 10u);
@@ -70,6 +84,7 @@ void expect_equivalent(Config c, const std::vector<int32_t>& sig_rank = {}) {
   ASSERT_EQ(dist.result.curves.size(), ref.result.curves.size());
   for (size_t e = 0; e < ref.result.curves.size(); ++e) {
     EXPECT_NEAR(dist.result.curves[e].train_loss, ref.result.curves[e].train_loss, 1e-5);
+    EXPECT_NEAR(dist.result.curves[e].val_loss, ref.result.curves[e].val_loss, 1e-5);
     EXPECT_NEAR(dist.result.curves[e].val_pearson, ref.result.curves[e].val_pearson, 1e-5);
   }
   EXPECT_EQ(dist.result.best_epoch, ref.result.best_epoch);
@@ -80,7 +95,14 @@ void expect_equivalent(Config c, const std::vector<int32_t>& sig_rank = {}) {
     EXPECT_NEAR(dist.result.val_metrics[m].second, ref.result.val_metrics[m].second, 1e-4)
         << dist.result.val_metrics[m].first;
   }
+  EXPECT_EQ(dist.result.test_index, ref.result.test_index);
   EXPECT_EQ(dist.result.ranks, R);
+  if (c.model == "gat" && world->rank() == 0) {
+    const auto &a = dist.result.attention, &b = ref.result.attention;
+    ASSERT_EQ(a.edges.data, b.edges.data);  // every edge counted once, by the rank owning its target
+    for (size_t i = 0; i < b.mean.data.size(); ++i)
+      if (!std::isnan(b.mean.data[i])) EXPECT_NEAR(a.mean.data[i], b.mean.data[i], 1e-5) << i;
+  }
   if (world->rank() == 0)
     std::printf("%s, %d ranks: %zu steps, largest parameter difference %.2e, test pearson %.4f vs %.4f\n",
                 c.model.c_str(), R, ref.params.size(), worst, metric(dist.result.test_metrics, "pearson"),
@@ -101,11 +123,66 @@ TEST(DataParallel, MlpMatchesOneProcessEveryStep) { expect_equivalent(equivalenc
 
 TEST(DataParallel, SignaturesOwnedByTheirDrugsPartMatchOneProcess) {
   // Uneven shares per step (drugs 0-19 on rank 0, the rest spread), one rank sometimes idle.
-  Planted p;
-  const int R = world_comm("mpi")->size();
-  std::vector<int32_t> sig_rank;
-  for (auto d : p.s.sig_drug) sig_rank.push_back(d < 20 ? 0 : int32_t(1 + d % std::max(R - 1, 1)) % R);
-  expect_equivalent(equivalence_config("gat"), sig_rank);
+  expect_equivalent(equivalence_config("gat"), [](const Planted& p, const std::shared_ptr<Comm>& comm) {
+    Share sh{p.g, p.s, {}};
+    const int R = comm->size();
+    for (auto d : p.s.sig_drug) sh.dp.sig_rank.push_back(d < 20 ? 0 : int32_t(1 + d % std::max(R - 1, 1)) % R);
+    return sh;
+  });
+}
+
+// Per-rank data as `kgpert train --partition` loads it: METIS parts of the graph, each rank with
+// the profiles of its own signatures (read by rows from a samples file) and, for the GAT, its
+// part of the graph and halo alone.
+Sharer per_rank_data(bool cut) {
+  return [cut](const Planted& p, const std::shared_ptr<Comm>& comm) {
+    const int R = comm->size(), rank = comm->rank();
+    std::vector<int64_t> work(size_t(p.g.num_nodes()), 0);
+    for (auto i : p.split.train) ++work[size_t(p.s.drug_node[size_t(p.s.sig_drug[size_t(i)])])];
+    const auto part = partition_graph(p.g, work, R, 7).part;
+    char dir[] = "/tmp/kgpert-test-mpi.XXXXXX";
+    EXPECT_NE(mkdtemp(dir), nullptr);
+    const std::string path = std::string(dir) + "/samples.h5";
+    {
+      h5::Writer w(path);
+      write_samples(w, p.s);
+      w.commit();
+    }
+    Share sh;
+    sh.g = p.g;
+    sh.s = read_samples(path, /*with_y=*/false);
+    EXPECT_EQ(sh.s.y.rows, 0);
+    std::vector<int64_t> rows;
+    sh.dp.sig_local.assign(size_t(p.s.num_signatures()), -1);
+    for (size_t i = 0; i < p.s.sig_drug.size(); ++i) {
+      sh.dp.sig_rank.push_back(part[size_t(p.s.drug_node[size_t(p.s.sig_drug[i])])]);
+      if (sh.dp.sig_rank.back() == rank) sh.dp.sig_local[i] = int64_t(rows.size()), rows.push_back(int64_t(i));
+    }
+    select_signatures(sh.s, rows, path);
+    std::remove(path.c_str());
+    std::remove(dir);
+    EXPECT_EQ(sh.s.y.rows, int64_t(rows.size()));
+    EXPECT_LT(rows.size(), p.s.sig_id.size());
+    for (size_t k = 0; k < rows.size(); ++k) {
+      EXPECT_EQ(sh.s.sig_id[k], p.s.sig_id[size_t(rows[k])]);
+      EXPECT_TRUE(std::equal(sh.s.y.row(int64_t(k)), sh.s.y.row(int64_t(k)) + kGenes, p.s.y.row(rows[k])));
+    }
+    if (cut) {
+      GraphPart gp = cut_graph(p.g, part, rank, equivalence_config("gat").gat.layers, sh.s);
+      EXPECT_LT(gp.g.num_edges(), p.g.num_edges());
+      sh.g = std::move(gp.g);
+      sh.dp.owned_nodes = std::move(gp.owned);
+    }
+    return sh;
+  };
+}
+
+TEST(DataParallel, GatOnPerRankDataMatchesOneProcess) {
+  expect_equivalent(equivalence_config("gat"), per_rank_data(true));
+}
+
+TEST(DataParallel, MlpOnPerRankSignaturesMatchesOneProcess) {
+  expect_equivalent(equivalence_config("mlp"), per_rank_data(false));
 }
 
 TEST(DataParallel, AdamWithWeightDecayAndClipping) {
