@@ -4,7 +4,8 @@
 # for a few epochs as 1 rank x 1 thread, 1 rank x 2 threads and 2 ranks x 1 thread (mpirun,
 # signatures owned by METIS part). Prints training signatures/s (steps only, not evaluation),
 # the speed-up over 1 x 1, the share of step time spent waiting for gradient all-reduces, and
-# the peak RSS of every process.
+# the peak RSS of every process, and what each rank holds (nodes, edges and signatures: with
+# --partition a rank reads only its own signatures' profiles and keeps its part of the graph).
 # usage: benchmarks/ddp_train.sh path/to/kgpert [results dir (results/medium)] [epochs (8)]
 #   make the data first: .venv/bin/snakemake --cores 2 --configfile configs/medium.yaml \
 #     --profile cluster/local results/medium/splits/scaffold.h5
@@ -56,3 +57,4 @@ base=$(rate "$WORK/r1t1.log")
 run r1t2 1 2
 run r2t1 2 1
 grep '^train: 2 ranks' "$WORK/r2t1.log"
+grep '^train: data held' "$WORK/r1t1.log" "$WORK/r2t1.log" | sed "s|^$WORK/||"

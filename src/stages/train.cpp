@@ -115,6 +115,8 @@ int train(StageContext& ctx, const std::shared_ptr<Comm>& comm) {
     }
     say(fmt::format("train: {} ranks ({} backend, {} threads each), global batch {}; training signatures "
                     "per rank: {}\n", ranks, comm->backend(), cfg.threads, ranks * cfg.train.batch_size, share));
+  }
+  {
     // What each rank holds: nodes, edges, MB of graph; signatures, MB of profiles.
     std::vector<double> held(size_t(5 * ranks), 0.0);
     const double mine[5] = {double(g.num_nodes()), double(g.num_edges()), graph_mb(g), double(s.num_signatures()),
@@ -127,7 +129,8 @@ int train(StageContext& ctx, const std::shared_ptr<Comm>& comm) {
       lines.push_back(fmt::format("rank {}: {:.0f} nodes, {:.0f} edges ({:.1f} MB), {:.0f} signatures ({:.1f} MB)",
                                   q, h[0], h[1], h[2], h[3], h[4]));
     }
-    say(fmt::format("train: data held {}: {}\n", per_rank ? "(per-rank data)" : "(every rank the whole inputs)",
+    say(fmt::format("train: data held{}: {}\n",
+                    ranks == 1 ? "" : per_rank ? " (per-rank data)" : " (every rank the whole inputs)",
                     fmt::join(lines, "; ")));
   }
   // <out>.ckpt is resumed from when present (a killed job rerun), and removed once run.h5 is in place.
@@ -153,7 +156,7 @@ int train(StageContext& ctx, const std::shared_ptr<Comm>& comm) {
                                              r.allreduce_wait_seconds,
                                              100.0 * r.allreduce_wait_seconds / std::max(r.step_seconds, 1e-9))));
   }
-  if (ranks > 1) {
+  {
     std::vector<double> peak(size_t(ranks), 0.0);
     peak[size_t(rank)] = peak_rss_mb();
     comm->sum(peak.data(), ranks, DType::f64);

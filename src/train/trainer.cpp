@@ -40,6 +40,33 @@ std::vector<int64_t> epoch_order(std::vector<int64_t> idx, int64_t seed, int64_t
   return idx;
 }
 
+// The epoch's order arranged in global batches, whose bounds go to `bounds` ([batches + 1]):
+// with one part, `order` cut into batches of per_part; with owners (parts > 1), each batch the
+// next per_part signatures of every part's share of the order, so that every rank has the same
+// work in each step (the shares' tails make the last, uneven batches).
+std::vector<int64_t> batched_order(const std::vector<int64_t>& order, const std::vector<int32_t>& owner,
+                                   int parts, int64_t per_part, std::vector<int64_t>& bounds) {
+  bounds.assign(1, 0);
+  const auto n = int64_t(order.size());
+  if (parts == 1) {
+    for (int64_t a = per_part; a < n + per_part; a += per_part) bounds.push_back(std::min(n, a));
+    return order;
+  }
+  std::vector<std::vector<int64_t>> share(static_cast<size_t>(parts));
+  for (auto i : order) {
+    KG_CHECK(owner[size_t(i)] >= 0 && owner[size_t(i)] < parts, "signature {} owned by part {} of {}", i, owner[size_t(i)], parts);
+    share[size_t(owner[size_t(i)])].push_back(i);
+  }
+  std::vector<int64_t> out;
+  out.reserve(order.size());
+  for (int64_t a = 0; int64_t(out.size()) < n; a += per_part) {
+    for (const auto& s : share)
+      for (int64_t k = a; k < std::min(a + per_part, int64_t(s.size())); ++k) out.push_back(s[size_t(k)]);
+    bounds.push_back(int64_t(out.size()));
+  }
+  return out;
+}
+
 torch::Tensor index_tensor(const std::vector<int64_t>& v) {
   auto t = torch::empty({int64_t(v.size())}, torch::kInt64);
   if (!v.empty()) std::memcpy(t.data_ptr<int64_t>(), v.data(), v.size() * sizeof(int64_t));
@@ -238,7 +265,17 @@ RunResult train_model(const Config& cfg, const Graph& g, const Samples& s, const
   auto y = torch::from_blob(const_cast<float*>(s.y.data.data()), {n_rows, n_genes}, torch::kFloat32);
   auto val_mine = index_tensor(sh.mine(split.val.data(), int64_t(split.val.size())));
   auto y_val = y.index_select(0, val_mine);  // this rank's validation rows
-  const int64_t global_batch = tc.batch_size * sh.ranks;
+  // The steps' batches: without owners, train.batch_size x ranks signatures of the order; with
+  // owners (dp.sig_rank, P parts), the next batch_size of each part's share (R ranks: P = R), or
+  // in one process batch_size / P of each: the batches of R = P ranks with batch_size / R.
+  int parts = 1;
+  int64_t per_part = tc.batch_size * sh.ranks;
+  if (!dp.sig_rank.empty()) {
+    parts = sh.ranks > 1 ? sh.ranks : 1 + *std::max_element(dp.sig_rank.begin(), dp.sig_rank.end());
+    if (sh.ranks == 1 && tc.batch_size % parts != 0)
+      fail("train.batch_size {} does not divide among the {} parts owning the signatures", tc.batch_size, parts);
+    per_part = sh.ranks > 1 ? tc.batch_size : tc.batch_size / parts;
+  }
   int64_t steps = 0;  // for dp.after_step (counted from this call's first step)
 
   auto stopped = [&] { return st.best_epoch > 0 && st.epochs_run - st.best_epoch >= tc.patience; };
@@ -249,12 +286,13 @@ RunResult train_model(const Config& cfg, const Graph& g, const Samples& s, const
     log.lr = st.schedule.lr(epoch);
     set_lr(*opt, log.lr);
     model->train();
-    const auto order = epoch_order(split.train, tc.seed, epoch);
+    std::vector<int64_t> bounds;
+    const auto order = batched_order(epoch_order(split.train, tc.seed, epoch), dp.sig_rank, parts, per_part, bounds);
     const int64_t n_train = int64_t(order.size());
     double sse = 0;  // this rank's squared errors
     const auto s0 = std::chrono::steady_clock::now();
-    for (int64_t a = 0; a < n_train; a += global_batch) {
-      const int64_t count = std::min(global_batch, n_train - a);
+    for (size_t b = 0; b + 1 < bounds.size(); ++b) {
+      const int64_t a = bounds[b], count = bounds[b + 1] - a;
       const auto mine = sh.mine(order.data() + a, count);
       opt->zero_grad();
       if (reducer) reducer->begin();

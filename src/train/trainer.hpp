@@ -75,7 +75,8 @@ struct DataParallel {
   std::shared_ptr<Comm> comm;     // null or size 1: one process
   /// [S] the rank that trains, and evaluates, each signature (the part of METIS' partition
   /// that owns its drug node); empty = by position: the i-th signature of each global batch
-  /// (and of the validation and test sets) goes to rank i mod ranks.
+  /// (and of the validation and test sets) goes to rank i mod ranks. In one process: the parts
+  /// whose shares make up each batch in equal numbers (see train_model).
   std::vector<int32_t> sig_rank;
   /// Per-rank data (stages/train.cpp with a partition): [S] the row in `s` of each signature of
   /// the whole samples file, -1 for those other ranks hold; `s` then holds only this rank's
@@ -110,11 +111,15 @@ struct DataParallel {
 /// removes the file once the run's output is safe.
 ///
 /// Data parallel (dp.comm with R > 1 ranks, every rank calling with the same arguments): rank
-/// 0's initial parameters and buffers go to every rank; each epoch's order is the one-process
-/// order, cut into global batches of R x train.batch_size, of which each rank trains the
-/// signatures it owns (dp.sig_rank), its loss scaled by 1 / (global batch size); gradients are
+/// 0's initial parameters and state buffers go to every rank; each epoch's order is the
+/// one-process order, cut into global batches of R x train.batch_size (by position: the i-th
+/// signature of a batch to rank i mod R), or with owners (dp.sig_rank) arranged so that each
+/// global batch holds the next train.batch_size of every rank's share; each rank trains the
+/// signatures it owns, its loss scaled by 1 / (global batch size); gradients are
 /// summed in buckets during backward (GradReducer) and every rank takes the same step. So R
-/// ranks follow one process with batch R x train.batch_size up to float rounding. Each rank
+/// ranks follow one process with batch R x train.batch_size up to float rounding (given the
+/// same dp.sig_rank, one process composes its batches of train.batch_size / R per part, as
+/// the ranks do). Each rank
 /// predicts the validation and test signatures it owns; the predictions are summed into every
 /// rank, so metrics, early stopping and the result are the same on all. Rank 0 writes the
 /// checkpoints (with every rank's random generator); all ranks resume from the file.

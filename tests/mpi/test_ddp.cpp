@@ -56,11 +56,13 @@ void expect_equivalent(Config c, const Sharer& share = {}) {
   Planted p;
   Config one = c;
   one.train.batch_size = c.train.batch_size * R;
-  DataParallel single;
-  single.comm = make_comm("local");
-  Followed ref = follow(one, p.g, p.s, p.split, single);
   Share sh = share ? share(p, world) : Share{p.g, p.s, {}};
   sh.dp.comm = world;
+  // One process given the owners composes its batches as the ranks do (batch_size / R per part).
+  DataParallel single;
+  single.comm = make_comm("local");
+  single.sig_rank = sh.dp.sig_rank;
+  Followed ref = follow(one, p.g, p.s, p.split, single);
   Followed dist = follow(c, sh.g, sh.s, p.split, sh.dp);
 
   ASSERT_EQ(dist.params.size(), ref.params.size());
