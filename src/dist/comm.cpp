@@ -198,7 +198,15 @@ bool have_nccl() {
 std::shared_ptr<Comm> make_comm(const std::string& backend) {
   if (backend == "local") return std::make_shared<LocalComm>();
   if (backend == "auto") {
-    if (!launched_by_mpi()) return std::make_shared<LocalComm>();
+    if (!launched_by_mpi()) {
+      // srun without an MPI plugin starts N independent copies, each of which would train alone
+      // and write the same output.
+      const char* tasks = std::getenv("SLURM_STEP_NUM_TASKS");
+      if (tasks && std::atol(tasks) > 1)
+        fail("srun started {} tasks without MPI (no PMIx/PMI in the environment): launch with "
+             "`srun --mpi=pmix` (see `srun --mpi=list`), or one task for one process", tasks);
+      return std::make_shared<LocalComm>();
+    }
     return make_mpi();
   }
   if (backend == "mpi") return make_mpi();

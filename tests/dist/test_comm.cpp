@@ -36,6 +36,16 @@ TEST(Comm, AutoIsLocalOutsideAnMpiLauncher) {
   unsetenv("PMIX_RANK");
 }
 
+TEST(Comm, SrunWithoutMpiIsRefusedRatherThanTrainingNCopies) {
+  for (const char* v : {"OMPI_COMM_WORLD_SIZE", "PMIX_RANK", "PMI_RANK", "PMI_SIZE", "MV2_COMM_WORLD_SIZE"})
+    unsetenv(v);
+  setenv("SLURM_STEP_NUM_TASKS", "4", 1);  // `srun -n 4` with no MPI plugin
+  kgtest::expect_error([] { make_comm("auto"); }, {"srun started 4 tasks without MPI", "srun --mpi=pmix"});
+  setenv("SLURM_STEP_NUM_TASKS", "1", 1);  // one task: one process
+  EXPECT_EQ(make_comm("auto")->backend(), "local");
+  unsetenv("SLURM_STEP_NUM_TASKS");
+}
+
 TEST(Comm, UnknownBackendIsNamed) {
   kgtest::expect_error([] { make_comm("gloo"); }, {"\"gloo\"", "auto, local, mpi or nccl"});
 }
