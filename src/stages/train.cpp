@@ -2,8 +2,10 @@
 // ablation; writes curves, metrics and test predictions to run.h5. Under mpirun or srun it
 // trains data parallel (train/trainer.hpp): rank 0 logs and writes, an error on any rank ends
 // every rank.
+#include <signal.h>
 #include <sys/resource.h>
 
+#include <csignal>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
@@ -18,6 +20,19 @@
 namespace kg {
 
 namespace {
+
+// Set by SIGTERM or SIGUSR1 (SLURM before a time limit or a preemption, `scancel --signal`):
+// training stops after the current step with a checkpoint.
+volatile std::sig_atomic_t stop_signal = 0;
+extern "C" void on_stop_signal(int sig) { stop_signal = sig; }
+
+void catch_stop_signals() {
+  struct sigaction sa {};
+  sa.sa_handler = on_stop_signal;
+  sa.sa_flags = SA_RESTART;  // reads and writes under way go on
+  sigemptyset(&sa.sa_mask);
+  for (int sig : {SIGTERM, SIGUSR1}) sigaction(sig, &sa, nullptr);
+}
 
 // partition.h5's /part: the part of each node, checked against the graph and the job.
 std::vector<int32_t> read_parts(const std::string& path, const Graph& g, int ranks) {
@@ -139,6 +154,8 @@ int train(StageContext& ctx, const std::shared_ptr<Comm>& comm) {
   const h5::Provenance prov = ctx.provenance(inputs);
   CheckpointOptions ckpt = run_checkpoint(cfg, out, prov.inputs);
   ckpt.log = [&](const std::string& line) { say("train: " + line + "\n"); };
+  ckpt.stop = [] { return int(stop_signal); };
+  catch_stop_signals();
   const ProgressFn print = [&](const EpochLog& e) {
     say(fmt::format("epoch {:>3}  train_loss {:.4f}  val_loss {:.4f}  val_pearson {:.4f}  {:.1f}s\n", e.epoch,
                     e.train_loss, e.val_loss, e.val_pearson, e.seconds));
@@ -146,6 +163,15 @@ int train(StageContext& ctx, const std::shared_ptr<Comm>& comm) {
   // The closed-form baselines are fitted once (one "epoch" in the curves).
   RunResult r = is_closed_form(cfg.model) ? fit_closed_form(cfg, g, s, split, print)
                                           : train_model(cfg, g, s, split, print, ckpt, dp);
+  if (r.stopped) {
+    const char* name = r.stopped == SIGTERM ? "SIGTERM" : r.stopped == SIGUSR1 ? "SIGUSR1" : "a signal";
+    say(ckpt.path.empty()
+            ? fmt::format("train: stopped by {} in epoch {}; no checkpoint (train.checkpoint_every=0): "
+                          "run again, it starts over\n", name, r.epochs_run + 1)
+            : fmt::format("train: stopped by {} in epoch {}: checkpoint \"{}\" written; run the same "
+                          "command again to go on from there\n", name, r.epochs_run + 1, ckpt.path));
+    return 128 + r.stopped;  // as a shell reports a process ended by the signal
+  }
   if (!r.selected.empty()) say(fmt::format("train: chosen on validation: {}\n", r.selected));
   if (!is_closed_form(cfg.model)) {
     const double trained = double(split.train.size()) * double(r.epochs_run - r.resumed_epoch);

@@ -15,7 +15,7 @@ namespace kg {
 
 namespace {
 
-constexpr const char* kFormat = "kgpert-checkpoint-1";
+constexpr const char* kFormat = "kgpert-checkpoint-2";
 
 hid_t h5_type(torch::ScalarType t) {
   switch (t) {
@@ -170,6 +170,8 @@ void save_checkpoint(const std::string& path, const Config& cfg, const std::vect
   w.attr("/", "threads", cfg.threads);
   w.attr("/", "optimizer", cfg.train.optimizer);
   w.attr("/", "epochs_run", st.epochs_run);
+  w.attr("/", "epoch_steps", st.epoch_steps);
+  w.write("/epoch_sse", st.epoch_sse);
   w.attr("/", "best_epoch", st.best_epoch);
   w.attr("/", "best_pearson", st.best_pearson);
   w.attr("/", "lr_scale", st.schedule.scale);
@@ -235,6 +237,9 @@ int64_t load_checkpoint(const std::string& path, const std::vector<std::string>&
   auto params = m.parameters();
   for (size_t i = 0; i < params.size(); ++i) params[i].copy_(read_like(r, "/params/" + names[i], params[i]));
   st.epochs_run = r.attr_int("/", "epochs_run");
+  st.epoch_steps = r.attr_int("/", "epoch_steps");
+  st.epoch_sse = r.read<double>("/epoch_sse");
+  if (st.epoch_steps < 0) r.fail("/", fmt::format("epoch_steps {} < 0", st.epoch_steps));
   st.best_epoch = r.attr_int("/", "best_epoch");
   st.best_pearson = r.attr_double("/", "best_pearson");
   st.schedule.scale = r.attr_double("/", "lr_scale");

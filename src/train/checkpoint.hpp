@@ -20,6 +20,10 @@ struct TrainState {
   std::vector<torch::Tensor> best;  // parameters at best_epoch, in parameters() order
   LrSchedule schedule;
   std::vector<EpochLog> curves;
+  /// A run stopped by a signal mid-epoch: the steps of epoch epochs_run + 1 already taken, and
+  /// the squared errors each rank summed over them ([ranks]).
+  int64_t epoch_steps = 0;
+  std::vector<double> epoch_sse;
   /// Data-parallel runs: every rank's CPU generator state, [ranks] (gathered before a save; the
   /// saving rank's own generator is used when empty).
   std::vector<torch::Tensor> rank_generators;

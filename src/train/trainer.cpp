@@ -5,6 +5,7 @@
 #include <ATen/CPUGeneratorImpl.h>
 
 #include <chrono>
+#include <cmath>
 #include <cstring>
 #include <filesystem>
 #include <mutex>
@@ -252,7 +253,10 @@ RunResult train_model(const Config& cfg, const Graph& g, const Samples& s, const
     const int64_t threads = load_checkpoint(ckpt.path, identity, built_buffers, *model, *opt, st, sh.rank);
     r.resumed_epoch = st.epochs_run;
     if (ckpt.log) {
-      ckpt.log(fmt::format("resuming from checkpoint \"{}\" after epoch {}", ckpt.path, st.epochs_run));
+      ckpt.log(fmt::format("resuming from checkpoint \"{}\" after epoch {}{}", ckpt.path, st.epochs_run,
+                           st.epoch_steps > 0 ? fmt::format(" and {} step{} of epoch {}", st.epoch_steps,
+                                                                st.epoch_steps == 1 ? "" : "s", st.epochs_run + 1)
+                                              : std::string()));
       if (threads != cfg.threads)
         ckpt.log(fmt::format("the checkpoint was written with {} threads, this run has {}: the "
                              "result may differ in the last bits from an uninterrupted run",
@@ -279,6 +283,12 @@ RunResult train_model(const Config& cfg, const Graph& g, const Samples& s, const
   int64_t steps = 0;  // for dp.after_step (counted from this call's first step)
 
   auto stopped = [&] { return st.best_epoch > 0 && st.epochs_run - st.best_epoch >= tc.patience; };
+  // Checkpoints from rank 0, with every rank's random generator.
+  auto save = [&] {
+    if (ckpt.path.empty()) return;
+    if (sh.ranks > 1) st.rank_generators = gather_generators(*comm);
+    if (sh.rank == 0) save_checkpoint(ckpt.path, cfg, identity, built_buffers, *model, *opt, st);
+  };
   for (int64_t epoch = st.epochs_run + 1; epoch <= tc.epochs && !stopped(); ++epoch) {
     const auto t0 = std::chrono::steady_clock::now();
     EpochLog log;
@@ -289,9 +299,18 @@ RunResult train_model(const Config& cfg, const Graph& g, const Samples& s, const
     std::vector<int64_t> bounds;
     const auto order = batched_order(epoch_order(split.train, tc.seed, epoch), dp.sig_rank, parts, per_part, bounds);
     const int64_t n_train = int64_t(order.size());
-    double sse = 0;  // this rank's squared errors
+    // This rank's squared errors (from before a stop, when resuming mid-epoch).
+    double sse = 0;
+    if (!st.epoch_sse.empty()) {
+      if (int64_t(st.epoch_sse.size()) != sh.ranks)
+        fail("checkpoint \"{}\": stopped mid-epoch with {} ranks, resumed with {}", ckpt.path, st.epoch_sse.size(), sh.ranks);
+      sse = st.epoch_sse[size_t(sh.rank)];
+    }
+    const auto first_step = size_t(st.epoch_steps);
+    KG_CHECK(first_step < bounds.size(), "checkpoint after step {} of an epoch of {}", first_step, bounds.size() - 1);
+    st.epoch_steps = 0, st.epoch_sse.clear();
     const auto s0 = std::chrono::steady_clock::now();
-    for (size_t b = 0; b + 1 < bounds.size(); ++b) {
+    for (size_t b = first_step; b + 1 < bounds.size(); ++b) {
       const int64_t a = bounds[b], count = bounds[b + 1] - a;
       const auto mine = sh.mine(order.data() + a, count);
       opt->zero_grad();
@@ -317,6 +336,22 @@ RunResult train_model(const Config& cfg, const Graph& g, const Samples& s, const
           flat.insert(flat.end(), c.data_ptr<float>(), c.data_ptr<float>() + c.numel());
         }
         dp.after_step(++steps, flat);
+      }
+      if (ckpt.stop) {
+        // {ranks asked to stop, sum of their signals}: all stop if any was asked to.
+        const int signal = ckpt.stop();
+        double asked[2] = {signal > 0 ? 1.0 : 0.0, double(signal)};
+        if (sh.ranks > 1) comm->sum(asked, 2, DType::f64);
+        if (asked[0] > 0) {
+          st.epoch_steps = int64_t(b) + 1;
+          st.epoch_sse.assign(size_t(sh.ranks), 0.0);
+          st.epoch_sse[size_t(sh.rank)] = sse;
+          if (sh.ranks > 1) comm->sum(st.epoch_sse.data(), sh.ranks, DType::f64);
+          save();
+          r.stopped = int(std::lround(asked[1] / asked[0]));  // the signal (launchers send all ranks the same)
+          r.epochs_run = st.epochs_run;  // complete epochs
+          return r;
+        }
       }
     }
     r.step_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - s0).count();
@@ -348,10 +383,7 @@ RunResult train_model(const Config& cfg, const Graph& g, const Samples& s, const
       st.best_epoch = epoch;
     }
     st.schedule.end_epoch(improved);
-    if (!ckpt.path.empty() && epoch % tc.checkpoint_every == 0) {
-      if (sh.ranks > 1) st.rank_generators = gather_generators(*comm);
-      if (sh.rank == 0) save_checkpoint(ckpt.path, cfg, identity, built_buffers, *model, *opt, st);
-    }
+    if (tc.checkpoint_every > 0 && epoch % tc.checkpoint_every == 0) save();
     if (progress) progress(log);
   }
   r.curves = st.curves;

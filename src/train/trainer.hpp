@@ -48,6 +48,8 @@ struct RunResult {
   int64_t ranks = 1;                     // processes that trained it
   double step_seconds = 0;               // training steps (forward, backward, all-reduce, update)
   double allreduce_wait_seconds = 0;     // of which waiting for gradient all-reduces
+  int stopped = 0;                       // the stop signal that ended training early (see
+                                         // train_model); nothing else is filled in then
   std::string selected;                  // hyper-parameter chosen on validation, e.g.
                                          // "baseline.ridge_alpha=10" ("" = none chosen)
   // GAT runs only (empty otherwise): the best parameters, from which `kgpert explain` rebuilds
@@ -63,6 +65,9 @@ struct CheckpointOptions {
   std::string path;    // checkpoint file; empty = neither written nor resumed from
   std::string inputs;  // the inputs' identity, one "name: value" line each (sizes, checksums)
   std::function<void(const std::string&)> log;  // informational lines (resume); may be empty
+  /// Polled after every training step: non-zero (a signal number, e.g. SIGTERM from SLURM before
+  /// a time limit or a preemption) asks the run to stop there. May be empty.
+  std::function<int()> stop;
 };
 
 /// Checkpointing for the run written to `out`: path `<out>.ckpt` (none when
@@ -109,6 +114,12 @@ struct DataParallel {
 /// config, inputs and thread count (only EpochLog::seconds differ). A checkpoint of another run
 /// (config other than threads and train.checkpoint_every, or inputs) is refused. The caller
 /// removes the file once the run's output is safe.
+///
+/// When ckpt.stop() returns a signal number after a step (on any rank), every rank stops after
+/// that same step: the checkpoint is written there, mid-epoch (the steps taken and their
+/// squared errors included; without ckpt.path nothing is kept), and the result has only
+/// `stopped` set. Run again, training goes on from the next step: the same run as an
+/// uninterrupted one (the interrupted epoch's seconds are timed from the resume).
 ///
 /// Data parallel (dp.comm with R > 1 ranks, every rank calling with the same arguments): rank
 /// 0's initial parameters and state buffers go to every rank; each epoch's order is the

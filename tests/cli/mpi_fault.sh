@@ -2,7 +2,9 @@
 # `mpirun -np 2 kgpert train` with the signatures shared by METIS part: one rank killed with
 # SIGKILL mid-run makes every rank exit non-zero within 30 s (no hang), leaving the checkpoint;
 # the run started again resumes from it and writes exactly the run.h5 of an uninterrupted
-# 2-rank run. A partition with the wrong number of parts is refused on every rank.
+# 2-rank run. SIGUSR1 to mpirun (which hands it to every rank, as srun does) stops every rank
+# after the same step with a checkpoint, and the rerun ends with the same run.h5. A partition
+# with the wrong number of parts is refused on every rank.
 #   tests/cli/mpi_fault.sh [KGPERT]     (default: $KGPERT, else build/kgpert)
 set -euo pipefail
 source "$(dirname "$0")/../pipeline/lib.sh"  # ROOT, VENV, fail, cli_test_setup, run, tiny_dataset, wait_for_line
@@ -61,16 +63,40 @@ k="$(sed -n 's/^train: resuming from checkpoint ".*" after epoch \([0-9]*\)$/\1/
 [[ ! -e $out.ckpt ]] || fail "the checkpoint is still there after run.h5 was written"
 echo "ok: resumed after epoch $k"
 
-"$PY" - "$tmp/whole/run.h5" "$out" <<'PYEOF'
+same_as_whole() {  # same_as_whole RUN.H5 WHAT
+  "$PY" - "$tmp/whole/run.h5" "$1" "$2" <<'PYEOF'
 import sys, h5py, numpy as np
 a, b = (h5py.File(p, "r") for p in sys.argv[1:3])
 for n in ["curves/train_loss", "curves/val_loss", "curves/val_pearson", "metrics/test", "metrics/val", "test/pred"]:
     if not np.array_equal(a[n][()], b[n][()]):
-        sys.exit(f"FAIL: {n} differs between the uninterrupted and the resumed 2-rank run")
+        sys.exit(f"FAIL: {n} differs between the uninterrupted and the {sys.argv[3]} 2-rank run")
 assert a.attrs["ranks"] == 2 and b.attrs["ranks"] == 2
-print(f"ok: resumed 2-rank run.h5 equals the uninterrupted one bit for bit "
+print(f"ok: the {sys.argv[3]} 2-rank run.h5 equals the uninterrupted one bit for bit "
       f"(test pearson {dict(zip(a['metrics/names'].asstr()[()], a['metrics/test'][()]))['pearson']:.6f})")
 PYEOF
+}
+same_as_whole "$out" resumed
+
+# SIGUSR1 (SLURM's warning before a time limit, `--signal=USR1@120`) to mpirun mid-epoch.
+out="$tmp/stopped/run.h5"
+"${mpi[@]}" "$KGPERT" "${args[@]}" --out "$out" >"$tmp/stopped.log" 2>&1 &
+pid=$!
+wait_for_line "$pid" "$tmp/stopped.log" '^epoch   5 '
+sleep 0.05
+kill -USR1 "$pid" 2>/dev/null || true
+rc=0
+wait "$pid" || rc=$?
+pid=""
+((rc != 0)) || fail "mpirun exited 0 after SIGUSR1"
+grep -q '^train: stopped by SIGUSR1 in epoch [0-9]*: checkpoint ".*run.h5.ckpt" written' "$tmp/stopped.log" ||
+  { cat "$tmp/stopped.log"; fail "no stop message naming the checkpoint"; }
+[[ ! -e $out && -e $out.ckpt ]] || fail "after SIGUSR1: run.h5 written or no checkpoint"
+echo "ok: $(grep '^train: stopped' "$tmp/stopped.log") (mpirun exit $rc)"
+run stopped_resumed "${mpi[@]}" "$KGPERT" "${args[@]}" --out "$out"
+grep -q '^train: resuming from checkpoint ".*" after epoch [0-9]*' "$tmp/stopped_resumed.log" ||
+  { cat "$tmp/stopped_resumed.log"; fail "the rerun after SIGUSR1 did not resume"; }
+echo "ok: $(grep '^train: resuming' "$tmp/stopped_resumed.log")"
+same_as_whole "$out" "stopped and resumed"
 
 # A partition of 3 parts for 2 ranks: every rank says why, the job ends non-zero, no output.
 run partition3 "$KGPERT" partition --config "$cfg" --set partition.parts=3 --graph "$tmp/graph.h5" \

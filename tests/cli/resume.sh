@@ -2,6 +2,8 @@
 # A `kgpert train` killed with SIGKILL after its checkpoint of epoch k and run again resumes from
 # <out>.ckpt and writes exactly the run.h5 (curves, metrics, predictions) of an uninterrupted run;
 # the checkpoint is removed afterwards; a run with another config refuses the checkpoint.
+# SIGTERM (SLURM before a time limit or a preemption) stops it after the current step with a
+# checkpoint (exit 143), and the rerun goes on from that step to the same run.h5.
 #   tests/cli/resume.sh [KGPERT]     (default: $KGPERT, else build/kgpert)
 set -euo pipefail
 source "$(dirname "$0")/../pipeline/lib.sh"  # ROOT, VENV, fail, cli_test_setup, run, tiny_dataset, wait_for_line
@@ -23,6 +25,24 @@ train() {  # train OUT [--set ...]
   "$KGPERT" "${args[@]}" "$@" --out "$out"
 }
 run whole train "$tmp/whole/run.h5"
+
+# The same comparison for every rerun below: run.h5 bit for bit that of the uninterrupted run.
+same_as_whole() {  # same_as_whole RUN.H5 WHAT
+  "$PY" - "$tmp/whole/run.h5" "$1" "$2" <<'PYEOF'
+import sys, h5py, numpy as np
+a, b = (h5py.File(p, "r") for p in sys.argv[1:3])
+names = ["curves/epoch", "curves/train_loss", "curves/val_loss", "curves/val_pearson", "curves/lr",
+         "metrics/test", "metrics/val", "test/sig_index", "test/pred"]
+for n in names:
+    if not np.array_equal(a[n][()], b[n][()]):
+        sys.exit(f"FAIL: {n} differs between the uninterrupted and the {sys.argv[3]} run")
+for n in ["best_epoch", "epochs_run", "n_params"]:
+    if a.attrs[n] != b.attrs[n]:
+        sys.exit(f"FAIL: attribute {n} differs: {a.attrs[n]} vs {b.attrs[n]}")
+print(f"ok: the {sys.argv[3]} run.h5 equals the uninterrupted one bit for bit "
+      f"(test pearson {dict(zip(a['metrics/names'].asstr()[()], a['metrics/test'][()]))['pearson']:.6f})")
+PYEOF
+}
 
 # Killed once epoch 10 is logged (its checkpoint is written before the line). Started as a
 # simple command, so that $! is kgpert itself and not a subshell around it.
@@ -55,17 +75,25 @@ k="$(sed -n 's/^train: resuming from checkpoint ".*" after epoch \([0-9]*\)$/\1/
 [[ ! -e $out.ckpt ]] || fail "the checkpoint is still there after run.h5 was written"
 echo "ok: resumed after epoch $k, checkpoint removed"
 
-"$PY" - "$tmp/whole/run.h5" "$out" <<'PYEOF'
-import sys, h5py, numpy as np
-a, b = (h5py.File(p, "r") for p in sys.argv[1:3])
-names = ["curves/epoch", "curves/train_loss", "curves/val_loss", "curves/val_pearson", "curves/lr",
-         "metrics/test", "metrics/val", "test/sig_index", "test/pred"]
-for n in names:
-    if not np.array_equal(a[n][()], b[n][()]):
-        sys.exit(f"FAIL: {n} differs between the uninterrupted and the resumed run")
-for n in ["best_epoch", "epochs_run", "n_params"]:
-    if a.attrs[n] != b.attrs[n]:
-        sys.exit(f"FAIL: attribute {n} differs: {a.attrs[n]} vs {b.attrs[n]}")
-print(f"ok: resumed run.h5 equals the uninterrupted one bit for bit "
-      f"(test pearson {dict(zip(a['metrics/names'].asstr()[()], a['metrics/test'][()]))['pearson']:.6f})")
-PYEOF
+same_as_whole "$out" resumed
+
+# SIGTERM mid-epoch: a checkpoint at the step it stopped after, exit 143, no run.h5.
+out="$tmp/stopped/run.h5"
+"$KGPERT" "${args[@]}" --out "$out" >"$tmp/stopped.log" 2>&1 &
+pid=$!
+wait_for_line "$pid" "$tmp/stopped.log" '^epoch   5 '
+sleep 0.05  # into epoch 6's steps
+kill -TERM "$pid" 2>/dev/null || true
+rc=0
+wait "$pid" || rc=$?
+pid=""
+((rc == 143)) || { cat "$tmp/stopped.log"; fail "SIGTERM: exit $rc, expected 143"; }
+grep -q '^train: stopped by SIGTERM in epoch [0-9]*: checkpoint ".*run.h5.ckpt" written' "$tmp/stopped.log" ||
+  { cat "$tmp/stopped.log"; fail "no stop message naming the checkpoint"; }
+[[ ! -e $out && -e $out.ckpt ]] || fail "after SIGTERM: run.h5 written or no checkpoint"
+echo "ok: $(grep '^train: stopped' "$tmp/stopped.log")"
+run stopped_resumed train "$out"
+grep -q '^train: resuming from checkpoint ".*" after epoch [0-9]*' "$tmp/stopped_resumed.log" ||
+  { cat "$tmp/stopped_resumed.log"; fail "the rerun after SIGTERM did not resume"; }
+echo "ok: $(grep '^train: resuming' "$tmp/stopped_resumed.log")"
+same_as_whole "$out" "stopped and resumed"

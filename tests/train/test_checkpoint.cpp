@@ -3,6 +3,7 @@
 // and that the test set chooses nothing.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <string>
@@ -165,8 +166,10 @@ TEST(Checkpoint, LayoutHoldsOptimizerRngAndState) {
   ckpt.path = ckpt_path("layout");
   run_until_killed(c, p, ckpt, 2);
   h5::Reader r(ckpt.path);
-  EXPECT_EQ(r.attr_string("/", "format"), "kgpert-checkpoint-1");
+  EXPECT_EQ(r.attr_string("/", "format"), "kgpert-checkpoint-2");
   EXPECT_EQ(r.attr_int("/", "epochs_run"), 2);
+  EXPECT_EQ(r.attr_int("/", "epoch_steps"), 0);      // at an epoch's end
+  EXPECT_TRUE(r.read<double>("/epoch_sse").empty());
   const int64_t steps_per_epoch = (int64_t(p.split.train.size()) + c.train.batch_size - 1) / c.train.batch_size;
   auto steps = r.read<int64_t>("/optimizer/step");
   EXPECT_EQ(*std::max_element(steps.begin(), steps.end()), 2 * steps_per_epoch);
@@ -178,6 +181,47 @@ TEST(Checkpoint, LayoutHoldsOptimizerRngAndState) {
   // The constant buffers (features, edges) are stored as checksums only.
   EXPECT_FALSE(r.has("/buffers/node_perm"));
   EXPECT_TRUE(r.read_strings("/buffers/changed").empty());  // no sampling, nothing changed
+  std::remove(ckpt.path.c_str());
+}
+
+TEST(Checkpoint, StopSignalMidEpochCheckpointsThatStepAndTheRerunGoesOnFromIt) {
+  // The GAT with neighbour sampling and dropout: the sampler's counter and the generator must
+  // be those of the step the run stopped after.
+  Config c = small_config("gat");
+  c.gat.fanouts = {3, 3};
+  c.train.epochs = 4;
+  c.train.checkpoint_every = 1;
+  Planted p;
+  const RunResult whole = train_model(c, p.g, p.s, p.split);
+  const int64_t steps_per_epoch = (int64_t(p.split.train.size()) + c.train.batch_size - 1) / c.train.batch_size;
+  ASSERT_GT(steps_per_epoch, 3);
+  CheckpointOptions ckpt;
+  ckpt.path = ckpt_path("stop");
+  ckpt.inputs = "input planted: 1\n";
+  int64_t polls = 0;
+  const int64_t stop_at = steps_per_epoch + 3;  // after the 3rd step of epoch 2
+  ckpt.stop = [&] { return ++polls == stop_at ? 15 : 0; };
+  const RunResult stopped = train_model(c, p.g, p.s, p.split, {}, ckpt);
+  EXPECT_EQ(stopped.stopped, 15);
+  EXPECT_EQ(stopped.epochs_run, 1);
+  EXPECT_TRUE(stopped.test_metrics.empty());
+  {
+    h5::Reader r(ckpt.path);
+    EXPECT_EQ(r.attr_int("/", "epochs_run"), 1);
+    EXPECT_EQ(r.attr_int("/", "epoch_steps"), 3);
+    const auto sse = r.read<double>("/epoch_sse");
+    ASSERT_EQ(sse.size(), 1u);
+    EXPECT_GT(sse[0], 0);
+    auto steps = r.read<int64_t>("/optimizer/step");
+    EXPECT_EQ(*std::max_element(steps.begin(), steps.end()), stop_at);
+  }
+  std::string logged;
+  ckpt.log = [&](const std::string& line) { logged += line + "\n"; };
+  ckpt.stop = [] { return 0; };
+  const RunResult resumed = train_model(c, p.g, p.s, p.split, {}, ckpt);
+  EXPECT_NE(logged.find("after epoch 1 and 3 steps of epoch 2"), std::string::npos) << logged;
+  EXPECT_EQ(resumed.stopped, 0);
+  expect_same_run(whole, resumed);
   std::remove(ckpt.path.c_str());
 }
 
