@@ -193,6 +193,8 @@ std::vector<ConfigKey> build_keys() {
   b.str("dist.backend", KG_FIELD(dist.backend), "communicator of train: auto = mpi under an MPI launcher, else local; nccl = CUDA tensors over NCCL", {"auto", "local", "mpi", "nccl"});
   b.num("dist.bucket_mb", KG_FIELD(dist.bucket_mb), "gradients are summed across ranks in buckets of this many MB, each launched once its gradients are ready", 0.001, 1024);
   b.flag("dist.rank_logs", KG_FIELD(dist.rank_logs), "every rank also writes its progress to <out>.rank<r>.log (rank 0 always logs to stderr)");
+  b.num("dist.ranks", KG_FIELD(dist.ranks), "workflow: processes of each gat, mlp and cell_mlp train job (> 1: started by dist.launcher, signatures shared by the partition, which then needs partition.parts = ranks); kgpert train itself has the ranks its launcher gives it", 1, 65536);
+  b.str("dist.launcher", KG_FIELD(dist.launcher), "workflow: the command that starts a multi-rank train job, given -n <ranks> (the SLURM profile sets `srun --mpi=pmix`)");
 
   b.num("gat.hidden", KG_FIELD(gat.hidden), "hidden size (heads x channels)", 1, 65536);
   b.num("gat.heads", KG_FIELD(gat.heads), "attention heads", 1, 256);

@@ -70,6 +70,9 @@ struct DistConfig {
   std::string backend = "auto";  // auto | local | mpi | nccl (dist/comm.hpp)
   double bucket_mb = 1.0;        // gradient all-reduce bucket size (MB)
   bool rank_logs = false;        // every rank also logs its progress to <out>.rank<r>.log
+  // The workflow's: ranks of each gradient-trained sweep job, and what starts them.
+  int64_t ranks = 1;
+  std::string launcher = "mpirun --oversubscribe --bind-to none";
 };
 
 struct GatConfig {

@@ -28,6 +28,19 @@ out="$(snake "$tmp" -n --cores 2 --config 'inputs={kg_csv: in/kg.csv, gctx: in/s
 expect_eq "real-input jobs" "$(job_counts <<<"$out")" \
   "all=1 compare=1 ingest=1 partition=1 plots=1 report=1 split=3 train=54"
 
+# dist.ranks=2: the 45 gradient-trained jobs become 2-rank MPI jobs (train_mpi, with the
+# partition as input, started by dist.launcher), the closed-form ones stay; the partition must
+# have as many parts.
+out="$(snake "$tmp" -n -p --cores 2 --configfile "$ROOT/configs/default.yaml" --config 'dist={ranks: 2}' 2>&1)" \
+  || { echo "$out"; fail "dry run with dist.ranks=2 failed"; }
+expect_eq "2-rank jobs" "$(job_counts <<<"$out")" \
+  "all=1 compare=1 ingest=1 partition=1 plots=1 report=1 split=3 synth=1 train=9 train_mpi=45"
+grep -q 'mpirun --oversubscribe --bind-to none -n 2 "$KGPERT" train .*--partition results/demo/partition.h5' <<<"$out" \
+  || { echo "$out" | grep -m3 mpirun; fail "train_mpi does not start 2 ranks with the partition"; }
+if out="$(snake "$tmp" -n --cores 2 --config 'dist={ranks: 4}' 2>&1)"; then fail "dist.ranks=4 with 2 parts accepted"; fi
+grep -q "needs partition.parts=4" <<<"$out" || { echo "$out"; fail "no reason for refusing dist.ranks=4"; }
+echo "ok: dist.ranks=2 makes MPI train jobs; a partition of other parts is refused"
+
 # The schema rejects what kgpert would reject.
 if out="$(snake "$tmp" -n --cores 1 --config bogus=1 2>&1)"; then fail "unknown key accepted"; fi
 grep -q "'bogus' was unexpected" <<<"$out" || { echo "$out"; fail "schema error does not name the key"; }

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # End to end through Snakemake on configs/test.yaml in a scratch directory: report.h5 content,
 # compare CSV, plots; then re-runs: nothing to do without a change, and a changed GAT (MLP)
-# hyper-parameter re-runs only the GAT (MLP) train jobs and what reads their runs.
+# hyper-parameter re-runs only the GAT (MLP) train jobs and what reads their runs; with
+# dist.ranks=2 the gradient-trained jobs run as 2-rank MPI jobs.
 #   tests/pipeline/run.sh [KGPERT]     (default: $KGPERT, else build/kgpert)
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
@@ -76,4 +77,25 @@ grep -q "heads: 4" "$res/runs/model~gat/ablation~none/split~random/seed~0/run.co
 out="$(run_snake --config 'gat={heads: 4}' 2>&1)" || { echo "$out"; fail "fourth run failed"; }
 grep -q "Nothing to be done" <<<"$out" || { echo "$out"; fail "fourth run did work"; }
 echo "ok: GAT change re-ran only GAT jobs"
+
+# 8. dist.ranks=2: the GAT and MLP jobs run again as 2-rank MPI jobs (rule train_mpi, started by
+# dist.launcher with the partition), then nothing is left to do.
+if command -v mpirun >/dev/null; then
+  out="$(run_snake -n --config 'gat={heads: 4}' 'dist={ranks: 2}' 2>&1)" || { echo "$out"; fail "dry run failed"; }
+  expect_eq "jobs after dist.ranks=2" "$(job_counts <<<"$out")" "all=1 compare=1 plots=1 report=1 train_mpi=3"
+  run_snake --config 'gat={heads: 4}' 'dist={ranks: 2}' >"$tmp/mpi.log" 2>&1 \
+    || { tail -n 40 "$tmp/mpi.log"; fail "the 2-rank sweep failed"; }
+  log="$res/logs/train/model~gat/ablation~none/split~random/seed~0.log"
+  grep -q '^train: 2 ranks (mpi backend' "$log" || { cat "$log"; fail "the GAT job did not run on 2 ranks"; }
+  "$VENV/bin/python" - "$res/runs/model~gat/ablation~none/split~random/seed~0/run.h5" <<'PYEOF'
+import sys, h5py
+ranks = h5py.File(sys.argv[1], "r").attrs["ranks"]
+assert ranks == 2, f"run.h5 says ranks={ranks}"
+PYEOF
+  out="$(run_snake --config 'gat={heads: 4}' 'dist={ranks: 2}' 2>&1)" || { echo "$out"; fail "rerun failed"; }
+  grep -q "Nothing to be done" <<<"$out" || { echo "$out"; fail "the 2-rank sweep re-ran jobs"; }
+  echo "ok: dist.ranks=2 ran the GAT and MLP jobs on 2 ranks under mpirun"
+else
+  echo "skip: no mpirun (install openmpi-bin) for the 2-rank sweep"
+fi
 echo "pipeline: all checks passed"

@@ -179,6 +179,15 @@ MODEL_KEYS = {
 }
 CLOSED_FORM = {"cell_mean", "knn", "ridge"}
 
+# Multi-rank train jobs (dist.ranks > 1): the gradient-trained models run under dist.launcher
+# (rule train_mpi), each rank with the signatures of its METIS part.
+RANKS = config["dist"]["ranks"]
+if RANKS > 1 and config["partition"]["parts"] != RANKS:
+    raise WorkflowError(
+        f"dist.ranks={RANKS} shares each train job's signatures by the partition, which then needs "
+        f"partition.parts={RANKS} (it is {config['partition']['parts']}): set both"
+    )
+
 
 def train_sets(wildcards):
     """A train job depends only on the keys its model reads (so changing gat.heads reruns only

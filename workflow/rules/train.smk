@@ -1,4 +1,5 @@
-# One job per sweep point: runs/model~M/ablation~A/split~S/seed~N/run.h5.
+# One job per sweep point: runs/model~M/ablation~A/split~S/seed~N/run.h5. With dist.ranks > 1
+# the gradient-trained models go to train_mpi (below), the closed-form baselines stay here.
 
 
 rule train:
@@ -14,6 +15,8 @@ rule train:
         f"{LOGS}/train/model~{{model}}/ablation~{{ablation}}/split~{{split}}/seed~{{seed}}.log",
     params:
         sets=train_sets,
+    wildcard_constraints:
+        model="cell_mean|knn|ridge" if RANKS > 1 else "gat|mlp|cell_mlp|cell_mean|knn|ridge",
     threads: config["threads"]
     resources:
         mem_mb=4000,
@@ -25,3 +28,41 @@ rule train:
         '"$KGPERT" train --config "$KGPERT_CONFIG" {params.sets} --set threads={threads} '
         "--graph {input.graph} --samples {input.samples} --split {input.split} "
         "--out {output} > {log} 2>&1"
+
+
+if RANKS > 1:
+
+    # dist.ranks processes of `cpus_per_task` threads each (config `threads` unless a profile
+    # sets the resource), started by the `mpi` resource
+    # (dist.launcher; the SLURM profile sets `srun --mpi=pmix`, which the executor plugin runs
+    # in an allocation of `tasks` tasks of `cpus_per_task` cores). Open MPI refuses root
+    # without its two variables; they change nothing for other users or launchers.
+    rule train_mpi:
+        input:
+            graph=f"{RESULTS}/graph.h5",
+            samples=f"{RESULTS}/samples.h5",
+            split=f"{RESULTS}/splits/{{split}}.h5",
+            partition=f"{RESULTS}/partition.h5",
+        output:
+            f"{RUN_DIR}/run.h5",
+        log:
+            f"{LOGS}/train/model~{{model}}/ablation~{{ablation}}/split~{{split}}/seed~{{seed}}.log",
+        wildcard_constraints:
+            model="gat|mlp|cell_mlp",
+        params:
+            sets=train_sets,
+        threads: RANKS * config["threads"]
+        resources:
+            mem_mb=4000 * RANKS,
+            runtime=120,
+            tasks=RANKS,
+            cpus_per_task=config["threads"],
+            mpi=config["dist"]["launcher"],
+        conda:
+            "../envs/kgpert.yaml"
+        shell:
+            "export OMP_NUM_THREADS={resources.cpus_per_task} OPENBLAS_NUM_THREADS={resources.cpus_per_task} "
+            "OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1; "
+            '{resources.mpi} -n {resources.tasks} "$KGPERT" train --config "$KGPERT_CONFIG" {params.sets} '
+            "--set threads={resources.cpus_per_task} --graph {input.graph} --samples {input.samples} "
+            "--split {input.split} --partition {input.partition} --out {output} > {log} 2>&1"
