@@ -229,6 +229,7 @@ std::vector<ConfigKey> build_keys() {
   b.list("sweep.ablations", KG_FIELD(sweep.ablations), "ablations of the sweep", ablations);
   b.list("sweep.ablation_models", KG_FIELD(sweep.ablation_models), "models that get ablations other than none", models);
   b.list("sweep.seeds", KG_FIELD(sweep.seeds), "training seeds of the sweep", {}, 0, inf);
+  b.list("sweep.grid", KG_FIELD(sweep.grid), "hyper-parameters of the sweep, one \"key: [values]\" per key (gat.*, mlp.*, train.*, baseline.*): every combination, for the models that read the key; each in the run's path as key~value");
   return b.keys;
 }
 

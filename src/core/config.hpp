@@ -118,6 +118,9 @@ struct SweepConfig {
   std::vector<std::string> ablations{"none", "edge_shuffle", "feature_random"};
   std::vector<std::string> ablation_models{"gat"};  // models that get ablations other than none
   std::vector<int64_t> seeds{0, 1, 2};
+  // Hyper-parameters crossed with the above, one entry "key: [v1, v2, ...]" per key (YAML);
+  // read by the workflow (workflow/rules/common.smk).
+  std::vector<std::string> grid;
 };
 
 struct Config {

@@ -1,5 +1,6 @@
 // `kgpert compare`: prints the aggregates of report.h5 as an aligned table, Markdown or CSV.
-// CSV columns: model,ablation,split, then <metric>_mean,<metric>_std for every metric, then n.
+// CSV columns: model,ablation,split[,variant], then <metric>_mean,<metric>_std for every metric,
+// then n (variant: the sweep.grid values of the group, when any group has some).
 #include <algorithm>
 #include <cmath>
 #include <fstream>
@@ -14,7 +15,7 @@ namespace kg {
 namespace {
 
 struct Aggregates {
-  std::vector<std::string> model, ablation, split, metrics;
+  std::vector<std::string> model, ablation, split, variant, metrics;
   std::vector<int64_t> n;
   std::vector<std::vector<double>> mean, sd;  // [metric][group]
 };
@@ -27,6 +28,9 @@ Aggregates read_aggregates(const std::string& path) {
   a.model = r.read_strings("/aggregates/model");
   a.ablation = r.read_strings("/aggregates/ablation");
   a.split = r.read_strings("/aggregates/split");
+  // Reports from before sweep grids have no variants.
+  a.variant = r.has("/aggregates/variant") ? r.read_strings("/aggregates/variant")
+                                           : std::vector<std::string>(a.split.size());
   a.n = r.read<int64_t>("/aggregates/n");
   a.metrics = r.read_strings("/aggregates/metrics");
   for (const auto& m : a.metrics) {
@@ -42,19 +46,34 @@ std::vector<size_t> row_order(const Aggregates& a) {
   std::iota(idx.begin(), idx.end(), 0);
   auto abl = [&](size_t i) { return a.ablation[i] == "none" ? std::string() : a.ablation[i]; };
   std::stable_sort(idx.begin(), idx.end(), [&](size_t x, size_t y) {
-    return std::make_tuple(a.split[x], a.model[x], abl(x)) < std::make_tuple(a.split[y], a.model[y], abl(y));
+    return std::make_tuple(a.split[x], a.model[x], a.variant[x], abl(x)) <
+           std::make_tuple(a.split[y], a.model[y], a.variant[y], abl(y));
   });
   return idx;
 }
 
 std::string number(double v) { return std::isnan(v) ? "nan" : fmt::format("{:.6g}", v); }
 
+bool has_variants(const Aggregates& a) {
+  return std::any_of(a.variant.begin(), a.variant.end(), [](const std::string& v) { return !v.empty(); });
+}
+
+// A CSV field, quoted when it holds a comma, a quote or a space.
+std::string csv_field(const std::string& s) {
+  if (s.find_first_of(",\" ") == std::string::npos) return s;
+  std::string q = "\"";
+  for (char c : s) q += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return q + "\"";
+}
+
 void print_csv(const Aggregates& a, std::ostream& out) {
-  out << "model,ablation,split";
+  const bool variants = has_variants(a);
+  out << "model,ablation,split" << (variants ? ",variant" : "");
   for (const auto& m : a.metrics) out << "," << m << "_mean," << m << "_std";
   out << ",n\n";
   for (size_t i : row_order(a)) {
     out << a.model[i] << "," << a.ablation[i] << "," << a.split[i];
+    if (variants) out << "," << csv_field(a.variant[i]);
     for (size_t m = 0; m < a.metrics.size(); ++m)
       out << "," << number(a.mean[m][i]) << "," << number(a.sd[m][i]);
     out << "," << a.n[i] << "\n";
@@ -68,12 +87,18 @@ void print_table(const Aggregates& a, std::ostream& out, bool markdown) {
     auto it = std::find(a.metrics.begin(), a.metrics.end(), s);
     if (it != a.metrics.end()) cols.push_back(size_t(it - a.metrics.begin()));
   }
+  const bool variants = has_variants(a);
+  const size_t text_cols = variants ? 4 : 3;  // left-aligned columns
   std::vector<std::vector<std::string>> rows;
-  std::vector<std::string> head{"split", "model", "ablation", "n"};
+  std::vector<std::string> head{"split", "model", "ablation"};
+  if (variants) head.push_back("variant");
+  head.push_back("n");
   for (auto c : cols) head.push_back(a.metrics[c]);
   rows.push_back(head);
   for (size_t i : row_order(a)) {
-    std::vector<std::string> row{a.split[i], a.model[i], a.ablation[i], std::to_string(a.n[i])};
+    std::vector<std::string> row{a.split[i], a.model[i], a.ablation[i]};
+    if (variants) row.push_back(a.variant[i].empty() ? "-" : a.variant[i]);
+    row.push_back(std::to_string(a.n[i]));
     for (auto c : cols)
       row.push_back(std::isnan(a.sd[c][i]) ? fmt::format("{:.3f}", a.mean[c][i])
                                            : fmt::format("{:.3f} ± {:.3f}", a.mean[c][i], a.sd[c][i]));
@@ -89,7 +114,7 @@ void print_table(const Aggregates& a, std::ostream& out, bool markdown) {
   auto emit = [&](const std::vector<std::string>& r) {
     if (markdown) out << "| ";
     for (size_t c = 0; c < r.size(); ++c) {
-      bool left = c < 3;
+      bool left = c < text_cols;
       std::string pad(size_t(w[c] - width(r[c])), ' ');
       out << (left ? r[c] + pad : pad + r[c]) << (c + 1 < r.size() ? (markdown ? " | " : "  ") : "");
     }
@@ -98,7 +123,7 @@ void print_table(const Aggregates& a, std::ostream& out, bool markdown) {
   emit(rows[0]);
   if (markdown) {
     out << "|";
-    for (size_t c = 0; c < w.size(); ++c) out << std::string(size_t(w[c]) + 1, '-') << (c < 3 ? "-|" : ":|");
+    for (size_t c = 0; c < w.size(); ++c) out << std::string(size_t(w[c]) + 1, '-') << (c < text_cols ? "-|" : ":|");
     out << "\n";
   } else {
     long total = std::accumulate(w.begin(), w.end(), 0L) + 2 * long(w.size() - 1);

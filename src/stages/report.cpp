@@ -1,8 +1,10 @@
 // `kgpert report`: gathers run.h5 files into report.h5 — one table of runs (config columns and
-// metrics), their per-epoch curves, and aggregates over seeds per (model, ablation, split).
+// metrics), their per-epoch curves, and aggregates over seeds per (model, ablation, split,
+// variant: the run's sweep.grid values).
 #include <cmath>
 #include <iostream>
 #include <map>
+#include <sstream>
 #include <tuple>
 
 #include "core/error.hpp"
@@ -13,6 +15,8 @@ namespace {
 
 struct Run {
   std::string path, id, model, ablation, split;
+  std::string variant;                               // sweep.grid values, "key=value ..."
+  std::vector<std::pair<std::string, std::string>> settings;  // the same, split
   int64_t seed = 0, best_epoch = 0, epochs_run = 0, n_params = 0;
   std::vector<std::string> metric_names;
   std::vector<double> test, val;
@@ -32,7 +36,17 @@ Run read_run(const std::string& path) {
   run.best_epoch = r.attr_int("/", "best_epoch");
   run.epochs_run = r.attr_int("/", "epochs_run");
   run.n_params = r.attr_int("/", "n_params");
-  run.id = fmt::format("{}_{}_{}_seed{}", run.model, run.ablation, run.split, run.seed);
+  if (r.has_attr("/", "variant")) run.variant = r.attr_string("/", "variant");
+  std::istringstream words(run.variant);
+  std::vector<std::string> parts;
+  for (std::string w; words >> w;) {
+    const auto eq = w.find('=');
+    if (eq == std::string::npos) fail_file("run", path, "attribute variant \"{}\": \"{}\" is not key=value", run.variant, w);
+    run.settings.emplace_back(w.substr(0, eq), w.substr(eq + 1));
+    parts.push_back(w);
+  }
+  run.id = fmt::format("{}_{}_{}{}_seed{}", run.model, run.ablation, run.split,
+                       parts.empty() ? "" : "_" + fmt::format("{}", fmt::join(parts, ",")), run.seed);
   run.metric_names = r.read_strings("/metrics/names");
   run.test = r.read<double>("/metrics/test");
   run.val = r.read<double>("/metrics/val");
@@ -70,23 +84,35 @@ int stage_report(StageContext& ctx) {
     if (r.metric_names != runs.front().metric_names)
       fail_file("run", p, "its metrics differ from those of \"{}\"", runs.front().path);
     if (!seen.emplace(r.id, p).second)
-      fail_file("run", p, "same model/ablation/split/seed ({}) as \"{}\"", r.id, seen[r.id]);
+      fail_file("run", p, "same model/ablation/split/variant/seed ({}) as \"{}\"", r.id, seen[r.id]);
   }
   const auto& names = runs.front().metric_names;
 
   h5::Writer w(out);
   w.attr("/", "format", "kgpert-report-1");
-  std::vector<std::string> ids, models, ablations, splits, paths;
+  std::vector<std::string> ids, models, ablations, splits, variants, paths;
   std::vector<int64_t> seeds, best, epochs, params;
+  std::map<std::string, std::vector<std::string>> settings;  // grid key -> value per run ("" = not set)
+  for (size_t i = 0; i < runs.size(); ++i)
+    for (const auto& [k, v] : runs[i].settings) {
+      auto& column = settings[k];
+      column.resize(runs.size());
+      column[i] = v;
+    }
   for (const auto& r : runs) {
     ids.push_back(r.id); models.push_back(r.model); ablations.push_back(r.ablation);
-    splits.push_back(r.split); paths.push_back(r.path); seeds.push_back(r.seed);
+    splits.push_back(r.split); variants.push_back(r.variant); paths.push_back(r.path); seeds.push_back(r.seed);
     best.push_back(r.best_epoch); epochs.push_back(r.epochs_run); params.push_back(r.n_params);
   }
   w.write_strings("/runs/run_id", ids);
   w.write_strings("/runs/model", models);
   w.write_strings("/runs/ablation", ablations);
   w.write_strings("/runs/split", splits);
+  w.write_strings("/runs/variant", variants);
+  for (auto& [k, column] : settings) {
+    column.resize(runs.size());
+    w.write_strings("/runs/config/" + k, column);
+  }
   w.write_strings("/runs/path", paths);
   w.write("/runs/seed", seeds);
   w.write("/runs/best_epoch", best);
@@ -102,14 +128,15 @@ int stage_report(StageContext& ctx) {
     for (const auto& [c, v] : r.curves) w.write("/curves/" + r.id + "/" + c, v);
 
   // Aggregates over seeds, groups in a stable order.
-  std::map<std::tuple<std::string, std::string, std::string>, std::vector<size_t>> groups;
+  std::map<std::tuple<std::string, std::string, std::string, std::string>, std::vector<size_t>> groups;
   for (size_t i = 0; i < runs.size(); ++i)
-    groups[{runs[i].model, runs[i].ablation, runs[i].split}].push_back(i);
-  std::vector<std::string> gm, ga, gs;
+    groups[{runs[i].model, runs[i].ablation, runs[i].split, runs[i].variant}].push_back(i);
+  std::vector<std::string> gm, ga, gs, gv;
   std::vector<int64_t> gn;
   std::vector<std::vector<double>> gmean(names.size()), gstd(names.size());
   for (const auto& [key, members] : groups) {
     gm.push_back(std::get<0>(key)); ga.push_back(std::get<1>(key)); gs.push_back(std::get<2>(key));
+    gv.push_back(std::get<3>(key));
     gn.push_back(int64_t(members.size()));
     for (size_t m = 0; m < names.size(); ++m) {
       std::vector<double> v;
@@ -121,6 +148,7 @@ int stage_report(StageContext& ctx) {
   w.write_strings("/aggregates/model", gm);
   w.write_strings("/aggregates/ablation", ga);
   w.write_strings("/aggregates/split", gs);
+  w.write_strings("/aggregates/variant", gv);
   w.write("/aggregates/n", gn);
   w.write_strings("/aggregates/metrics", names);
   for (size_t m = 0; m < names.size(); ++m) {

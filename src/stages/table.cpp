@@ -93,9 +93,9 @@ const std::vector<StageInfo>& stage_table() {
        "--graph graph.h5 --samples samples.h5 [--split split.h5] --out partition.h5",
        {"graph", "samples", "split", "out"}, {}, true, stage_partition},
       {"train", "train a model (GAT or MLP) and write curves, metrics and test predictions",
-       "--graph graph.h5 --samples samples.h5 --split split.h5 [--partition partition.h5] --out run.h5 "
-       "(data parallel under mpirun -np R or srun)",
-       {"graph", "samples", "split", "partition", "out"}, {}, true, stage_train},
+       "--graph graph.h5 --samples samples.h5 --split split.h5 [--partition partition.h5] "
+       "[--variant \"key=value ...\"] --out run.h5 (data parallel under mpirun -np R or srun)",
+       {"graph", "samples", "split", "partition", "variant", "out"}, {}, true, stage_train},
       {"report", "gather run.h5 files into report.h5", "--out report.h5 RUN.h5...", {"out"}, {},
        true, stage_report},
       {"compare", "print a comparison table from report.h5",

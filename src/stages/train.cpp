@@ -5,11 +5,13 @@
 #include <signal.h>
 #include <sys/resource.h>
 
+#include <algorithm>
 #include <csignal>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
 #include <memory>
+#include <sstream>
 
 #include "core/error.hpp"
 #include "graph/ops.hpp"
@@ -69,8 +71,25 @@ double peak_rss_mb() {
   return double(u.ru_maxrss) / 1024.0;  // Linux: kB
 }
 
+// --variant: the sweep.grid values that make this run, "key=value" separated by spaces (the
+// workflow passes them; the report groups runs by them). Keys must be config keys.
+std::string read_variant(const StageContext& ctx) {
+  const std::string v = ctx.option("variant");
+  std::istringstream words(v);
+  for (std::string w; words >> w;) {
+    const auto eq = w.find('=');
+    const std::string key = w.substr(0, eq);
+    const auto& keys = config_keys();
+    if (eq == std::string::npos || eq == 0 ||
+        std::none_of(keys.begin(), keys.end(), [&](const ConfigKey& k) { return k.key == key; }))
+      fail("--variant \"{}\": \"{}\" is not key=value with a config key", v, w);
+  }
+  return v;
+}
+
 int train(StageContext& ctx, const std::shared_ptr<Comm>& comm) {
   const Config& cfg = ctx.cfg;
+  const std::string variant = read_variant(ctx);
   const int rank = comm->rank(), ranks = comm->size();
   const std::string& graph_path = ctx.require("graph");
   const std::string& samples_path = ctx.require("samples");
@@ -197,6 +216,7 @@ int train(StageContext& ctx, const std::shared_ptr<Comm>& comm) {
   w.attr("/", "split", split.kind);
   w.attr("/", "seed", cfg.train.seed);
   w.attr("/", "ranks", r.ranks);
+  w.attr("/", "variant", variant);
   write_run(w, r);
   w.provenance(prov);
   w.commit();

@@ -41,6 +41,43 @@ if out="$(snake "$tmp" -n --cores 2 --config 'dist={ranks: 4}' 2>&1)"; then fail
 grep -q "needs partition.parts=4" <<<"$out" || { echo "$out"; fail "no reason for refusing dist.ranks=4"; }
 echo "ok: dist.ranks=2 makes MPI train jobs; a partition of other parts is refused"
 
+# sweep.grid: every combination for the models that read each key, the values in the paths (in
+# the order of the entries);
+# bad entries are refused before anything runs.
+grid='sweep={models: [gat, mlp, knn], splits: [random], ablations: [none], ablation_models: [gat], seeds: [0, 1], grid: ["gat.heads: [2, 4]", "train.lr: [0.001, 0.0003]", "gat.fanouts: [[], [10, 5]]", "baseline.knn_k: [[5], [3, 10]]"]}'
+out="$(snake "$tmp" -n --cores 2 --config "$grid" 2>&1)" || { echo "$out"; fail "grid dry run failed"; }
+# gat: 2 heads x 2 lr x 2 fanouts x 2 seeds = 16; mlp: 2 lr x 2 seeds = 4; knn: 2 (first seed).
+expect_eq "grid jobs" "$(job_counts <<<"$out")" \
+  "all=1 compare=1 ingest=1 partition=1 plots=1 report=1 split=1 synth=1 train=22"
+for path in "model~gat/ablation~none/split~random/gat.heads~4/train.lr~0.0003/gat.fanouts~10-5/seed~1/run.h5" \
+            "model~gat/ablation~none/split~random/gat.heads~2/train.lr~0.001/gat.fanouts~none/seed~0/run.h5" \
+            "model~mlp/ablation~none/split~random/train.lr~0.0003/seed~0/run.h5" \
+            "model~knn/ablation~none/split~random/baseline.knn_k~3-10/seed~0/run.h5"; do
+  grep -qF "results/demo/runs/$path" <<<"$out" || { echo "$out" | grep "output:.*run.h5"; fail "no grid run $path"; }
+done
+bad() {  # bad GRID-ENTRY EXPECTED-MESSAGE
+  local o
+  if o="$(snake "$tmp" -n --cores 1 --config "sweep={grid: [\"$1\"]}" 2>&1)"; then fail "grid entry \"$1\" accepted"; fi
+  grep -qF "$2" <<<"$o" || { echo "$o" | tail -5; fail "grid entry \"$1\": no \"$2\""; }
+}
+bad "gat.head: [2]" "unknown config key gat.head"
+bad "gat.heads: [2, -1]" "gat.heads=-1 is not a valid value"
+bad "split.seed: [1, 2]" "split.seed is read by no train job"
+bad "train.seed: [1]" "seeds are sweep.seeds"
+bad "gat.heads: 4" "expected a non-empty list of values"
+echo "ok: sweep.grid paths and counts; bad entries refused"
+
+# The sweep files, after a data config: the paper's experiment is 40 train jobs.
+out="$(snake "$tmp" -n --cores 2 --configfile "$ROOT/configs/default.yaml" "$ROOT/configs/sweeps/paper.yaml" 2>&1)" \
+  || { echo "$out"; fail "dry run of configs/sweeps/paper.yaml failed"; }
+expect_eq "paper sweep jobs" "$(job_counts <<<"$out")" \
+  "all=1 compare=1 ingest=1 partition=1 plots=1 report=1 split=2 synth=1 train=40"
+for f in "$ROOT"/configs/sweeps/*.yaml; do
+  out="$(snake "$tmp" -n --cores 2 --configfile "$ROOT/configs/default.yaml" "$f" 2>&1)" \
+    || { echo "$out"; fail "dry run of $f failed"; }
+done
+echo "ok: configs/sweeps/*.yaml"
+
 # The schema rejects what kgpert would reject.
 if out="$(snake "$tmp" -n --cores 1 --config bogus=1 2>&1)"; then fail "unknown key accepted"; fi
 grep -q "'bogus' was unexpected" <<<"$out" || { echo "$out"; fail "schema error does not name the key"; }

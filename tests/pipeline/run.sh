@@ -2,7 +2,8 @@
 # End to end through Snakemake on configs/test.yaml in a scratch directory: report.h5 content,
 # compare CSV, plots; then re-runs: nothing to do without a change, and a changed GAT (MLP)
 # hyper-parameter re-runs only the GAT (MLP) train jobs and what reads their runs; with
-# dist.ranks=2 the gradient-trained jobs run as 2-rank MPI jobs.
+# dist.ranks=2 the gradient-trained jobs run as 2-rank MPI jobs; a sweep.grid adds runs per
+# hyper-parameter value.
 #   tests/pipeline/run.sh [KGPERT]     (default: $KGPERT, else build/kgpert)
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
@@ -78,7 +79,26 @@ out="$(run_snake --config 'gat={heads: 4}' 2>&1)" || { echo "$out"; fail "fourth
 grep -q "Nothing to be done" <<<"$out" || { echo "$out"; fail "fourth run did work"; }
 echo "ok: GAT change re-ran only GAT jobs"
 
-# 8. dist.ranks=2: the GAT and MLP jobs run again as 2-rank MPI jobs (rule train_mpi, started by
+# 8. A grid over gat.heads: the GAT jobs get heads~2/ and heads~4/ in their paths (the MLP, which
+# does not read it, keeps its run), the report groups by variant, compare shows it.
+grid='sweep={models: [gat, mlp], splits: [random], ablations: [none], ablation_models: [gat], seeds: [0], grid: ["gat.heads: [2, 4]"]}'
+out="$(run_snake -n --config "$grid" 2>&1)" || { echo "$out"; fail "grid dry run failed"; }
+expect_eq "jobs of the gat.heads grid" "$(job_counts <<<"$out")" "all=1 compare=1 plots=1 report=1 train=2"
+run_snake --config "$grid" >"$tmp/grid.log" 2>&1 || { tail -n 40 "$tmp/grid.log"; fail "the grid sweep failed"; }
+grep -q "heads: 4" "$res/runs/model~gat/ablation~none/split~random/gat.heads~4/seed~0/run.config.yaml" \
+  || fail "the heads~4 run was not trained with gat.heads 4"
+"$VENV/bin/python" - "$res/report.h5" <<'PYEOF'
+import sys, h5py
+f = h5py.File(sys.argv[1], "r")
+runs = dict(zip(f["runs/run_id"].asstr()[()], zip(f["runs/variant"].asstr()[()], f["runs/config/gat.heads"].asstr()[()])))
+want = {"gat_none_random_gat.heads=2_seed0": ("gat.heads=2", "2"), "gat_none_random_gat.heads=4_seed0": ("gat.heads=4", "4"),
+        "mlp_none_random_seed0": ("", "")}
+assert runs == want, runs
+assert sorted(f["aggregates/variant"].asstr()[()]) == ["", "gat.heads=2", "gat.heads=4"]
+PYEOF
+grep -q '^random  gat    none      gat.heads=4' "$res/compare.txt" || { cat "$res/compare.txt"; fail "compare.txt lacks the variant"; }
+echo "ok: sweep.grid over gat.heads: runs, report variants and compare"
+# 9. dist.ranks=2: the GAT and MLP jobs run again as 2-rank MPI jobs (rule train_mpi, started by
 # dist.launcher with the partition), then nothing is left to do.
 if command -v mpirun >/dev/null; then
   out="$(run_snake -n --config 'gat={heads: 4}' 'dist={ranks: 2}' 2>&1)" || { echo "$out"; fail "dry run failed"; }

@@ -1,7 +1,9 @@
 # Shared set-up of the workflow: the config (defaults, validation), the kgpert binary, the
 # results layout, the sweep, and the `--set` arguments each stage gets.
+import itertools
 import json
 import os
+import re
 import shlex
 from pathlib import Path
 
@@ -78,7 +80,8 @@ os.environ.update(KGPERT_CONFIG=CONFIG_FILE)
 RESULTS = f"results/{config['dataset']}"
 RAW = f"{RESULTS}/raw"
 LOGS = f"{RESULTS}/logs"
-RUN_DIR = f"{RESULTS}/runs/model~{{model}}/ablation~{{ablation}}/split~{{split}}/seed~{{seed}}"
+# {hp}: the run's sweep.grid values, "key~value/" each (empty without a grid).
+RUN_DIR = f"{RESULTS}/runs/model~{{model}}/ablation~{{ablation}}/split~{{split}}/{{hp}}seed~{{seed}}"
 
 # Synth output file per inputs.* key (the real LINCS / PrimeKG formats).
 RAW_FILES = {
@@ -102,8 +105,9 @@ def ingest_inputs():
 
 
 def sweep_points():
-    """(model, ablation, split, seed) of every train job; ablations only for ablation_models;
-    closed-form baselines (no randomness: the same fit for every seed) only with the first seed."""
+    """(model, ablation, split, hp, seed) of every train job; ablations only for ablation_models;
+    each model crossed with the sweep.grid keys it reads (hp: their path segments); closed-form
+    baselines (no randomness: the same fit for every seed) only with the first seed."""
     sw = config["sweep"]
     points = []
     for model in dict.fromkeys(sw["models"]):
@@ -113,15 +117,16 @@ def sweep_points():
             seeds = seeds[:1]
         for ablation in dict.fromkeys(ablations):
             for split in dict.fromkeys(sw["splits"]):
-                for seed in seeds:
-                    points.append((model, ablation, split, seed))
+                for hp in grid_variants(model):
+                    for seed in seeds:
+                        points.append((model, ablation, split, hp, seed))
     return points
 
 
 def sweep_runs():
     return [
-        f"{RESULTS}/runs/model~{m}/ablation~{a}/split~{s}/seed~{n}/run.h5"
-        for m, a, s, n in sweep_points()
+        f"{RESULTS}/runs/model~{m}/ablation~{a}/split~{s}/{hp}seed~{n}/run.h5"
+        for m, a, s, hp, n in sweep_points()
     ]
 
 
@@ -189,12 +194,20 @@ if RANKS > 1 and config["partition"]["parts"] != RANKS:
     )
 
 
+def model_reads(model, key):
+    """Whether the train job of `model` reads config key `key`."""
+    prefixes = MODEL_KEYS[model] + (() if model in CLOSED_FORM else ("train.",))
+    return any(key == p or (p.endswith(".") and key.startswith(p)) for p in prefixes)
+
+
 def train_sets(wildcards):
     """A train job depends only on the keys its model reads (so changing gat.heads reruns only
-    the GAT jobs); split.kind must match the split file (kgpert checks it)."""
+    the GAT jobs), and its sweep.grid values; split.kind must match the split file (kgpert
+    checks it)."""
     prefixes = ("dataset",) + MODEL_KEYS[wildcards.model]
     if wildcards.model not in CLOSED_FORM:
         prefixes += ("train.",)
+    grid = {k.replace(".", "__"): v for k, v in grid_values(wildcards.hp).items()}
     return set_args(
         prefixes,
         exclude=("train.seed",),
@@ -202,7 +215,92 @@ def train_sets(wildcards):
         ablation=wildcards.ablation,
         split__kind=wildcards.split,
         train__seed=int(wildcards.seed),
+        **grid,
     )
+
+
+def train_variant(wildcards):
+    """`--variant` of a train job: its sweep.grid values as key=value (shell-quoted)."""
+    # Lists without spaces (json), so that the pairs split at spaces; grid values that are
+    # strings are path segments, spaceless too.
+    text = lambda v: json.dumps(v, separators=(",", ":")) if isinstance(v, list) else _yaml_text(v)
+    pairs = [f"{k}={text(v)}" for k, v in grid_values(wildcards.hp).items()]
+    return shlex.quote(" ".join(pairs))
+
+
+# ---- sweep.grid ------------------------------------------------------------------------------
+def _path_value(value):
+    """A grid value as it appears in a run's path: lists joined by "-", [] as "none"."""
+    if isinstance(value, list):
+        return "-".join(_path_value(v) for v in value) if value else "none"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def _parse_grid():
+    """sweep.grid as {key: [(path value, value)]}, each entry checked against the schema."""
+    grid = {}
+    for entry in config["sweep"]["grid"]:
+        where = f'sweep.grid entry "{entry}"'
+        try:
+            parsed = yaml.safe_load(entry)
+        except yaml.YAMLError as e:
+            raise WorkflowError(f"{where}: not YAML ({e})")
+        if not (isinstance(parsed, dict) and len(parsed) == 1):
+            raise WorkflowError(f'{where}: expected "key: [value, ...]", e.g. "gat.heads: [2, 4]"')
+        (key, values), = parsed.items()
+        if key not in FLAT:
+            raise WorkflowError(f"{where}: unknown config key {key}")
+        if key == "train.seed":
+            raise WorkflowError(f"{where}: seeds are sweep.seeds")
+        if not any(model_reads(m, key) for m in MODEL_KEYS):
+            raise WorkflowError(f"{where}: {key} is read by no train job (gat.*, mlp.*, train.*, baseline.*)")
+        if key in grid:
+            raise WorkflowError(f"{where}: {key} is in the grid twice")
+        if not isinstance(values, list) or not values:
+            raise WorkflowError(f"{where}: expected a non-empty list of values")
+        pairs = []
+        for v in values:
+            trial = json.loads(json.dumps(config))  # deep copy
+            node = trial
+            *heads, last = key.split(".")
+            for h in heads:
+                node = node[h]
+            node[last] = v
+            try:
+                validate(trial, str(SCHEMA))
+            except WorkflowError as e:
+                raise WorkflowError(f"{where}: {key}={v!r} is not a valid value ({e})")
+            pv = _path_value(v)
+            if not re.fullmatch(r"[A-Za-z0-9_.+-]+", pv):
+                raise WorkflowError(f"{where}: {key}={v!r} cannot be a path segment")
+            if pv in dict(pairs):
+                raise WorkflowError(f"{where}: two values of {key} are both {pv} in a path")
+            pairs.append((pv, v))
+        grid[key] = pairs
+    return grid
+
+
+def grid_variants(model):
+    """The path segments ("key~value/" per grid key that `model` reads) of every combination."""
+    keys = [k for k in GRID if model_reads(model, k)]
+    return [
+        "".join(f"{k}~{pv}/" for k, (pv, _) in zip(keys, combo))
+        for combo in itertools.product(*(GRID[k] for k in keys))
+    ]
+
+
+def grid_values(hp):
+    """{key: value} of a run's path segments (hp wildcard)."""
+    out = {}
+    for segment in filter(None, hp.split("/")):
+        key, _, pv = segment.partition("~")
+        value = dict(GRID.get(key, [])).get(pv)
+        if value is None:
+            raise WorkflowError(f"run path segment {segment}: not a value of sweep.grid")
+        out[key] = value
+    return out
 
 
 def check_binary():
@@ -213,8 +311,12 @@ def check_binary():
         )
 
 
+GRID = _parse_grid()
+
+
 wildcard_constraints:
     model="gat|mlp|cell_mean|cell_mlp|knn|ridge",
+    hp=r"(?:[a-z_]+\.[a-z_0-9]+~[A-Za-z0-9_.+-]+/)*",
     ablation="none|edge_shuffle|feature_random|no_kg|drug_shuffle",
     split="random|scaffold|cold_cell|cold_drug",
     seed=r"\d+",

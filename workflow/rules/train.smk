@@ -12,9 +12,10 @@ rule train:
     output:
         f"{RUN_DIR}/run.h5",
     log:
-        f"{LOGS}/train/model~{{model}}/ablation~{{ablation}}/split~{{split}}/seed~{{seed}}.log",
+        f"{LOGS}/train/model~{{model}}/ablation~{{ablation}}/split~{{split}}/{{hp}}seed~{{seed}}.log",
     params:
         sets=train_sets,
+        variant=train_variant,
     wildcard_constraints:
         model="cell_mean|knn|ridge" if RANKS > 1 else "gat|mlp|cell_mlp|cell_mean|knn|ridge",
     threads: config["threads"]
@@ -25,7 +26,7 @@ rule train:
         "../envs/kgpert.yaml"
     shell:
         "export OMP_NUM_THREADS={threads} OPENBLAS_NUM_THREADS={threads}; "
-        '"$KGPERT" train --config "$KGPERT_CONFIG" {params.sets} --set threads={threads} '
+        '"$KGPERT" train --config "$KGPERT_CONFIG" {params.sets} --set threads={threads} --variant {params.variant} '
         "--graph {input.graph} --samples {input.samples} --split {input.split} "
         "--out {output} > {log} 2>&1"
 
@@ -46,11 +47,12 @@ if RANKS > 1:
         output:
             f"{RUN_DIR}/run.h5",
         log:
-            f"{LOGS}/train/model~{{model}}/ablation~{{ablation}}/split~{{split}}/seed~{{seed}}.log",
+            f"{LOGS}/train/model~{{model}}/ablation~{{ablation}}/split~{{split}}/{{hp}}seed~{{seed}}.log",
         wildcard_constraints:
             model="gat|mlp|cell_mlp",
         params:
             sets=train_sets,
+            variant=train_variant,
         threads: RANKS * config["threads"]
         resources:
             mem_mb=4000 * RANKS,
@@ -63,6 +65,6 @@ if RANKS > 1:
         shell:
             "export OMP_NUM_THREADS={resources.cpus_per_task} OPENBLAS_NUM_THREADS={resources.cpus_per_task} "
             "OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1; "
-            '{resources.mpi} -n {resources.tasks} "$KGPERT" train --config "$KGPERT_CONFIG" {params.sets} '
+            '{resources.mpi} -n {resources.tasks} "$KGPERT" train --config "$KGPERT_CONFIG" {params.sets} --variant {params.variant} '
             "--set threads={resources.cpus_per_task} --graph {input.graph} --samples {input.samples} "
             "--split {input.split} --partition {input.partition} --out {output} > {log} 2>&1"

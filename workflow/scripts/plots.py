@@ -26,6 +26,8 @@ def read_runs(f):
         raise SystemExit(f'plots: "{f.filename}": no /runs table')
     runs = {}
     for name, ds in f["runs"].items():
+        if not isinstance(ds, h5py.Dataset):  # /runs/config/<key>: the grid values, in "variant"
+            continue
         if ds.dtype.kind in "SOU":
             runs[name] = text_column(ds)
         else:
@@ -36,15 +38,21 @@ def read_runs(f):
     return runs
 
 
-def variant(model, ablation):
-    return model if ablation == "none" else f"{model}+{ablation}"
+def variant(model, ablation, grid=""):
+    """A series' label: model, +ablation, and the run's sweep.grid values (report /runs/variant)."""
+    name = model if ablation == "none" else f"{model}+{ablation}"
+    return f"{name} {grid}" if grid else name
+
+
+def grid_of(runs):
+    return runs.get("variant", [""] * len(runs["model"]))
 
 
 def bar_chart(runs, path):
     """Bars: one group per split, one bar per model/ablation variant, error bar = std."""
     values = defaultdict(list)
-    for m, a, s, v in zip(runs["model"], runs["ablation"], runs["split"], runs[METRIC]):
-        values[(variant(m, a), s)].append(float(v))
+    for m, a, g, s, v in zip(runs["model"], runs["ablation"], grid_of(runs), runs["split"], runs[METRIC]):
+        values[(variant(m, a, g), s)].append(float(v))
     variants = sorted({k[0] for k in values})
     splits = sorted({k[1] for k in values})
     width = 0.8 / max(len(variants), 1)
@@ -75,7 +83,7 @@ def learning_curves(f, runs, path):
     band of +-1 std (runs stopped early simply end); a variant fitted in one step (a closed-form
     baseline) is a dashed horizontal line at its validation Pearson."""
     splits = sorted(set(runs["split"]))
-    variants = sorted({variant(m, a) for m, a in zip(runs["model"], runs["ablation"])})
+    variants = sorted({variant(m, a, g) for m, a, g in zip(runs["model"], runs["ablation"], grid_of(runs))})
     colours = {v: plt.cm.tab10(i % 10) for i, v in enumerate(variants)}
     curves = f.get("curves")
     series = defaultdict(list)  # (variant, split) -> [(epochs, values)]
@@ -83,7 +91,7 @@ def learning_curves(f, runs, path):
         g = curves.get(run_id) if curves is not None else None
         if g is None or "epoch" not in g or "val_pearson" not in g:
             continue
-        key = (variant(runs["model"][k], runs["ablation"][k]), runs["split"][k])
+        key = (variant(runs["model"][k], runs["ablation"][k], grid_of(runs)[k]), runs["split"][k])
         series[key].append((g["epoch"][()], g["val_pearson"][()].astype(float)))
     fig, axes = plt.subplots(1, len(splits), figsize=(5 * len(splits), 3.8), squeeze=False)
     for (var, split), runs_xy in sorted(series.items()):
