@@ -4,6 +4,7 @@
 // every rank.
 #include <signal.h>
 #include <sys/resource.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <csignal>
@@ -64,6 +65,61 @@ double graph_mb(const Graph& g) {
   for (const auto& f : g.features) bytes += double(f.data.size()) * 4;
   return bytes / 1e6;
 }
+
+std::string clock_text(double seconds) {
+  const auto s = int64_t(std::max(0.0, seconds) + 0.5);
+  return s >= 3600 ? fmt::format("{}:{:02}:{:02}", s / 3600, s / 60 % 60, s % 60) : fmt::format("{}:{:02}", s / 60, s % 60);
+}
+
+// Training progress on rank 0: on a terminal a bar redrawn in place (at most 10 times a
+// second), in a log file a plain line every 30 s of a long epoch; and the time left, at most,
+// after each epoch (the remaining epochs at the mean epoch time: early stopping may end sooner).
+class ProgressDisplay {
+ public:
+  ProgressDisplay(bool shown, int64_t epochs) : shown_(shown), tty_(isatty(STDERR_FILENO) == 1), epochs_(epochs) {}
+
+  void step(const StepLog& s) {
+    if (!shown_) return;
+    const double since = s.seconds - last_;
+    const double eta = s.step > 0 ? s.seconds / double(s.step) * double(s.steps - s.step) : 0;
+    if (tty_ && (since >= 0.1 || s.step == s.steps)) {
+      constexpr int kWidth = 24;
+      const int filled = int(kWidth * s.step / std::max<int64_t>(s.steps, 1));
+      std::cerr << fmt::format("\repoch {:>3}/{} [{}{}] {}/{} steps  loss {:.4f}  {} < {}{}\033[K", s.epoch, epochs_,
+                               std::string(size_t(filled), '#'), std::string(size_t(kWidth - filled), '.'), s.step,
+                               s.steps, s.train_loss, clock_text(s.seconds), clock_text(eta), run_left_)
+                << std::flush;
+      last_ = s.seconds, drawn_ = true;
+    } else if (!tty_ && since >= 30) {
+      std::cerr << fmt::format("epoch {:>3}: step {}/{}, train_loss {:.4f}, {} elapsed, {} left in the epoch\n",
+                               s.epoch, s.step, s.steps, s.train_loss, clock_text(s.seconds), clock_text(eta));
+      last_ = s.seconds;
+    }
+  }
+
+  void clear() {
+    if (drawn_) std::cerr << "\r\033[K" << std::flush, drawn_ = false;
+  }
+
+  // Clears the bar before an epoch's line; returns the line's suffix: the time left at most.
+  std::string epoch_done(const EpochLog& e) {
+    last_ = 0;
+    clear();
+    total_ += e.seconds, ++done_;
+    const int64_t left = epochs_ - e.epoch;
+    if (left <= 0) return {};
+    run_left_ = fmt::format("  run ≤ {}", clock_text(total_ / double(done_) * double(left)));
+    return fmt::format("  (≤ {} left)", clock_text(total_ / double(done_) * double(left)));
+  }
+
+ private:
+  bool shown_, tty_;
+  int64_t epochs_;
+  double last_ = 0, total_ = 0;
+  int64_t done_ = 0;
+  bool drawn_ = false;
+  std::string run_left_;
+};
 
 double peak_rss_mb() {
   rusage u{};
@@ -171,17 +227,21 @@ int train(StageContext& ctx, const std::shared_ptr<Comm>& comm) {
   std::vector<std::string> inputs{graph_path, samples_path, split_path};
   if (!part_path.empty()) inputs.push_back(part_path);
   const h5::Provenance prov = ctx.provenance(inputs);
-  CheckpointOptions ckpt = run_checkpoint(cfg, out, prov.inputs);
+  RunOptions ckpt = run_checkpoint(cfg, out, prov.inputs);
   ckpt.log = [&](const std::string& line) { say("train: " + line + "\n"); };
   ckpt.stop = [] { return int(stop_signal); };
   catch_stop_signals();
+  ProgressDisplay bar(rank == 0, cfg.train.epochs);
+  ckpt.on_step = [&](const StepLog& s) { bar.step(s); };
   const ProgressFn print = [&](const EpochLog& e) {
-    say(fmt::format("epoch {:>3}  train_loss {:.4f}  val_loss {:.4f}  val_pearson {:.4f}  {:.1f}s\n", e.epoch,
-                    e.train_loss, e.val_loss, e.val_pearson, e.seconds));
+    const std::string left = is_closed_form(cfg.model) ? std::string() : bar.epoch_done(e);
+    say(fmt::format("epoch {:>3}  train_loss {:.4f}  val_loss {:.4f}  val_pearson {:.4f}  {:.1f}s{}\n", e.epoch,
+                    e.train_loss, e.val_loss, e.val_pearson, e.seconds, left));
   };
   // The closed-form baselines are fitted once (one "epoch" in the curves).
   RunResult r = is_closed_form(cfg.model) ? fit_closed_form(cfg, g, s, split, print)
                                           : train_model(cfg, g, s, split, print, ckpt, dp);
+  bar.clear();
   if (r.stopped) {
     const char* name = r.stopped == SIGTERM ? "SIGTERM" : r.stopped == SIGUSR1 ? "SIGUSR1" : "a signal";
     say(ckpt.path.empty()

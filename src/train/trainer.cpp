@@ -188,9 +188,8 @@ void keep_gat(GatModel& m, const Graph& g, const DataParallel& dp, const Shardin
 
 }  // namespace
 
-CheckpointOptions run_checkpoint(const Config& cfg, const std::string& out,
-                                 const std::vector<h5::InputInfo>& inputs) {
-  CheckpointOptions c;
+RunOptions run_checkpoint(const Config& cfg, const std::string& out, const std::vector<h5::InputInfo>& inputs) {
+  RunOptions c;
   if (cfg.train.checkpoint_every > 0) c.path = out + ".ckpt";
   // Base names, not paths: a moved results directory is still the same run.
   for (const auto& in : inputs)
@@ -200,7 +199,7 @@ CheckpointOptions run_checkpoint(const Config& cfg, const std::string& out,
 }
 
 RunResult train_model(const Config& cfg, const Graph& g, const Samples& s, const Split& split,
-                      const ProgressFn& progress, const CheckpointOptions& ckpt, const DataParallel& dp) {
+                      const ProgressFn& progress, const RunOptions& ckpt, const DataParallel& dp) {
   const TrainConfig& tc = cfg.train;
   const int64_t n_rows = s.num_signatures(), n_genes = s.num_genes();
   const int64_t n_sig = dp.sig_local.empty() ? n_rows : int64_t(dp.sig_local.size());
@@ -309,6 +308,8 @@ RunResult train_model(const Config& cfg, const Graph& g, const Samples& s, const
     const auto first_step = size_t(st.epoch_steps);
     KG_CHECK(first_step < bounds.size(), "checkpoint after step {} of an epoch of {}", first_step, bounds.size() - 1);
     st.epoch_steps = 0, st.epoch_sse.clear();
+    const double sse_before = sse;  // for the progress: this rank's loss since the (re)start
+    int64_t trained_mine = 0;
     const auto s0 = std::chrono::steady_clock::now();
     for (size_t b = first_step; b + 1 < bounds.size(); ++b) {
       const int64_t a = bounds[b], count = bounds[b + 1] - a;
@@ -322,6 +323,7 @@ RunResult train_model(const Config& cfg, const Graph& g, const Samples& s, const
                     double(count * n_genes);
         loss.backward();
         sse += loss.item<double>() * double(count * n_genes);
+        trained_mine += int64_t(mine.size());
       } else {
         model->skip_step();
       }
@@ -336,6 +338,13 @@ RunResult train_model(const Config& cfg, const Graph& g, const Samples& s, const
           flat.insert(flat.end(), c.data_ptr<float>(), c.data_ptr<float>() + c.numel());
         }
         dp.after_step(++steps, flat);
+      }
+      if (ckpt.on_step) {
+        StepLog sl;
+        sl.epoch = epoch, sl.step = int64_t(b) + 1, sl.steps = int64_t(bounds.size()) - 1;
+        sl.train_loss = (sse - sse_before) / double(std::max<int64_t>(trained_mine, 1) * n_genes);
+        sl.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+        ckpt.on_step(sl);
       }
       if (ckpt.stop) {
         // {ranks asked to stop, sum of their signals}: all stop if any was asked to.

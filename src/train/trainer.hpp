@@ -60,20 +60,30 @@ struct RunResult {
 
 using ProgressFn = std::function<void(const EpochLog&)>;
 
-/// Checkpoints of one run (docs/FORMATS.md, "Training checkpoint").
-struct CheckpointOptions {
+/// Where a run stands within an epoch, after a training step.
+struct StepLog {
+  int64_t epoch = 0;
+  int64_t step = 0, steps = 0;  // steps taken in this epoch, of
+  double train_loss = 0;        // mean MSE of this rank's signatures so far in the epoch
+  double seconds = 0;           // since the epoch began (or was resumed)
+};
+
+/// A run's checkpoints (docs/FORMATS.md, "Training checkpoint") and its hooks; every member
+/// may be empty.
+struct RunOptions {
   std::string path;    // checkpoint file; empty = neither written nor resumed from
   std::string inputs;  // the inputs' identity, one "name: value" line each (sizes, checksums)
-  std::function<void(const std::string&)> log;  // informational lines (resume); may be empty
+  std::function<void(const std::string&)> log;  // informational lines (resume)
   /// Polled after every training step: non-zero (a signal number, e.g. SIGTERM from SLURM before
-  /// a time limit or a preemption) asks the run to stop there. May be empty.
+  /// a time limit or a preemption) asks the run to stop there.
   std::function<int()> stop;
+  /// Called after every training step (progress bars).
+  std::function<void(const StepLog&)> on_step;
 };
 
 /// Checkpointing for the run written to `out`: path `<out>.ckpt` (none when
 /// train.checkpoint_every is 0) and the inputs' identity from their base names, sizes and XXH3.
-CheckpointOptions run_checkpoint(const Config& cfg, const std::string& out,
-                                 const std::vector<h5::InputInfo>& inputs);
+RunOptions run_checkpoint(const Config& cfg, const std::string& out, const std::vector<h5::InputInfo>& inputs);
 
 /// How the signatures are shared among the ranks of a data-parallel run.
 struct DataParallel {
@@ -139,7 +149,7 @@ struct DataParallel {
 /// metrics are computed from the rows gathered into every rank.
 /// Throws kg::Error when the train or validation set is empty or the checkpoint is refused.
 RunResult train_model(const Config& cfg, const Graph& g, const Samples& s, const Split& split,
-                      const ProgressFn& progress = {}, const CheckpointOptions& ckpt = {},
+                      const ProgressFn& progress = {}, const RunOptions& ckpt = {},
                       const DataParallel& dp = {});
 
 /// Writes the run into an open run.h5 (docs/FORMATS.md):

@@ -3,7 +3,8 @@
 # <out>.ckpt and writes exactly the run.h5 (curves, metrics, predictions) of an uninterrupted run;
 # the checkpoint is removed afterwards; a run with another config refuses the checkpoint.
 # SIGTERM (SLURM before a time limit or a preemption) stops it after the current step with a
-# checkpoint (exit 143), and the rerun goes on from that step to the same run.h5.
+# checkpoint (exit 143), and the rerun goes on from that step to the same run.h5. On a terminal
+# training shows a progress bar; epoch lines end with the time left at most.
 #   tests/cli/resume.sh [KGPERT]     (default: $KGPERT, else build/kgpert)
 set -euo pipefail
 source "$(dirname "$0")/../pipeline/lib.sh"  # ROOT, VENV, fail, cli_test_setup, run, tiny_dataset, wait_for_line
@@ -25,6 +26,16 @@ train() {  # train OUT [--set ...]
   "$KGPERT" "${args[@]}" "$@" --out "$out"
 }
 run whole train "$tmp/whole/run.h5"
+grep -q '^epoch   1  train_loss .*s  (≤ [0-9:]* left)$' "$tmp/whole.log" || { cat "$tmp/whole.log"; fail "no time left in the epoch lines"; }
+
+# On a terminal (script(1) gives it one) a progress bar is redrawn in place: steps, loss, times.
+if command -v script >/dev/null; then
+  script -qec "$(printf '%q ' "$KGPERT" "${args[@]}" --set train.epochs=2 --out "$tmp/tty/run.h5")" /dev/null \
+    >"$tmp/tty.log" 2>&1 || { cat "$tmp/tty.log"; fail "training on a terminal failed"; }
+  tr '\r' '\n' <"$tmp/tty.log" | grep -q '^epoch   2/2 \[#*\.*\] [0-9]*/[0-9]* steps  loss [0-9.]*  [0-9:]* < [0-9:]*' ||
+    { cat -v "$tmp/tty.log" | head; fail "no progress bar on a terminal"; }
+  echo "ok: progress bar on a terminal"
+fi
 
 # The same comparison for every rerun below: run.h5 bit for bit that of the uninterrupted run.
 same_as_whole() {  # same_as_whole RUN.H5 WHAT

@@ -22,7 +22,7 @@ using namespace kg::planted;
 struct Killed {};  // thrown by the progress callback to stop a run as a kill would
 
 // A run of `c` that stops after epoch `kill_after` as if killed (its checkpoint left behind).
-void run_until_killed(const Config& c, const Planted& p, const CheckpointOptions& ckpt, int64_t kill_after) {
+void run_until_killed(const Config& c, const Planted& p, const RunOptions& ckpt, int64_t kill_after) {
   EXPECT_THROW(train_model(c, p.g, p.s, p.split,
                            [&](const EpochLog& e) {
                              if (e.epoch == kill_after) throw Killed{};
@@ -60,7 +60,7 @@ std::string ckpt_path(const std::string& name) {
 void expect_exact_resume(const Config& c, int64_t kill_after, int64_t resumed_from) {
   Planted p;
   const RunResult whole = train_model(c, p.g, p.s, p.split);
-  CheckpointOptions ckpt;
+  RunOptions ckpt;
   ckpt.path = ckpt_path(c.model + std::to_string(kill_after));
   ckpt.inputs = "input planted: 1\n";
   run_until_killed(c, p, ckpt, kill_after);
@@ -123,7 +123,7 @@ TEST(Checkpoint, ConfigChangeIsRefusedNamingFileAndKey) {
   Planted p;
   Config c = small_config("mlp");
   c.train.epochs = 4;
-  CheckpointOptions ckpt;
+  RunOptions ckpt;
   ckpt.path = ckpt_path("refuse");
   ckpt.inputs = "input graph.h5: 10 bytes, xxh3 00000000000000aa\n";
   run_until_killed(c, p, ckpt, 2);
@@ -132,7 +132,7 @@ TEST(Checkpoint, ConfigChangeIsRefusedNamingFileAndKey) {
   other.train.lr = 0.002;
   kgtest::expect_error([&] { train_model(other, p.g, p.s, p.split, {}, ckpt); },
                        {ckpt.path, "another run", "\"train.lr\" is 0.003 there, 0.002 here", "delete it"});
-  CheckpointOptions other_inputs = ckpt;
+  RunOptions other_inputs = ckpt;
   other_inputs.inputs = "input graph.h5: 10 bytes, xxh3 00000000000000bb\n";
   kgtest::expect_error([&] { train_model(c, p.g, p.s, p.split, {}, other_inputs); },
                        {ckpt.path, "\"input graph.h5\" is 10 bytes, xxh3 00000000000000aa there"});
@@ -150,7 +150,7 @@ TEST(Checkpoint, ConfigChangeIsRefusedNamingFileAndKey) {
 
 TEST(Checkpoint, NotACheckpointIsAnError) {
   Planted p;
-  CheckpointOptions ckpt;
+  RunOptions ckpt;
   ckpt.path = ckpt_path("garbage");
   { std::FILE* f = std::fopen(ckpt.path.c_str(), "w"); std::fputs("not hdf5", f); std::fclose(f); }
   kgtest::expect_error([&] { train_model(small_config("mlp"), p.g, p.s, p.split, {}, ckpt); },
@@ -162,7 +162,7 @@ TEST(Checkpoint, LayoutHoldsOptimizerRngAndState) {
   Planted p;
   Config c = small_config("gat");
   c.train.epochs = 2;
-  CheckpointOptions ckpt;
+  RunOptions ckpt;
   ckpt.path = ckpt_path("layout");
   run_until_killed(c, p, ckpt, 2);
   h5::Reader r(ckpt.path);
@@ -195,7 +195,7 @@ TEST(Checkpoint, StopSignalMidEpochCheckpointsThatStepAndTheRerunGoesOnFromIt) {
   const RunResult whole = train_model(c, p.g, p.s, p.split);
   const int64_t steps_per_epoch = (int64_t(p.split.train.size()) + c.train.batch_size - 1) / c.train.batch_size;
   ASSERT_GT(steps_per_epoch, 3);
-  CheckpointOptions ckpt;
+  RunOptions ckpt;
   ckpt.path = ckpt_path("stop");
   ckpt.inputs = "input planted: 1\n";
   int64_t polls = 0;
