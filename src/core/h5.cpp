@@ -2,6 +2,7 @@
 // provenance attributes. HDF5's own error stack printing is silenced; errors become kg::Error.
 #include "core/h5.hpp"
 
+#include <signal.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -67,10 +68,22 @@ std::string hostname() {
   return buf;
 }
 
+// ".<name>.tmp.<host>.<pid>" beside `path`. Those of writers on this host that are gone (killed
+// before they could remove theirs) are removed first; another host's are left alone (a shared
+// file system: their process may be alive).
 std::string tmp_name(const std::string& path) {
   auto p = std::filesystem::path(path);
-  return (p.parent_path() / ("." + p.filename().string() + ".tmp." + std::to_string(getpid())))
-      .string();
+  const std::string stem = "." + p.filename().string() + ".tmp." + hostname() + ".";
+  const auto dir = p.parent_path().empty() ? std::filesystem::path(".") : p.parent_path();
+  std::error_code ec;
+  for (std::filesystem::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
+    const std::string name = it->path().filename().string();
+    if (name.rfind(stem, 0) != 0) continue;
+    const std::string pid = name.substr(stem.size());
+    if (pid.empty() || pid.find_first_not_of("0123456789") != std::string::npos) continue;
+    if (kill(pid_t(std::stol(pid)), 0) != 0 && errno == ESRCH) std::filesystem::remove(it->path(), ec);
+  }
+  return (p.parent_path() / (stem + std::to_string(getpid()))).string();
 }
 
 std::string config_sidecar(const std::string& path) {

@@ -3,6 +3,9 @@
 #include <xxhash.h>
 #include <fmt/format.h>
 
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <filesystem>
 #include <fstream>
 
@@ -79,6 +82,33 @@ TEST(H5, NothingLeftBehindWithoutCommit) {
   EXPECT_FALSE(fs::exists(p));
   for (const auto& e : fs::directory_iterator(fs::path(p).parent_path()))
     EXPECT_EQ(e.path().filename().string().find(".never.h5.tmp"), std::string::npos) << e.path();
+}
+
+TEST(H5, TemporaryFilesOfKilledWritersOnThisHostAreRemoved) {
+  // A writer killed on this host (its PID is gone) left ".x.h5.tmp.<host>.<pid>"; one on another
+  // host may still be writing. The next writer of x.h5 removes the first and keeps the second.
+  const fs::path dir = fs::path(::testing::TempDir()) / "h5test-stale";
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  const pid_t child = fork();
+  if (child == 0) _exit(0);
+  ASSERT_GT(child, 0);
+  int status = 0;
+  waitpid(child, &status, 0);  // reaped: its PID belongs to no process now
+  char host[256] = {0};
+  gethostname(host, sizeof host - 1);
+  const fs::path dead = dir / fmt::format(".x.h5.tmp.{}.{}", host, child);
+  const fs::path other = dir / fmt::format(".x.h5.tmp.{}-elsewhere.{}", host, child);
+  const fs::path alive = dir / fmt::format(".x.h5.tmp.{}.{}", host, getppid());
+  for (const auto& f : {dead, other, alive}) std::ofstream(f) << "partial";
+  kg::h5::Writer w((dir / "x.h5").string());
+  w.write("/a", std::vector<int32_t>{1});
+  w.commit();
+  EXPECT_FALSE(fs::exists(dead));
+  EXPECT_TRUE(fs::exists(other));
+  EXPECT_TRUE(fs::exists(alive));
+  EXPECT_TRUE(fs::exists(dir / "x.h5"));
+  fs::remove_all(dir);
 }
 
 // Large inputs are identified by their size and 64 evenly spaced 1 MiB blocks: a byte inside a
