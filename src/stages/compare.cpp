@@ -1,10 +1,11 @@
-// `kgpert compare`: prints the aggregates of report.h5 as an aligned table, Markdown or CSV.
-// CSV columns: model,ablation,split[,variant], then <metric>_mean,<metric>_std for every metric,
-// then n (variant: the sweep.grid values of the group, when any group has some).
+// `kgpert compare`: the runs of report.h5 grouped (--by) and filtered (--where), test metrics as
+// mean ± sd over each group's runs, printed as an aligned table, Markdown or CSV; with two
+// reports, the groups side by side with the difference and its 95% confidence interval.
 #include <algorithm>
 #include <cmath>
 #include <fstream>
 #include <iostream>
+#include <map>
 #include <numeric>
 #include <sstream>
 
@@ -14,51 +15,153 @@
 namespace kg {
 namespace {
 
-struct Aggregates {
-  std::vector<std::string> model, ablation, split, variant, metrics;
-  std::vector<int64_t> n;
-  std::vector<std::vector<double>> mean, sd;  // [metric][group]
+const std::vector<std::string> kKeys{"model", "ablation", "split", "variant", "seed"};
+
+// The runs of a report: their keys (kKeys, as text) and test metrics.
+struct Runs {
+  std::string path;
+  std::vector<std::string> metrics;
+  std::vector<std::map<std::string, std::string>> key;  // [run]
+  std::vector<std::vector<double>> value;               // [run][metric]
 };
 
-Aggregates read_aggregates(const std::string& path) {
+Runs read_runs(const std::string& path) {
   h5::Reader r(path);
   if (!r.has_attr("/", "format") || r.attr_string("/", "format") != "kgpert-report-1")
     fail_file("report", path, "not a kgpert report (attribute format != kgpert-report-1)");
-  Aggregates a;
-  a.model = r.read_strings("/aggregates/model");
-  a.ablation = r.read_strings("/aggregates/ablation");
-  a.split = r.read_strings("/aggregates/split");
+  Runs out;
+  out.path = path;
+  out.metrics = r.read_strings("/aggregates/metrics");
+  std::map<std::string, std::vector<std::string>> cols;
+  for (const char* k : {"model", "ablation", "split"}) cols[k] = r.read_strings(std::string("/runs/") + k);
+  const size_t n = cols["model"].size();
   // Reports from before sweep grids have no variants.
-  a.variant = r.has("/aggregates/variant") ? r.read_strings("/aggregates/variant")
-                                           : std::vector<std::string>(a.split.size());
-  a.n = r.read<int64_t>("/aggregates/n");
-  a.metrics = r.read_strings("/aggregates/metrics");
-  for (const auto& m : a.metrics) {
-    a.mean.push_back(r.read<double>("/aggregates/" + m + "_mean"));
-    a.sd.push_back(r.read<double>("/aggregates/" + m + "_std"));
+  cols["variant"] = r.has("/runs/variant") ? r.read_strings("/runs/variant") : std::vector<std::string>(n);
+  for (auto s : r.read<int64_t>("/runs/seed")) cols["seed"].push_back(std::to_string(s));
+  std::vector<std::vector<double>> metric_cols;
+  for (const auto& m : out.metrics) metric_cols.push_back(r.read<double>("/runs/test_" + m));
+  for (const auto& [k, c] : cols)
+    if (c.size() != n) r.fail("/runs/" + k, fmt::format("{} rows, /runs/model has {}", c.size(), n));
+  for (size_t i = 0; i < n; ++i) {
+    std::map<std::string, std::string> key;
+    for (const auto& k : kKeys) key[k] = cols[k][i];
+    out.key.push_back(key);
+    std::vector<double> v;
+    for (const auto& c : metric_cols) v.push_back(c.at(i));
+    out.value.push_back(v);
   }
-  return a;
+  return out;
 }
 
-// Rank used to order rows: split, then the full model before its ablations.
-std::vector<size_t> row_order(const Aggregates& a) {
-  std::vector<size_t> idx(a.n.size());
-  std::iota(idx.begin(), idx.end(), 0);
-  auto abl = [&](size_t i) { return a.ablation[i] == "none" ? std::string() : a.ablation[i]; };
-  std::stable_sort(idx.begin(), idx.end(), [&](size_t x, size_t y) {
-    return std::make_tuple(a.split[x], a.model[x], a.variant[x], abl(x)) <
-           std::make_tuple(a.split[y], a.model[y], a.variant[y], abl(y));
-  });
-  return idx;
+// --where key=v1,v2 (repeatable): keep runs whose key is one of the values, every filter true.
+std::vector<size_t> selected(const Runs& runs, const std::vector<std::string>& where) {
+  std::vector<std::pair<std::string, std::vector<std::string>>> filters;
+  for (const auto& w : where) {
+    const auto eq = w.find('=');
+    const std::string key = w.substr(0, eq);
+    if (eq == std::string::npos || std::find(kKeys.begin(), kKeys.end(), key) == kKeys.end())
+      fail("--where \"{}\": expected key=value[,value...] with key one of {}", w, fmt::join(kKeys, ", "));
+    std::vector<std::string> values;
+    std::istringstream in(w.substr(eq + 1));
+    for (std::string v; std::getline(in, v, ',');) values.push_back(v);
+    filters.emplace_back(key, values);
+  }
+  std::vector<size_t> out;
+  for (size_t i = 0; i < runs.key.size(); ++i)
+    if (std::all_of(filters.begin(), filters.end(), [&](const auto& f) {
+          return std::find(f.second.begin(), f.second.end(), runs.key[i].at(f.first)) != f.second.end();
+        }))
+      out.push_back(i);
+  return out;
+}
+
+std::vector<std::string> split_list(const std::string& text) {
+  std::vector<std::string> out;
+  std::istringstream in(text);
+  for (std::string v; std::getline(in, v, ',');)
+    if (!v.empty()) out.push_back(v);
+  return out;
+}
+
+// Group statistics of one metric.
+struct Stat {
+  int64_t n = 0;
+  double mean = NAN, sd = NAN;  // sd: sample (n - 1), NaN for n < 2
+};
+
+Stat stat(const std::vector<double>& v) {
+  Stat s;
+  s.n = int64_t(v.size());
+  if (v.empty()) return s;
+  s.mean = std::accumulate(v.begin(), v.end(), 0.0) / double(v.size());
+  if (v.size() > 1) {
+    double q = 0;
+    for (double x : v) q += (x - s.mean) * (x - s.mean);
+    s.sd = std::sqrt(q / double(v.size() - 1));
+  }
+  return s;
+}
+
+// Student's t quantile 0.975 for df degrees of freedom (table to 30, then towards 1.96).
+double t975(double df) {
+  static const double t[] = {12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228,
+                             2.201,  2.179, 2.160, 2.145, 2.131, 2.120, 2.110, 2.101, 2.093, 2.086,
+                             2.080,  2.074, 2.069, 2.064, 2.060, 2.056, 2.052, 2.048, 2.045, 2.042};
+  df += 1e-9;  // Welch's df of equal groups is an integer up to rounding
+  if (!(df >= 1)) return NAN;
+  if (df <= 30) return t[int(df) - 1];  // rounded down: the wider interval
+  return 1.96 + (2.042 - 1.96) * 30.0 / df;
+}
+
+// The 95% confidence interval half-width of b.mean - a.mean (Welch); NaN when either has n < 2.
+double diff_half_width(const Stat& a, const Stat& b) {
+  if (a.n < 2 || b.n < 2) return NAN;
+  const double va = a.sd * a.sd / double(a.n), vb = b.sd * b.sd / double(b.n), se2 = va + vb;
+  if (se2 == 0) return 0;
+  const double df = se2 * se2 / (va * va / double(a.n - 1) + vb * vb / double(b.n - 1));
+  return t975(df) * std::sqrt(se2);
+}
+
+// Runs grouped by the --by keys, in display order: split, model, variant, the full model
+// before its ablations, seed (those of them that are grouping keys).
+using Groups = std::vector<std::pair<std::vector<std::string>, std::vector<size_t>>>;
+
+std::vector<std::string> group_key(const Runs& runs, size_t i, const std::vector<std::string>& by) {
+  std::vector<std::string> k;
+  for (const auto& b : by) k.push_back(runs.key[i].at(b));
+  return k;
+}
+
+std::vector<std::string> sort_key(const std::vector<std::string>& by, const std::vector<std::string>& k) {
+  std::vector<std::string> out;
+  for (const char* name : {"split", "model", "variant", "ablation", "seed"}) {
+    auto it = std::find(by.begin(), by.end(), name);
+    if (it == by.end()) continue;
+    const std::string& v = k[size_t(it - by.begin())];
+    if (std::string(name) == "ablation") out.push_back(v == "none" ? std::string() : v);
+    else if (std::string(name) == "seed") out.push_back(fmt::format("{:>12}", v));
+    else out.push_back(v);
+  }
+  return out;
+}
+
+Groups group(const Runs& runs, const std::vector<size_t>& rows, const std::vector<std::string>& by) {
+  std::map<std::vector<std::string>, std::vector<size_t>> m;
+  for (auto i : rows) m[group_key(runs, i, by)].push_back(i);
+  Groups g(m.begin(), m.end());
+  std::stable_sort(g.begin(), g.end(),
+                   [&](const auto& x, const auto& y) { return sort_key(by, x.first) < sort_key(by, y.first); });
+  return g;
+}
+
+Stat group_stat(const Runs& runs, const std::vector<size_t>& members, size_t metric) {
+  std::vector<double> v;
+  for (auto i : members) v.push_back(runs.value[i][metric]);
+  return stat(v);
 }
 
 std::string number(double v) { return std::isnan(v) ? "nan" : fmt::format("{:.6g}", v); }
 
-bool has_variants(const Aggregates& a) {
-  return std::any_of(a.variant.begin(), a.variant.end(), [](const std::string& v) { return !v.empty(); });
-}
-
-// A CSV field, quoted when it holds a comma, a quote or a space.
 std::string csv_field(const std::string& s) {
   if (s.find_first_of(",\" ") == std::string::npos) return s;
   std::string q = "\"";
@@ -66,57 +169,20 @@ std::string csv_field(const std::string& s) {
   return q + "\"";
 }
 
-void print_csv(const Aggregates& a, std::ostream& out) {
-  const bool variants = has_variants(a);
-  out << "model,ablation,split" << (variants ? ",variant" : "");
-  for (const auto& m : a.metrics) out << "," << m << "_mean," << m << "_std";
-  out << ",n\n";
-  for (size_t i : row_order(a)) {
-    out << a.model[i] << "," << a.ablation[i] << "," << a.split[i];
-    if (variants) out << "," << csv_field(a.variant[i]);
-    for (size_t m = 0; m < a.metrics.size(); ++m)
-      out << "," << number(a.mean[m][i]) << "," << number(a.sd[m][i]);
-    out << "," << a.n[i] << "\n";
-  }
-}
-
-void print_table(const Aggregates& a, std::ostream& out, bool markdown) {
-  const std::vector<std::string> shown{"pearson", "spearman", "rmse", "prec_up@50", "prec_down@50"};
-  std::vector<size_t> cols;
-  for (const auto& s : shown) {
-    auto it = std::find(a.metrics.begin(), a.metrics.end(), s);
-    if (it != a.metrics.end()) cols.push_back(size_t(it - a.metrics.begin()));
-  }
-  const bool variants = has_variants(a);
-  const size_t text_cols = variants ? 4 : 3;  // left-aligned columns
-  std::vector<std::vector<std::string>> rows;
-  std::vector<std::string> head{"split", "model", "ablation"};
-  if (variants) head.push_back("variant");
-  head.push_back("n");
-  for (auto c : cols) head.push_back(a.metrics[c]);
-  rows.push_back(head);
-  for (size_t i : row_order(a)) {
-    std::vector<std::string> row{a.split[i], a.model[i], a.ablation[i]};
-    if (variants) row.push_back(a.variant[i].empty() ? "-" : a.variant[i]);
-    row.push_back(std::to_string(a.n[i]));
-    for (auto c : cols)
-      row.push_back(std::isnan(a.sd[c][i]) ? fmt::format("{:.3f}", a.mean[c][i])
-                                           : fmt::format("{:.3f} ± {:.3f}", a.mean[c][i], a.sd[c][i]));
-    rows.push_back(row);
-  }
-  // Width in characters (± is one character but two bytes).
-  auto width = [](const std::string& s) {
+// Aligned text or Markdown; the first `text_cols` columns left-aligned.
+void print_aligned(const std::vector<std::vector<std::string>>& rows, size_t text_cols, bool markdown,
+                   const std::string& footer, std::ostream& out) {
+  auto width = [](const std::string& s) {  // characters, not bytes (±, −)
     return std::count_if(s.begin(), s.end(), [](char ch) { return (ch & 0xC0) != 0x80; });
   };
-  std::vector<long> w(head.size(), 0);
+  std::vector<long> w(rows.front().size(), 0);
   for (const auto& r : rows)
     for (size_t c = 0; c < r.size(); ++c) w[c] = std::max(w[c], long(width(r[c])));
   auto emit = [&](const std::vector<std::string>& r) {
     if (markdown) out << "| ";
     for (size_t c = 0; c < r.size(); ++c) {
-      bool left = c < text_cols;
       std::string pad(size_t(w[c] - width(r[c])), ' ');
-      out << (left ? r[c] + pad : pad + r[c]) << (c + 1 < r.size() ? (markdown ? " | " : "  ") : "");
+      out << (c < text_cols ? r[c] + pad : pad + r[c]) << (c + 1 < r.size() ? (markdown ? " | " : "  ") : "");
     }
     out << (markdown ? " |\n" : "\n");
   };
@@ -126,24 +192,165 @@ void print_table(const Aggregates& a, std::ostream& out, bool markdown) {
     for (size_t c = 0; c < w.size(); ++c) out << std::string(size_t(w[c]) + 1, '-') << (c < text_cols ? "-|" : ":|");
     out << "\n";
   } else {
-    long total = std::accumulate(w.begin(), w.end(), 0L) + 2 * long(w.size() - 1);
+    const long total = std::accumulate(w.begin(), w.end(), 0L) + 2 * long(w.size() - 1);
     out << std::string(size_t(total), '-') << "\n";
   }
   for (size_t r = 1; r < rows.size(); ++r) emit(rows[r]);
-  if (!markdown) out << "test-set metrics, mean ± sd over seeds (n runs per row)\n";
+  if (!markdown && !footer.empty()) out << footer << "\n";
+}
+
+std::string mean_sd(const Stat& s) {
+  if (s.n == 0) return "-";
+  return std::isnan(s.sd) ? fmt::format("{:.3f}", s.mean) : fmt::format("{:.3f} ± {:.3f}", s.mean, s.sd);
+}
+
+void print_one(const Runs& runs, const Groups& groups, const std::vector<std::string>& by,
+               const std::vector<size_t>& metrics, const std::string& format, std::ostream& out) {
+  if (format == "csv") {
+    out << fmt::format("{}", fmt::join(by, ","));
+    for (auto m : metrics) out << "," << runs.metrics[m] << "_mean," << runs.metrics[m] << "_std";
+    out << ",n\n";
+    for (const auto& [key, members] : groups) {
+      for (size_t k = 0; k < key.size(); ++k) out << (k ? "," : "") << csv_field(key[k]);
+      for (auto m : metrics) {
+        const Stat s = group_stat(runs, members, m);
+        out << "," << number(s.mean) << "," << number(s.sd);
+      }
+      out << "," << members.size() << "\n";
+    }
+    return;
+  }
+  std::vector<std::vector<std::string>> rows;
+  std::vector<std::string> head = by;
+  head.push_back("n");
+  for (auto m : metrics) head.push_back(runs.metrics[m]);
+  rows.push_back(head);
+  for (const auto& [key, members] : groups) {
+    std::vector<std::string> row;
+    for (const auto& k : key) row.push_back(k.empty() ? "-" : k);
+    row.push_back(std::to_string(members.size()));
+    for (auto m : metrics) row.push_back(mean_sd(group_stat(runs, members, m)));
+    rows.push_back(row);
+  }
+  print_aligned(rows, by.size(), format == "markdown",
+                "test-set metrics, mean ± sd over the runs of each row (n)", out);
+}
+
+// Two reports side by side: per group and metric, A and B, B - A and its 95% CI (Welch, over
+// the runs of each group); "*" marks a difference whose interval excludes 0.
+void print_two(const Runs& a, const Runs& b, const std::vector<std::string>& by, const std::vector<size_t>& ma,
+               const std::vector<size_t>& mb, const std::vector<size_t>& rows_a, const std::vector<size_t>& rows_b,
+               const std::string& format, std::ostream& out) {
+  std::map<std::vector<std::string>, std::pair<std::vector<size_t>, std::vector<size_t>>> joined;
+  for (auto i : rows_a) joined[group_key(a, i, by)].first.push_back(i);
+  for (auto i : rows_b) joined[group_key(b, i, by)].second.push_back(i);
+  std::vector<std::vector<std::string>> keys;
+  for (const auto& [k, _] : joined) keys.push_back(k);
+  std::stable_sort(keys.begin(), keys.end(), [&](const auto& x, const auto& y) { return sort_key(by, x) < sort_key(by, y); });
+
+  std::vector<std::vector<std::string>> table;
+  std::vector<std::string> head = by;
+  for (auto m : ma) {
+    const std::string& name = a.metrics[m];
+    if (format == "csv") {
+      for (const char* c : {"a_mean", "a_std", "a_n", "b_mean", "b_std", "b_n", "diff", "ci_low", "ci_high", "outside"})
+        head.push_back(name + "_" + c);
+    } else {
+      for (const std::string& c : {"A " + name, "B " + name, std::string("B − A"), std::string("95% CI"), std::string("")})
+        head.push_back(c);
+    }
+  }
+  table.push_back(head);
+  for (const auto& k : keys) {
+    const auto& [ia, ib] = joined[k];
+    std::vector<std::string> row;
+    for (const auto& v : k) row.push_back(format == "csv" ? csv_field(v) : (v.empty() ? "-" : v));
+    for (size_t j = 0; j < ma.size(); ++j) {
+      const Stat sa = group_stat(a, ia, ma[j]), sb = group_stat(b, ib, mb[j]);
+      const double d = sb.mean - sa.mean, h = diff_half_width(sa, sb);
+      const bool outside = !std::isnan(h) && std::abs(d) > h;
+      if (format == "csv") {
+        for (const auto& v : {number(sa.mean), number(sa.sd), std::to_string(sa.n), number(sb.mean), number(sb.sd),
+                              std::to_string(sb.n), number(d), number(d - h), number(d + h)})
+          row.push_back(v);
+        row.push_back(std::isnan(h) ? "" : outside ? "1" : "0");
+      } else {
+        row.push_back(fmt::format("{} (n={})", mean_sd(sa), sa.n));
+        row.push_back(fmt::format("{} (n={})", mean_sd(sb), sb.n));
+        row.push_back(std::isnan(d) ? "-" : fmt::format("{:+.3f}", d));
+        row.push_back(std::isnan(h) ? "-" : fmt::format("[{:+.3f}, {:+.3f}]", d - h, d + h));
+        row.push_back(outside ? "*" : "");
+      }
+    }
+    table.push_back(row);
+  }
+  if (format == "csv") {
+    for (const auto& r : table) out << fmt::format("{}\n", fmt::join(r, ","));
+    return;
+  }
+  out << "A: " << a.path << "\nB: " << b.path << "\n";
+  print_aligned(table, by.size(), format == "markdown",
+                "test-set metrics, mean ± sd over the runs of each row; * : the 95% CI of B − A (Welch, t) "
+                "excludes 0",
+                out);
+}
+
+std::vector<size_t> metric_indices(const Runs& runs, const std::vector<std::string>& wanted) {
+  std::vector<size_t> out;
+  for (const auto& w : wanted) {
+    auto it = std::find(runs.metrics.begin(), runs.metrics.end(), w);
+    if (it == runs.metrics.end())
+      fail_file("report", runs.path, "has no metric \"{}\" (it has {})", w, fmt::join(runs.metrics, ", "));
+    out.push_back(size_t(it - runs.metrics.begin()));
+  }
+  return out;
 }
 
 }  // namespace
 
 int stage_compare(StageContext& ctx) {
-  if (ctx.positional.size() != 1) fail("expected one report.h5; usage: kgpert compare REPORT.h5 [--format table|csv|markdown]");
+  if (ctx.positional.empty() || ctx.positional.size() > 2)
+    fail("expected one report.h5, or two to compare; usage: kgpert compare REPORT.h5 [OTHER.h5] "
+         "[--by keys] [--where key=values]... [--metric names] [--format table|csv|markdown] [--out FILE]");
   const std::string format = ctx.option("format", "table");
   if (format != "table" && format != "csv" && format != "markdown")
     fail("--format \"{}\": expected table, csv or markdown", format);
-  Aggregates a = read_aggregates(ctx.positional.front());
+  std::vector<Runs> reports;
+  for (const auto& p : ctx.positional) reports.push_back(read_runs(p));
+  const auto where = ctx.options.count("where") ? ctx.options.at("where") : std::vector<std::string>{};
+  std::vector<std::vector<size_t>> rows;
+  for (const auto& r : reports) rows.push_back(selected(r, where));
+
+  // Default grouping: every key but the seed (variant only when some run has one); the table
+  // reads split first, the CSV model first (its columns since the first version).
+  const bool variants = std::any_of(reports.begin(), reports.end(), [](const Runs& r) {
+    return std::any_of(r.key.begin(), r.key.end(), [](const auto& k) { return !k.at("variant").empty(); });
+  });
+  std::vector<std::string> by = split_list(ctx.option("by"));
+  if (by.empty()) {
+    by = format == "csv" ? std::vector<std::string>{"model", "ablation", "split"}
+                         : std::vector<std::string>{"split", "model", "ablation"};
+    if (variants) by.push_back("variant");
+  }
+  for (const auto& b : by)
+    if (std::find(kKeys.begin(), kKeys.end(), b) == kKeys.end())
+      fail("--by \"{}\": {} is not one of {}", ctx.option("by"), b, fmt::join(kKeys, ", "));
+
+  std::vector<std::string> wanted = split_list(ctx.option("metric"));
+  if (wanted.empty()) {
+    if (reports.size() == 2) wanted = {"pearson"};
+    else if (format == "csv") wanted = reports[0].metrics;
+    else wanted = {"pearson", "spearman", "rmse", "prec_up@50", "prec_down@50"};
+  }
+
   std::ostringstream text;
-  if (format == "csv") print_csv(a, text);
-  else print_table(a, text, format == "markdown");
+  if (reports.size() == 1) {
+    if (rows[0].empty()) fail_file("report", reports[0].path, "no run matches --where {}", fmt::join(where, " --where "));
+    print_one(reports[0], group(reports[0], rows[0], by), by, metric_indices(reports[0], wanted), format, text);
+  } else {
+    print_two(reports[0], reports[1], by, metric_indices(reports[0], wanted), metric_indices(reports[1], wanted),
+              rows[0], rows[1], format, text);
+  }
   const std::string out = ctx.option("out");
   if (out.empty()) {
     std::cout << text.str();

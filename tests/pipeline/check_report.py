@@ -65,7 +65,7 @@ def check_runs(f, want):
             if check(name in g, f"/curves/{rid} has no {name}"):
                 check(len(g[name]) == e, f"/curves/{rid}/{name}: {len(g[name])} values, {e} epochs run")
                 check(np.all(np.isfinite(g[name][()])), f"/curves/{rid}/{name} not finite")
-    return {k: (text(r[k]) if r[k].dtype.kind in "OSU" else r[k][()]) for k in r}
+    return {k: (text(d) if d.dtype.kind in "OSU" else d[()]) for k, d in r.items() if isinstance(d, h5py.Dataset)}
 
 
 def check_csv(path, runs, seeds):
