@@ -20,5 +20,6 @@ rule all:
         f"{RESULTS}/report.h5",
         f"{RESULTS}/compare.txt",
         f"{RESULTS}/compare.csv",
+        f"{RESULTS}/compare_paired.txt",
         f"{RESULTS}/plots/test_pearson.png",
         f"{RESULTS}/plots/learning_curves.png",

@@ -295,6 +295,47 @@ void print_two(const Runs& a, const Runs& b, const std::vector<std::string>& by,
                 out);
 }
 
+// --paired: report.h5's /comparisons, the GAT against each other model and each ablation.
+void print_paired(const std::string& path, const std::string& format, std::ostream& out) {
+  h5::Reader r(path);
+  if (!r.has("/comparisons/split"))
+    fail_file("report", path, "has no paired comparisons (written by an older kgpert report: run it again)");
+  std::map<std::string, std::vector<std::string>> s;
+  for (const char* k : {"split", "variant", "a_model", "a_ablation", "b_model", "b_ablation", "unit"})
+    s[k] = r.read_strings(std::string("/comparisons/") + k);
+  std::map<std::string, std::vector<double>> v;
+  for (const char* k : {"pearson_diff", "ci_low", "ci_high", "t", "p"}) v[k] = r.read<double>(std::string("/comparisons/") + k);
+  std::map<std::string, std::vector<int64_t>> n;
+  for (const char* k : {"seeds", "signatures", "groups"}) n[k] = r.read<int64_t>(std::string("/comparisons/") + k);
+  auto name = [](const std::string& m, const std::string& a) { return a == "none" ? m : m + "+" + a; };
+  std::vector<std::vector<std::string>> rows;
+  if (format == "csv") {
+    out << "split,variant,a,b,unit,seeds,signatures,groups,pearson_diff,ci_low,ci_high,t,p\n";
+    for (size_t i = 0; i < s["split"].size(); ++i)
+      out << fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{}\n", s["split"][i], csv_field(s["variant"][i]),
+                         name(s["a_model"][i], s["a_ablation"][i]), name(s["b_model"][i], s["b_ablation"][i]),
+                         s["unit"][i], n["seeds"][i], n["signatures"][i], n["groups"][i], number(v["pearson_diff"][i]),
+                         number(v["ci_low"][i]), number(v["ci_high"][i]), number(v["t"][i]), number(v["p"][i]));
+    return;
+  }
+  rows.push_back({"split", "A", "B", "seeds", "A − B (test Pearson)", "95% CI", "over", "t", "p", ""});
+  for (size_t i = 0; i < s["split"].size(); ++i) {
+    const double lo = v["ci_low"][i], hi = v["ci_high"][i];
+    const std::string a = name(s["a_model"][i], s["a_ablation"][i]) + (s["variant"][i].empty() ? "" : " " + s["variant"][i]);
+    rows.push_back({s["split"][i], a, name(s["b_model"][i], s["b_ablation"][i]), std::to_string(n["seeds"][i]),
+                    fmt::format("{:+.3f}", v["pearson_diff"][i]),
+                    std::isnan(lo) ? "-" : fmt::format("[{:+.3f}, {:+.3f}]", lo, hi),
+                    fmt::format("{} {}s", n["groups"][i], s["unit"][i]),
+                    std::isnan(v["t"][i]) ? "-" : fmt::format("{:.2f}", v["t"][i]),
+                    std::isnan(v["p"][i]) ? "-" : fmt::format("{:.3g}", v["p"][i]), lo > 0 || hi < 0 ? "*" : ""});
+  }
+  print_aligned(rows, 3, format == "markdown",
+                "per test signature, Pearson of A minus that of B, averaged over the seeds they share; 95% CI: "
+                "bootstrap over the groups (scaffolds or cell lines); t, p: paired t-test over the seeds' means; "
+                "* : the CI excludes 0",
+                out);
+}
+
 std::vector<size_t> metric_indices(const Runs& runs, const std::vector<std::string>& wanted) {
   std::vector<size_t> out;
   for (const auto& w : wanted) {
@@ -306,6 +347,22 @@ std::vector<size_t> metric_indices(const Runs& runs, const std::vector<std::stri
   return out;
 }
 
+// The text to stdout, or to --out (atomically).
+int emit(const StageContext& ctx, const std::string& text) {
+  const std::string out = ctx.option("out");
+  if (out.empty()) {
+    std::cout << text;
+    return 0;
+  }
+  h5::AtomicFile f(out);
+  std::ofstream o(f.tmp_path());
+  o << text;
+  o.close();
+  if (!o) fail_file("output", out, "cannot write");
+  f.commit();
+  return 0;
+}
+
 }  // namespace
 
 int stage_compare(StageContext& ctx) {
@@ -315,6 +372,12 @@ int stage_compare(StageContext& ctx) {
   const std::string format = ctx.option("format", "table");
   if (format != "table" && format != "csv" && format != "markdown")
     fail("--format \"{}\": expected table, csv or markdown", format);
+  std::ostringstream text;
+  if (ctx.flag("paired")) {
+    if (ctx.positional.size() != 1) fail("--paired takes one report");
+    print_paired(ctx.positional.front(), format, text);
+    return emit(ctx, text.str());
+  }
   std::vector<Runs> reports;
   for (const auto& p : ctx.positional) reports.push_back(read_runs(p));
   const auto where = ctx.options.count("where") ? ctx.options.at("where") : std::vector<std::string>{};
@@ -343,7 +406,6 @@ int stage_compare(StageContext& ctx) {
     else wanted = {"pearson", "spearman", "rmse", "prec_up@50", "prec_down@50"};
   }
 
-  std::ostringstream text;
   if (reports.size() == 1) {
     if (rows[0].empty()) fail_file("report", reports[0].path, "no run matches --where {}", fmt::join(where, " --where "));
     print_one(reports[0], group(reports[0], rows[0], by), by, metric_indices(reports[0], wanted), format, text);
@@ -351,18 +413,7 @@ int stage_compare(StageContext& ctx) {
     print_two(reports[0], reports[1], by, metric_indices(reports[0], wanted), metric_indices(reports[1], wanted),
               rows[0], rows[1], format, text);
   }
-  const std::string out = ctx.option("out");
-  if (out.empty()) {
-    std::cout << text.str();
-  } else {
-    h5::AtomicFile f(out);
-    std::ofstream o(f.tmp_path());
-    o << text.str();
-    o.close();
-    if (!o) fail_file("output", out, "cannot write");
-    f.commit();
-  }
-  return 0;
+  return emit(ctx, text.str());
 }
 
 }  // namespace kg

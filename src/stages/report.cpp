@@ -1,9 +1,12 @@
 // `kgpert report`: gathers run.h5 files into report.h5 — one table of runs (config columns and
-// metrics), their per-epoch curves, and aggregates over seeds per (model, ablation, split,
-// variant: the run's sweep.grid values).
+// metrics), their per-epoch curves, aggregates over seeds per (model, ablation, split, variant:
+// the run's sweep.grid values), and paired comparisons of the GAT with the other models and its
+// ablations (bootstrap intervals over scaffolds or cell lines, t-tests over seeds).
+#include <algorithm>
 #include <cmath>
 #include <iostream>
 #include <map>
+#include <random>
 #include <sstream>
 #include <tuple>
 
@@ -21,6 +24,11 @@ struct Run {
   std::vector<std::string> metric_names;
   std::vector<double> test, val;
   std::map<std::string, std::vector<double>> curves;
+  // Per test signature (empty for runs written before kgpert stored them).
+  std::vector<int64_t> test_index;
+  std::vector<double> test_pearson;
+  std::vector<std::string> test_group;
+  std::string group_unit;
 };
 
 Run read_run(const std::string& path) {
@@ -54,6 +62,14 @@ Run read_run(const std::string& path) {
     r.fail("/metrics/test", "length differs from /metrics/names");
   for (const char* c : {"epoch", "train_loss", "val_loss", "val_pearson", "seconds"})
     run.curves[c] = r.read<double>(std::string("/curves/") + c);
+  if (r.has("/test/pearson") && r.has("/test/group")) {
+    run.test_index = r.read<int64_t>("/test/sig_index");
+    run.test_pearson = r.read<double>("/test/pearson");
+    run.test_group = r.read_strings("/test/group");
+    run.group_unit = r.attr_string("/test/group", "unit");
+    if (run.test_pearson.size() != run.test_index.size() || run.test_group.size() != run.test_index.size())
+      r.fail("/test/pearson", "length differs from /test/sig_index or /test/group");
+  }
   return run;
 }
 
@@ -69,6 +85,146 @@ double stdev(const std::vector<double>& v) {
   double m = mean(v), s = 0;
   for (double x : v) s += (x - m) * (x - m);
   return std::sqrt(s / double(v.size() - 1));
+}
+
+// Two-sided p-value of Student's t with df degrees of freedom: 1 - 2 * the integral of the
+// density over [0, |t|] (Simpson's rule on a substitution that keeps large |t| accurate).
+double t_test_p(double t, double df) {
+  if (!std::isfinite(t) || df < 1) return NAN;
+  const double c = std::exp(std::lgamma((df + 1) / 2) - std::lgamma(df / 2)) / std::sqrt(df * M_PI);
+  auto density = [&](double x) { return c * std::pow(1 + x * x / df, -(df + 1) / 2); };
+  // x = tan(u): the density in u is bounded on [0, atan|t|].
+  const double top = std::atan(std::abs(t));
+  const int n = 2000;
+  const double h = top / n;
+  double sum = 0;
+  for (int i = 0; i <= n; ++i) {
+    const double u = i * h, x = std::tan(u), f = density(x) / (std::cos(u) * std::cos(u));
+    sum += f * (i == 0 || i == n ? 1 : i % 2 ? 4 : 2);
+  }
+  return std::clamp(1 - 2 * sum * h / 3, 0.0, 1.0);
+}
+
+// The paired comparisons of report.h5 (/comparisons): on each split, the full GAT against every
+// other model without ablation and against each of its ablations, over the test signatures
+// both scored. Per signature the difference of Pearsons (A - B), averaged over the seeds they
+// share (a closed-form baseline, fitted once, pairs with every seed); its mean with a 95%
+// bootstrap interval resampling the groups of signatures (scaffolds, or cell lines under
+// cold_cell; 2000 resamples, fixed seed), and a paired t-test of the per-seed means.
+struct Comparison {
+  std::string split, variant, a_model, a_ablation, b_model, b_ablation, unit;
+  int64_t seeds = 0, signatures = 0, groups = 0;
+  double diff = NAN, ci_low = NAN, ci_high = NAN, t = NAN, p = NAN;
+};
+
+constexpr int kBootstrap = 2000;
+
+bool compare_pair(const std::vector<const Run*>& a, const std::vector<const Run*>& b, Comparison& c) {
+  std::map<int64_t, const Run*> by_seed_b;
+  for (const Run* r : b) by_seed_b[r->seed] = r;
+  std::vector<std::pair<const Run*, const Run*>> pairs;
+  for (const Run* r : a) {
+    const Run* o = b.size() == 1 ? b.front() : by_seed_b.count(r->seed) ? by_seed_b[r->seed] : nullptr;
+    if (o && !r->test_pearson.empty() && r->test_index == o->test_index && !o->test_pearson.empty())
+      pairs.emplace_back(r, o);
+  }
+  if (pairs.empty()) return false;
+  const Run& first = *pairs.front().first;
+  const size_t n = first.test_index.size();
+  std::vector<double> d(n, 0.0), per_seed;
+  for (const auto& [ra, rb] : pairs) {
+    double m = 0;
+    for (size_t i = 0; i < n; ++i) {
+      const double di = ra->test_pearson[i] - rb->test_pearson[i];
+      d[i] += di / double(pairs.size());
+      m += di / double(n);
+    }
+    per_seed.push_back(m);
+  }
+  // Groups of signatures: sums and counts of d.
+  std::map<std::string, std::pair<double, int64_t>> groups;
+  for (size_t i = 0; i < n; ++i) {
+    auto& g = groups[first.test_group[i]];
+    g.first += d[i], g.second += 1;
+  }
+  std::vector<std::pair<double, int64_t>> gv;
+  for (const auto& [_, v] : groups) gv.push_back(v);
+  std::mt19937_64 rng(20251222);
+  std::uniform_int_distribution<size_t> pick(0, gv.size() - 1);
+  std::vector<double> boot;
+  for (int k = 0; k < kBootstrap; ++k) {
+    double s = 0;
+    int64_t cnt = 0;
+    for (size_t j = 0; j < gv.size(); ++j) {
+      const auto& g = gv[pick(rng)];
+      s += g.first, cnt += g.second;
+    }
+    boot.push_back(s / double(cnt));
+  }
+  std::sort(boot.begin(), boot.end());
+  c.unit = first.group_unit;
+  c.seeds = int64_t(pairs.size());
+  c.signatures = int64_t(n);
+  c.groups = int64_t(gv.size());
+  c.diff = mean(d);
+  if (gv.size() > 1) {  // one group has no spread to resample
+    c.ci_low = boot[size_t(0.025 * (kBootstrap - 1))];
+    c.ci_high = boot[size_t(0.975 * (kBootstrap - 1))];
+  }
+  if (per_seed.size() > 1) {
+    const double sd = stdev(per_seed);
+    c.t = sd > 0 ? mean(per_seed) / (sd / std::sqrt(double(per_seed.size()))) : NAN;
+    c.p = t_test_p(c.t, double(per_seed.size() - 1));
+  }
+  return true;
+}
+
+std::vector<Comparison> paired_comparisons(const std::vector<Run>& runs) {
+  std::map<std::tuple<std::string, std::string, std::string, std::string>, std::vector<const Run*>> groups;
+  for (const auto& r : runs) groups[{r.split, r.model, r.ablation, r.variant}].push_back(&r);
+  std::vector<Comparison> out;
+  for (const auto& [ka, a] : groups) {
+    const auto& [split, model, ablation, variant] = ka;
+    if (model != "gat" || ablation != "none") continue;
+    for (const auto& [kb, b] : groups) {
+      const auto& [split_b, model_b, ablation_b, variant_b] = kb;
+      if (split_b != split || kb == ka) continue;
+      const bool ablated_gat = model_b == "gat" && ablation_b != "none" && variant_b == variant;
+      const bool other_model = model_b != "gat" && ablation_b == "none" && (variant_b.empty() || variant_b == variant);
+      if (!ablated_gat && !other_model) continue;
+      Comparison c{split, variant, model, ablation, model_b, ablation_b};
+      if (compare_pair(a, b, c)) out.push_back(c);
+    }
+  }
+  return out;
+}
+
+void write_comparisons(h5::Writer& w, const std::vector<Comparison>& cs) {
+  std::vector<std::string> split, variant, am, aa, bm, ba, unit;
+  std::vector<int64_t> seeds, sigs, groups;
+  std::vector<double> diff, lo, hi, t, p;
+  for (const auto& c : cs) {
+    split.push_back(c.split), variant.push_back(c.variant), am.push_back(c.a_model), aa.push_back(c.a_ablation);
+    bm.push_back(c.b_model), ba.push_back(c.b_ablation), unit.push_back(c.unit);
+    seeds.push_back(c.seeds), sigs.push_back(c.signatures), groups.push_back(c.groups);
+    diff.push_back(c.diff), lo.push_back(c.ci_low), hi.push_back(c.ci_high), t.push_back(c.t), p.push_back(c.p);
+  }
+  w.write_strings("/comparisons/split", split);
+  w.write_strings("/comparisons/variant", variant);
+  w.write_strings("/comparisons/a_model", am);
+  w.write_strings("/comparisons/a_ablation", aa);
+  w.write_strings("/comparisons/b_model", bm);
+  w.write_strings("/comparisons/b_ablation", ba);
+  w.write_strings("/comparisons/unit", unit);
+  w.write("/comparisons/seeds", seeds);
+  w.write("/comparisons/signatures", sigs);
+  w.write("/comparisons/groups", groups);
+  w.write("/comparisons/pearson_diff", diff);
+  w.write("/comparisons/ci_low", lo);
+  w.write("/comparisons/ci_high", hi);
+  w.write("/comparisons/t", t);
+  w.write("/comparisons/p", p);
+  w.attr("/comparisons", "bootstrap", int64_t(kBootstrap));
 }
 
 }  // namespace
@@ -155,9 +311,12 @@ int stage_report(StageContext& ctx) {
     w.write("/aggregates/" + names[m] + "_mean", gmean[m]);
     w.write("/aggregates/" + names[m] + "_std", gstd[m]);
   }
+  const auto comparisons = paired_comparisons(runs);
+  write_comparisons(w, comparisons);
   w.provenance(ctx.provenance(ctx.positional));
   w.commit();
-  std::cerr << fmt::format("report: {} runs in {} groups -> {}\n", runs.size(), groups.size(), out);
+  std::cerr << fmt::format("report: {} runs in {} groups, {} paired comparisons -> {}\n", runs.size(), groups.size(),
+                           comparisons.size(), out);
   return 0;
 }
 

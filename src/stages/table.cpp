@@ -100,8 +100,8 @@ const std::vector<StageInfo>& stage_table() {
        true, stage_report},
       {"compare", "print the runs of report.h5 grouped, or two reports side by side",
        "REPORT.h5 [OTHER.h5] [--by model,ablation,split,variant,seed] [--where key=v1,v2]... "
-       "[--metric pearson,...] [--format table|csv|markdown] [--out FILE]",
-       {"format", "out", "by", "where", "metric"}, {}, false, stage_compare},
+       "[--metric pearson,...] [--paired] [--format table|csv|markdown] [--out FILE]",
+       {"format", "out", "by", "where", "metric"}, {"paired"}, false, stage_compare},
       {"explain", "the KG nodes and relation paths carrying a GAT run's attention into one drug-cell prediction",
        "--run RUN.h5 --drug NAME --cell NAME [--graph graph.h5] [--samples samples.h5] [--out DIR] [--top K]",
        {"run", "drug", "cell", "graph", "samples", "out", "top"}, {}, false, stage_explain},

@@ -165,6 +165,17 @@ int train(StageContext& ctx, const std::shared_ptr<Comm>& comm) {
     fail_file("split", split_path, "is a {} split but the config asks for split.kind={}", split.kind,
               cfg.split.kind);
 
+  // The resampling unit of each test signature, for the report's confidence intervals: its
+  // compound's scaffold (the cell line under cold_cell), as the data are before any ablation.
+  const std::string group_unit = split.kind == "cold_cell" ? "cell_line" : "scaffold";
+  std::vector<std::string> test_group;
+  for (auto i : split.test) {
+    const auto d = size_t(s.sig_drug[size_t(i)]);
+    test_group.push_back(group_unit == "cell_line" ? s.cell_id[size_t(s.sig_cell[size_t(i)])]
+                         : d < split.drug_group.size() ? split.drug_group[d]
+                                                       : "id:" + s.drug_pert_id[d]);
+  }
+
   apply_ablation(cfg, g, s);  // on the whole graph: the parts are cut from the ablated one
   DataParallel dp;
   dp.comm = comm;
@@ -268,6 +279,8 @@ int train(StageContext& ctx, const std::shared_ptr<Comm>& comm) {
     say(fmt::format("train: peak resident memory per rank: {:.0f} MB\n", fmt::join(peak, " MB, ")));
   }
   if (rank != 0) return 0;  // rank 0 writes run.h5 (every rank holds the same result)
+  r.test_group = std::move(test_group);
+  r.test_group_unit = group_unit;
 
   h5::Writer w(out);
   w.attr("/", "format", "kgpert-run-1");

@@ -63,6 +63,8 @@ RunResult fit_closed_form(const Config& cfg, const Graph& g, const Samples& s, c
 
   const h5::Matrix<float> y_test = truth_rows(s, split.test);
   r.test_metrics = compute_metrics(r.test_pred.data.data(), y_test.data.data(), y_test.rows, y_test.cols);
+  for (int64_t i = 0; i < y_test.rows; ++i)
+    r.test_pearson.push_back(pearson(r.test_pred.row(i), y_test.row(i), y_test.cols));
   r.test_index = split.test;
   r.n_params = model->num_fitted();
   return r;

@@ -411,6 +411,8 @@ RunResult train_model(const Config& cfg, const Graph& g, const Samples& s, const
   }
   auto [pred_test, truth_test] = predict_shared(*model, y, split.test, sh, comm);
   r.test_metrics = metrics_of(pred_test, truth_test);
+  for (int64_t i = 0; i < pred_test.size(0); ++i)
+    r.test_pearson.push_back(pearson(pred_test[i].data_ptr<float>(), truth_test[i].data_ptr<float>(), n_genes));
   r.test_index = split.test;
   r.test_pred.rows = pred_test.size(0);
   r.test_pred.cols = n_genes;
@@ -437,6 +439,13 @@ void write_run(h5::Writer& w, const RunResult& r) {
   KG_CHECK(r.test_pred.rows == int64_t(r.test_index.size()));
   w.write("/test/sig_index", r.test_index);
   w.write("/test/pred", r.test_pred);
+  KG_CHECK(r.test_pearson.size() == r.test_index.size());
+  w.write("/test/pearson", r.test_pearson);
+  if (!r.test_group_unit.empty()) {
+    KG_CHECK(r.test_group.size() == r.test_index.size());
+    w.write_strings("/test/group", r.test_group);
+    w.attr("/test/group", "unit", r.test_group_unit);
+  }
   w.attr("/", "best_epoch", r.best_epoch);
   w.attr("/", "epochs_run", r.epochs_run);
   w.attr("/", "n_params", r.n_params);

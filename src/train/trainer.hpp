@@ -43,6 +43,9 @@ struct RunResult {
   MetricList test_metrics, val_metrics;  // compute_metrics order, best parameters
   std::vector<int64_t> test_index;       // [n_test] signature indices of test_pred's rows
   h5::Matrix<float> test_pred;           // [n_test, G]
+  std::vector<double> test_pearson;      // [n_test] each test signature's Pearson across genes
+  std::vector<std::string> test_group;   // [n_test] its resampling unit (set by the caller)
+  std::string test_group_unit;           // "scaffold" or "cell_line" ("" = none set)
   int64_t n_params = 0;                  // trainable parameters
   int64_t resumed_epoch = 0;             // epoch of the checkpoint resumed from (0 = none)
   int64_t ranks = 1;                     // processes that trained it
@@ -155,7 +158,8 @@ RunResult train_model(const Config& cfg, const Graph& g, const Samples& s, const
 /// Writes the run into an open run.h5 (docs/FORMATS.md):
 ///   /curves/{epoch (int64), train_loss, val_loss, val_pearson, lr, seconds (float64)}  [epochs]
 ///   /metrics/names (str [M]), /metrics/test, /metrics/val (float64 [M])
-///   /test/sig_index (int64 [n_test]), /test/pred (float32 [n_test, G])
+///   /test/sig_index (int64 [n_test]), /test/pred (float32 [n_test, G]), /test/pearson
+///   (float64 [n_test]), and when set /test/group (str [n_test], attribute unit)
 ///   root attributes best_epoch, epochs_run, n_params (int64)
 /// and for the GAT:
 ///   /model/<parameter name> (float32, the parameter's shape)

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `kgpert compare` on two hand-made reports with known numbers: grouping (--by), filtering
 # (--where), metrics (--metric), the formats, and two reports side by side with Welch's 95%
-# confidence interval of the difference (df = 4 here: t = 2.776).
+# confidence interval of the difference (df = 4 here: t = 2.776); and the paired comparisons
+# `kgpert report` makes from per-signature Pearsons (bootstrap over groups, t-test over seeds).
 #   tests/cli/compare.sh [KGPERT]     (default: $KGPERT, else build/kgpert)
 set -euo pipefail
 source "$(dirname "$0")/../pipeline/lib.sh"  # ROOT, VENV, fail, cli_test_setup
@@ -58,3 +59,36 @@ for args in "--where colour=red" "--by colour" "--metric auroc"; do
   grep -qE "colour|auroc" <<<"$msg" || fail "compare $args: \"$msg\" does not name it"
 done
 echo "ok: bad --where, --by and --metric are refused, naming them"
+
+# Paired comparisons: hand-made run.h5 files, 4 test signatures in 2 scaffolds, 2 seeds.
+# GAT seed 0: 0.5 each, seed 1: 0.6 each; MLP: 0.4, 0.4, 0.3, 0.3 in both seeds. Differences:
+# seed 0 [.1 .1 .2 .2] (mean .15), seed 1 [.2 .2 .3 .3] (mean .25): A - B = 0.2; t = 0.2 /
+# (0.0707 / sqrt 2) = 4, df 1, p = 1 - 2 atan(4) / pi = 0.155958; per scaffold the mean over
+# seeds is 0.15 and 0.25, so resampling the 2 scaffolds gives 0.15, 0.2 or 0.25: CI [0.15, 0.25].
+"$PY" - "$tmp" <<'PYEOF'
+import sys, h5py, numpy as np
+d = sys.argv[1]
+def run(path, model, seed, pearson):
+    with h5py.File(path, "w") as f:
+        f.attrs.update({"format": "kgpert-run-1", "model": model, "ablation": "none", "split": "scaffold",
+                        "seed": seed, "best_epoch": 1, "epochs_run": 1, "n_params": 1})
+        s = lambda v: np.array(v, dtype=h5py.string_dtype())
+        f["metrics/names"] = s(["pearson"])
+        f["metrics/test"] = np.array([np.mean(pearson)])
+        f["metrics/val"] = np.array([0.0])
+        for c in ["epoch", "train_loss", "val_loss", "val_pearson", "seconds"]:
+            f[f"curves/{c}"] = np.array([1.0])
+        f["test/sig_index"] = np.array([3, 5, 8, 9], dtype=np.int64)
+        f["test/pearson"] = np.array(pearson)
+        f["test/group"] = s(["scafA", "scafA", "scafB", "scafB"])
+        f["test/group"].attrs["unit"] = "scaffold"
+run(f"{d}/gat0.h5", "gat", 0, [0.5] * 4)
+run(f"{d}/gat1.h5", "gat", 1, [0.6] * 4)
+run(f"{d}/mlp0.h5", "mlp", 0, [0.4, 0.4, 0.3, 0.3])
+run(f"{d}/mlp1.h5", "mlp", 1, [0.4, 0.4, 0.3, 0.3])
+PYEOF
+"$KGPERT" report --out "$tmp/paired.h5" "$tmp"/gat0.h5 "$tmp"/gat1.h5 "$tmp"/mlp0.h5 "$tmp"/mlp1.h5 2>/dev/null
+out="$("$KGPERT" compare "$tmp/paired.h5" --paired --format csv)"
+expect_eq "paired comparison (csv)" "$out" \
+  "$(printf 'split,variant,a,b,unit,seeds,signatures,groups,pearson_diff,ci_low,ci_high,t,p\nscaffold,,gat,mlp,scaffold,2,4,2,0.2,0.15,0.25,4,0.155958')"
+"$KGPERT" compare "$tmp/paired.h5" --paired

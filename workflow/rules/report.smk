@@ -20,10 +20,12 @@ rule compare:
     output:
         table=f"{RESULTS}/compare.txt",
         csv=f"{RESULTS}/compare.csv",
+        paired=f"{RESULTS}/compare_paired.txt",
     log:
         f"{LOGS}/compare.log",
     conda:
         "../envs/kgpert.yaml"
     shell:
         '("$KGPERT" compare {input} --format table --out {output.table} && '
-        '"$KGPERT" compare {input} --format csv --out {output.csv}) > {log} 2>&1'
+        '"$KGPERT" compare {input} --format csv --out {output.csv} && '
+        '"$KGPERT" compare {input} --paired --out {output.paired}) > {log} 2>&1'
