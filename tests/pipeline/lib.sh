@@ -40,6 +40,15 @@ cli_test_setup() {
   export OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1
 }
 
+# expect_two_ranks RESULTS: the test sweep's GAT run (model~gat/ablation~none/split~random/
+# seed~0) logged a 2-rank MPI training and its run.h5 says ranks=2.
+expect_two_ranks() {
+  local log="$1/logs/train/model~gat/ablation~none/split~random/seed~0.log"
+  grep -q '^train: 2 ranks (mpi backend' "$log" || { cat "$log"; fail "the GAT job did not run on 2 ranks"; }
+  "$VENV/bin/python" -c 'import sys, h5py; r = h5py.File(sys.argv[1], "r").attrs["ranks"]; assert r == 2, f"run.h5 says ranks={r}"' \
+    "$1/runs/model~gat/ablation~none/split~random/seed~0/run.h5" || fail "the GAT run.h5 is not a 2-rank run"
+}
+
 # run NAME COMMAND...: runs the command with its output in $tmp/NAME.log; on failure prints the
 # log and fails the test. Needs $tmp.
 run() {

@@ -9,9 +9,8 @@
 #   tests/pipeline/rerun.sh [KGPERT]     (default: $KGPERT, else build/kgpert)
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
-export KGPERT="${1:-${KGPERT:-$ROOT/build/kgpert}}"
-[[ -x $KGPERT ]] || fail "no kgpert binary at $KGPERT"
-export OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1
+cli_test_setup "${1:-}"  # KGPERT (checked), one OpenMP/OpenBLAS thread
+export KGPERT
 
 tmp="$(mktemp -d)"
 pgid=""

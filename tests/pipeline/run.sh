@@ -7,9 +7,8 @@
 #   tests/pipeline/run.sh [KGPERT]     (default: $KGPERT, else build/kgpert)
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
-export KGPERT="${1:-${KGPERT:-$ROOT/build/kgpert}}"
-[[ -x $KGPERT ]] || fail "no kgpert binary at $KGPERT"
-export OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1
+cli_test_setup "${1:-}"  # KGPERT (checked), one OpenMP/OpenBLAS thread
+export KGPERT
 
 tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
@@ -105,13 +104,7 @@ if command -v mpirun >/dev/null; then
   expect_eq "jobs after dist.ranks=2" "$(job_counts <<<"$out")" "all=1 compare=1 plots=1 report=1 train_mpi=3"
   run_snake --config 'gat={heads: 4}' 'dist={ranks: 2}' >"$tmp/mpi.log" 2>&1 \
     || { tail -n 40 "$tmp/mpi.log"; fail "the 2-rank sweep failed"; }
-  log="$res/logs/train/model~gat/ablation~none/split~random/seed~0.log"
-  grep -q '^train: 2 ranks (mpi backend' "$log" || { cat "$log"; fail "the GAT job did not run on 2 ranks"; }
-  "$VENV/bin/python" - "$res/runs/model~gat/ablation~none/split~random/seed~0/run.h5" <<'PYEOF'
-import sys, h5py
-ranks = h5py.File(sys.argv[1], "r").attrs["ranks"]
-assert ranks == 2, f"run.h5 says ranks={ranks}"
-PYEOF
+  expect_two_ranks "$res"
   out="$(run_snake --config 'gat={heads: 4}' 'dist={ranks: 2}' 2>&1)" || { echo "$out"; fail "rerun failed"; }
   grep -q "Nothing to be done" <<<"$out" || { echo "$out"; fail "the 2-rank sweep re-ran jobs"; }
   echo "ok: dist.ranks=2 ran the GAT and MLP jobs on 2 ranks under mpirun"

@@ -12,9 +12,8 @@
 # KGPERT_KEEP_TMP=1 keeps the scratch directory.
 set -euo pipefail
 source "$(dirname "$0")/../pipeline/lib.sh"
-export KGPERT="${1:-${KGPERT:-$ROOT/build/kgpert}}"
-[[ -x $KGPERT ]] || fail "no kgpert binary at $KGPERT"
-export OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1
+cli_test_setup "${1:-}"  # KGPERT (checked), one OpenMP/OpenBLAS thread
+export KGPERT
 cluster="$ROOT/scripts/slurm_cluster.sh"
 
 # One run at a time on this machine: a second waits (up to 7 min) for the first, which may
@@ -87,13 +86,7 @@ echo "ok: sweep through SLURM in $((SECONDS - start)) s"
 
 # 4. What it wrote.
 "$VENV/bin/python" "$ROOT/tests/pipeline/check_report.py" "$res/report.h5" "$cfg" "$res/compare.csv"
-log="$res/logs/train/model~gat/ablation~none/split~random/seed~0.log"
-grep -q '^train: 2 ranks (mpi backend' "$log" || { cat "$log"; fail "the GAT job did not run on 2 ranks"; }
-"$VENV/bin/python" - "$res/runs/model~gat/ablation~none/split~random/seed~0/run.h5" <<'PYEOF'
-import sys, h5py
-ranks = h5py.File(sys.argv[1], "r").attrs["ranks"]
-assert ranks == 2, f"run.h5 says ranks={ranks}"
-PYEOF
+expect_two_ranks "$res"
 echo "ok: report checked; the GAT trained on 2 ranks"
 
 # 5. Every job ran as a SLURM job that completed: squeue (finished jobs stay for MinJobAge) lists
