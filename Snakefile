@@ -23,3 +23,5 @@ rule all:
         f"{RESULTS}/compare_paired.txt",
         f"{RESULTS}/plots/test_pearson.png",
         f"{RESULTS}/plots/learning_curves.png",
+        f"{RESULTS}/plots/pred_vs_true.png",
+        f"{RESULTS}/plots/attention_share.png",

@@ -375,6 +375,8 @@ int stage_compare(StageContext& ctx) {
   std::ostringstream text;
   if (ctx.flag("paired")) {
     if (ctx.positional.size() != 1) fail("--paired takes one report");
+    for (const char* o : {"by", "where", "metric"})
+      if (ctx.options.count(o)) fail("--paired prints every comparison of the report; it takes no --{}", o);
     print_paired(ctx.positional.front(), format, text);
     return emit(ctx, text.str());
   }

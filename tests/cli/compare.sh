@@ -52,6 +52,9 @@ out="$("$KGPERT" compare "$tmp/a.h5" "$tmp/b.h5" --format csv)"
 grep -q '^gat,none,random,0.2,0.1,3,0.5,0.1,3,0.3,0.0733[0-9]*,0.526[0-9]*,1$' <<<"$out" || { echo "$out"; fail "two reports, csv"; }
 
 # Errors name what is wrong.
+rc=0
+"$KGPERT" compare "$tmp/a.h5" --paired --where split=random >/dev/null 2>&1 || rc=$?
+((rc != 0)) || fail "--paired with --where accepted (it would be ignored)"
 for args in "--where colour=red" "--by colour" "--metric auroc"; do
   rc=0
   msg="$("$KGPERT" compare "$tmp/a.h5" $args 2>&1)" || rc=$?

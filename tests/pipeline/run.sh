@@ -28,7 +28,7 @@ echo "ok: end to end in $((SECONDS - start)) s"
 "$VENV/bin/python" "$ROOT/tests/pipeline/check_report.py" "$res/report.h5" "$cfg" "$res/compare.csv"
 [[ -s $res/compare.txt ]] || fail "compare.txt is empty"
 grep -q "gat" "$res/compare.txt" && grep -q "mlp" "$res/compare.txt" || fail "compare.txt lacks a model"
-for png in test_pearson learning_curves; do
+for png in test_pearson learning_curves pred_vs_true attention_share; do
   [[ "$(head -c 8 "$res/plots/$png.png" | od -An -tx1 | tr -d ' \n')" == 89504e470d0a1a0a ]] \
     || fail "plots/$png.png is not a PNG"
 done

@@ -1,6 +1,8 @@
 """Plots of a kgpert report.h5: test Pearson (mean +- std over seeds) per model/ablation/split,
-and validation-Pearson learning curves. Run by the `plots` rule, or by hand:
-    python workflow/scripts/plots.py REPORT.h5 BARS.png CURVES.png
+validation-Pearson learning curves, predicted vs true expression changes of one GAT run, and the
+GAT's attention share per relation type. Run by the `plots` rule, or by hand (run paths in the
+report are relative to the workflow's directory):
+    python workflow/scripts/plots.py REPORT.h5 SAMPLES.h5 BARS.png CURVES.png PRED.png ATTENTION.png
 """
 import sys
 from collections import defaultdict
@@ -122,12 +124,89 @@ def learning_curves(f, runs, path):
     plt.close(fig)
 
 
-def main(report, bars, curves_png):
+def gat_runs(runs):
+    """Indices of the GAT runs without ablation, scaffold split first, then by seed."""
+    idx = [i for i, (m, a) in enumerate(zip(runs["model"], runs["ablation"])) if m == "gat" and a == "none"]
+    return sorted(idx, key=lambda i: (runs["split"][i] != "scaffold", runs["split"][i], runs["seed"][i]))
+
+
+def empty_figure(path, text):
+    fig, ax = plt.subplots(figsize=(5, 2))
+    ax.axis("off")
+    ax.text(0.5, 0.5, text, ha="center", va="center")
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+
+
+def pred_vs_true(runs, samples, path):
+    """Every (test signature, gene) of one GAT run: predicted against measured z-score."""
+    chosen = gat_runs(runs)
+    if not chosen:
+        return empty_figure(path, "no GAT run in this report")
+    i = chosen[0]
+    with h5py.File(runs["path"][i], "r") as r, h5py.File(samples, "r") as s:
+        idx = r["test/sig_index"][()]
+        pred = r["test/pred"][()]
+        truth = s["signatures/y"][np.sort(idx), :][np.argsort(np.argsort(idx))]
+    x, y = truth.ravel(), pred.ravel()
+    fig, ax = plt.subplots(figsize=(5, 4.6))
+    hb = ax.hexbin(x, y, gridsize=60, bins="log", cmap="viridis", mincnt=1)
+    lim = np.percentile(np.abs(np.concatenate([x, y])), 99.5)
+    ax.plot([-lim, lim], [-lim, lim], color="grey", linewidth=0.8)
+    ax.set_xlim(-lim, lim)
+    ax.set_ylim(-lim, lim)
+    ax.set_xlabel("measured z-score")
+    ax.set_ylabel("predicted z-score")
+    rows = [np.corrcoef(p, t)[0, 1] for p, t in zip(pred, truth) if np.std(p) > 0 and np.std(t) > 0]
+    ax.set_title(f"GAT, {runs['split'][i]} split, seed {runs['seed'][i]}: {len(idx)} test signatures\n"
+                 f"mean per-signature Pearson {np.mean(rows) if rows else float('nan'):.3f}", fontsize=9)
+    fig.colorbar(hb, ax=ax, label="(signature, gene) pairs")
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+
+
+def attention_share(runs, path):
+    """Per split, the share of the GAT's attention (mean alpha x edges, summed over layers) that
+    each relation type carries, averaged over seeds; the self-loop is its own bar."""
+    by_split = defaultdict(list)
+    names = None
+    for i in gat_runs(runs):
+        with h5py.File(runs["path"][i], "r") as r:
+            if "attention/mean" not in r:
+                continue
+            names = [n.decode() if isinstance(n, bytes) else str(n) for n in r["attention/relation_names"][()]]
+            mass = np.nan_to_num(r["attention/mean"][()]) * r["attention/edges"][()]
+            total = mass.sum()
+            if total > 0:
+                by_split[runs["split"][i]].append(mass.sum(axis=0) / total)
+    if not by_split:
+        return empty_figure(path, "no GAT run with attention in this report")
+    splits = sorted(by_split)
+    share = {s: np.mean(by_split[s], axis=0) for s in splits}
+    order = np.argsort(-np.mean([share[s] for s in splits], axis=0))
+    fig, ax = plt.subplots(figsize=(7, 0.28 * len(order) + 1.2))
+    height = 0.8 / len(splits)
+    for k, s in enumerate(splits):
+        ax.barh(np.arange(len(order)) + k * height, share[s][order], height, label=f"{s} (n={len(by_split[s])})")
+    ax.set_yticks(np.arange(len(order)) + 0.4 - height / 2, [names[j] for j in order], fontsize=8)
+    ax.invert_yaxis()
+    ax.set_xlabel("share of attention (mean alpha x edges, all layers)")
+    ax.legend(fontsize=8, frameon=False)
+    ax.set_title("What the GAT attends to, by relation type", fontsize=10)
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+
+
+def main(report, samples, bars, curves_png, pred_png, attention_png):
     with h5py.File(report, "r") as f:
         runs = read_runs(f)
         bar_chart(runs, bars)
         learning_curves(f, runs, curves_png)
-    print(f"plots: wrote {bars} and {curves_png} ({len(runs[METRIC])} runs)")
+    pred_vs_true(runs, samples, pred_png)
+    attention_share(runs, attention_png)
+    print(f"plots: wrote {bars}, {curves_png}, {pred_png} and {attention_png} ({len(runs[METRIC])} runs)")
 
 
 if __name__ == "__main__":
@@ -135,8 +214,9 @@ if __name__ == "__main__":
         sm = globals()["snakemake"]
         with open(sm.log[0], "w") as log:
             sys.stdout = sys.stderr = log
-            main(sm.input[0], sm.output.bars, sm.output.curves)
-    elif len(sys.argv) == 4:
+            main(sm.input.report, sm.input.samples, sm.output.bars, sm.output.curves, sm.output.pred,
+                 sm.output.attention)
+    elif len(sys.argv) == 7:
         main(*sys.argv[1:])
     else:
         sys.exit(__doc__)
