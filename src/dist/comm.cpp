@@ -26,6 +26,14 @@ int64_t Comm::sum(int64_t x) {
   return x;
 }
 
+// Each rank fills its own slot of zeros; the sum is then the concatenation.
+std::vector<double> Comm::gather(const std::vector<double>& mine) {
+  std::vector<double> all(size_t(size()) * mine.size(), 0.0);
+  std::copy(mine.begin(), mine.end(), all.begin() + std::ptrdiff_t(size_t(rank()) * mine.size()));
+  if (size() > 1) sum(all.data(), int64_t(all.size()), DType::f64);
+  return all;
+}
+
 namespace {
 
 class Done : public Pending {

@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace kg {
 
@@ -52,6 +53,9 @@ class Comm {
   /// Convenience: the sum over ranks of one number.
   double sum(double x);
   int64_t sum(int64_t x);
+  /// Convenience: every rank's `mine` (the same length on all), concatenated in rank order
+  /// ([size() * mine.size()], on every rank; host buffers).
+  std::vector<double> gather(const std::vector<double>& mine);
 };
 
 /// True when this process was started by an MPI launcher (mpirun, mpiexec, srun --mpi=pmix/pmi2):

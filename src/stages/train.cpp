@@ -219,11 +219,8 @@ int train(StageContext& ctx, const std::shared_ptr<Comm>& comm) {
   }
   {
     // What each rank holds: nodes, edges, MB of graph; signatures, MB of profiles.
-    std::vector<double> held(size_t(5 * ranks), 0.0);
-    const double mine[5] = {double(g.num_nodes()), double(g.num_edges()), graph_mb(g), double(s.num_signatures()),
-                            double(s.y.data.size()) * 4 / 1e6};
-    std::copy(mine, mine + 5, held.begin() + 5 * rank);
-    comm->sum(held.data(), int64_t(held.size()), DType::f64);
+    const auto held = comm->gather({double(g.num_nodes()), double(g.num_edges()), graph_mb(g),
+                                    double(s.num_signatures()), double(s.y.data.size()) * 4 / 1e6});
     std::vector<std::string> lines;
     for (int q = 0; q < ranks; ++q) {
       const double* h = held.data() + 5 * q;
@@ -273,9 +270,7 @@ int train(StageContext& ctx, const std::shared_ptr<Comm>& comm) {
                                              100.0 * r.allreduce_wait_seconds / std::max(r.step_seconds, 1e-9))));
   }
   {
-    std::vector<double> peak(size_t(ranks), 0.0);
-    peak[size_t(rank)] = peak_rss_mb();
-    comm->sum(peak.data(), ranks, DType::f64);
+    const auto peak = comm->gather({peak_rss_mb()});
     say(fmt::format("train: peak resident memory per rank: {:.0f} MB\n", fmt::join(peak, " MB, ")));
   }
   if (rank != 0) return 0;  // rank 0 writes run.h5 (every rank holds the same result)

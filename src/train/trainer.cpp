@@ -353,9 +353,7 @@ RunResult train_model(const Config& cfg, const Graph& g, const Samples& s, const
         if (sh.ranks > 1) comm->sum(asked, 2, DType::f64);
         if (asked[0] > 0) {
           st.epoch_steps = int64_t(b) + 1;
-          st.epoch_sse.assign(size_t(sh.ranks), 0.0);
-          st.epoch_sse[size_t(sh.rank)] = sse;
-          if (sh.ranks > 1) comm->sum(st.epoch_sse.data(), sh.ranks, DType::f64);
+          st.epoch_sse = sh.ranks > 1 ? comm->gather({sse}) : std::vector<double>{sse};
           save();
           r.stopped = int(std::lround(asked[1] / asked[0]));  // the signal (launchers send all ranks the same)
           r.epochs_run = st.epochs_run;  // complete epochs

@@ -24,6 +24,7 @@ TEST(Comm, LocalIsOneRankAndCollectivesAreIdentities) {
   EXPECT_EQ(v, (std::vector<float>{1.5f, -2.0f}));
   EXPECT_EQ(c->sum(int64_t(7)), 7);
   EXPECT_DOUBLE_EQ(c->sum(0.25), 0.25);
+  EXPECT_EQ(c->gather({3.0, 4.0}), (std::vector<double>{3.0, 4.0}));
 }
 
 TEST(Comm, AutoIsLocalOutsideAnMpiLauncher) {

@@ -119,6 +119,14 @@ Config equivalence_config(const std::string& model) {
   return c;
 }
 
+TEST(DataParallel, GatherConcatenatesEveryRanksValuesInRankOrder) {
+  auto world = world_comm("mpi");
+  const int r = world->rank(), R = world->size();
+  std::vector<double> want;
+  for (int q = 0; q < R; ++q) want.insert(want.end(), {double(q), 10.0 + q});
+  EXPECT_EQ(world->gather({double(r), 10.0 + r}), want);
+}
+
 TEST(DataParallel, GatFullNeighbourhoodsMatchOneProcessEveryStep) { expect_equivalent(equivalence_config("gat")); }
 
 TEST(DataParallel, MlpMatchesOneProcessEveryStep) { expect_equivalent(equivalence_config("mlp")); }
