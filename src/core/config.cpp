@@ -203,6 +203,7 @@ std::vector<ConfigKey> build_keys() {
   b.num("gat.attn_dropout", KG_FIELD(gat.attn_dropout), "attention dropout", 0, 0.99);
   b.num("gat.rel_dim", KG_FIELD(gat.rel_dim), "relation embedding size in the attention logits", 1, 4096);
   b.num("gat.head_hidden", KG_FIELD(gat.head_hidden), "DEG head hidden width", 1, 65536);
+  b.str("gat.kernel", KG_FIELD(gat.kernel), "the GAT layer on CPU: fused (one pass per node, no E x hidden intermediates) or reference (stock tensor ops, as PyG)", {"fused", "reference"});
   b.list("gat.fanouts", KG_FIELD(gat.fanouts), "neighbours sampled per node, one per layer (-1 = all); [] = all at every layer", {}, -1, 1e9);
 
   b.num("mlp.hidden", KG_FIELD(mlp.hidden), "MLP hidden width", 1, 65536);

@@ -84,6 +84,7 @@ struct GatConfig {
   int64_t rel_dim = 16;       // relation embedding size entering the attention logits
   int64_t head_hidden = 256;  // DEG head hidden width
   std::vector<int64_t> fanouts;  // neighbours sampled per node, one per layer (-1 = all); empty = all
+  std::string kernel = "fused";  // GAT layer on CPU: fused kernel or stock tensor ops ("reference")
 };
 
 struct MlpConfig {

@@ -4,6 +4,7 @@
 #include <torch/version.h>
 
 #include "core/error.hpp"
+#include "model/gat_fused.hpp"
 
 namespace kg {
 
@@ -51,6 +52,31 @@ torch::Tensor max_rows(const torch::Tensor& logits, const torch::Tensor& flat, i
       .view({n, h});
 }
 
+// The layer from stock tensor ops, as PyG computes it: out [N, H, C] and α [E, H] for
+// x' = xp [N, H, C] and the per-node / per-relation logit terms.
+std::pair<torch::Tensor, torch::Tensor> reference(const torch::Tensor& xp, const torch::Tensor& a_src,
+                                                  const torch::Tensor& a_dst, const torch::Tensor& a_rel,
+                                                  const EdgeSet& es, double slope, double attn_dropout,
+                                                  bool dropping) {
+  const int64_t n = xp.size(0), h = xp.size(1), c = xp.size(2);
+  auto src_h = flat_rows(es.src, h), dst_h = flat_rows(es.dst, h), rel_h = flat_rows(es.rel, h);
+  auto logits = F::leaky_relu(
+      take_rows(a_src, src_h, h) + take_rows(a_dst, dst_h, h) + take_rows(a_rel, rel_h, h),
+      F::LeakyReLUFuncOptions().negative_slope(slope));  // e_ij [E, H]
+
+  // Softmax over the incoming edges of each destination, shifted by its maximum.
+  auto max = max_rows(logits.detach(), dst_h, n);                       // [N, H]
+  auto ex = (logits - take_rows(max, dst_h, h)).exp();                  // [E, H]
+  auto alpha = ex / take_rows(add_rows(ex, dst_h, n), dst_h, h);        // α_ij [E, H]
+  auto alpha_used = F::dropout(alpha, F::DropoutFuncOptions().p(attn_dropout).training(dropping));
+
+  // α_ij x'_j, with α expanded to [E, H, C] first: a plain product is about twice as fast
+  // (forward and backward) as a broadcasting one.
+  auto alpha_c = alpha_used.unsqueeze(-1).expand({alpha.size(0), h, c}).contiguous();
+  auto msg = xp.index_select(0, es.src) * alpha_c;                      // [E, H, C]
+  return {torch::zeros({n, h, c}, msg.options()).index_add(0, es.dst, msg), alpha};  // Σ_j [N, H, C]
+}
+
 }  // namespace
 
 EdgeSet add_self_loops(const EdgeSet& e, int64_t self_rel) {
@@ -82,38 +108,41 @@ GatLayerImpl::GatLayerImpl(const GatLayerOptions& o) : opt_(o) {
 
 torch::Tensor GatLayerImpl::forward(const torch::Tensor& x, const torch::Tensor& src,
                                     const torch::Tensor& dst, const torch::Tensor& rel) {
-  return forward_with_attention(x, src, dst, rel).first;
+  return run(x, src, dst, rel, false).first;
 }
 
 std::pair<torch::Tensor, torch::Tensor> GatLayerImpl::forward_with_attention(
-    const torch::Tensor& x, const torch::Tensor& src_in, const torch::Tensor& dst_in,
-    const torch::Tensor& rel_in) {
+    const torch::Tensor& x, const torch::Tensor& src, const torch::Tensor& dst, const torch::Tensor& rel) {
+  return run(x, src, dst, rel, true);
+}
+
+std::pair<torch::Tensor, torch::Tensor> GatLayerImpl::run(const torch::Tensor& x, const torch::Tensor& src_in,
+                                                          const torch::Tensor& dst_in,
+                                                          const torch::Tensor& rel_in, bool want_alpha) {
   const int64_t n = x.size(0), h = opt_.heads, c = opt_.channels;
   EdgeSet es{src_in, dst_in, rel_in, n};
   if (opt_.self_loops) es = add_self_loops(es, opt_.num_relations);
-  const auto &src = es.src, &dst = es.dst;
 
   auto xp = lin(x).view({n, h, c});                                     // x' = W x   [N, H, C]
   auto a_src = (xp * att_src).sum(-1);                                  // a_src·x'_j [N, H]
   auto a_dst = (xp * att_dst).sum(-1);                                  // a_dst·x'_i [N, H]
   // a_edge·(W_e r) depends on the relation only: compute it per relation, then gather.
   auto a_rel = (lin_edge(rel_emb->weight).view({-1, h, c}) * att_edge).sum(-1);  // [R+1, H]
-  auto src_h = flat_rows(src, h), dst_h = flat_rows(dst, h), rel_h = flat_rows(es.rel, h);
-  auto logits = F::leaky_relu(
-      take_rows(a_src, src_h, h) + take_rows(a_dst, dst_h, h) + take_rows(a_rel, rel_h, h),
-      F::LeakyReLUFuncOptions().negative_slope(opt_.negative_slope));  // e_ij [E, H]
+  const bool dropping = is_training() && opt_.attn_dropout > 0;
 
-  // Softmax over the incoming edges of each destination, shifted by its maximum.
-  auto max = max_rows(logits.detach(), dst_h, n);                       // [N, H]
-  auto ex = (logits - take_rows(max, dst_h, h)).exp();                  // [E, H]
-  auto alpha = ex / take_rows(add_rows(ex, dst_h, n), dst_h, h);        // α_ij [E, H]
-  auto alpha_used = F::dropout(alpha, F::DropoutFuncOptions().p(opt_.attn_dropout).training(is_training()));
-
-  // α_ij x'_j, with α expanded to [E, H, C] first: a plain product is about twice as fast
-  // (forward and backward) as a broadcasting one.
-  auto alpha_c = alpha_used.unsqueeze(-1).expand({alpha.size(0), h, c}).contiguous();
-  auto msg = xp.index_select(0, src) * alpha_c;                         // [E, H, C]
-  auto out = torch::zeros({n, h, c}, msg.options()).index_add(0, dst, msg);  // Σ_j  [N, H, C]
+  torch::Tensor out, alpha;
+  const auto type = xp.scalar_type();
+  if (opt_.fused && xp.device().is_cpu() && (type == torch::kFloat || type == torch::kDouble)) {
+    const GatCsr csr = make_gat_csr(es.src, es.dst, es.rel, n, n);
+    torch::Tensor keep;  // attention dropout: α_ij kept (x 1/(1-p)) or dropped, per edge and head
+    if (dropping)
+      keep = torch::empty({csr.num_edges(), h}, xp.options()).bernoulli_(1 - opt_.attn_dropout).div_(1 - opt_.attn_dropout);
+    auto [o, alpha_csr] = gat_fused(csr, xp, a_src, a_dst, a_rel, opt_.negative_slope, keep);
+    out = o;
+    if (want_alpha) alpha = torch::empty_like(alpha_csr).index_copy_(0, csr.order, alpha_csr);
+  } else {
+    std::tie(out, alpha) = reference(xp, a_src, a_dst, a_rel, es, opt_.negative_slope, opt_.attn_dropout, dropping);
+  }
   out = opt_.concat ? out.reshape({n, h * c}) : out.mean(1);
   if (bias.defined()) out = out + bias;
   return {out, alpha};

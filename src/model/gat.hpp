@@ -1,5 +1,6 @@
-// One graph attention layer with relation-aware attention logits (PyG GATConv with edge_dim),
-// written with stock tensor ops (index_select / scatter_reduce / index_add).
+// One graph attention layer with relation-aware attention logits (PyG GATConv with edge_dim):
+// on CPU by the fused kernel of gat_fused.hpp, otherwise (or with fused = false) with stock
+// tensor ops (index_select / scatter_reduce / index_add), as PyG computes it.
 #pragma once
 
 #include <torch/torch.h>
@@ -32,6 +33,8 @@ struct GatLayerOptions {
   bool self_loops = true;      // add a self-loop (relation R) per node in forward [true]; false
                                // when the caller passes an EdgeSet from add_self_loops already
   bool bias = true;            // add a learned bias to the output [true]
+  bool fused = true;           // the fused kernel (gat_fused.hpp) for CPU tensors [true]; false:
+                               // stock tensor ops (the reference; also used on other devices)
 };
 
 /// Graph attention with relation embeddings in the logits:
@@ -61,6 +64,7 @@ class GatLayerImpl : public torch::nn::Module {
                                                                  const torch::Tensor& dst,
                                                                  const torch::Tensor& rel);
   const GatLayerOptions& options() const { return opt_; }
+  GatLayerOptions& options() { return opt_; }
 
   // Parameters (public so tests and `explain` can set and read them).
   torch::nn::Linear lin{nullptr};       // W
@@ -70,6 +74,9 @@ class GatLayerImpl : public torch::nn::Module {
   torch::Tensor bias;                   // [H*C] or [C]; undefined without bias
 
  private:
+  std::pair<torch::Tensor, torch::Tensor> run(const torch::Tensor& x, const torch::Tensor& src,
+                                              const torch::Tensor& dst, const torch::Tensor& rel,
+                                              bool want_alpha);
   GatLayerOptions opt_;
 };
 TORCH_MODULE(GatLayer);

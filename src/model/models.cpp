@@ -141,6 +141,7 @@ GatModel::GatModel(const GatConfig& c, const Graph& g, const Samples& s, bool pr
     GatLayerOptions o;
     o.in_dim = hidden, o.channels = hidden / c.heads, o.heads = c.heads, o.num_relations = r;
     o.rel_dim = c.rel_dim, o.attn_dropout = c.attn_dropout, o.self_loops = false;
+    o.fused = c.kernel == "fused";
     layers_.push_back(register_module("gat_" + std::to_string(l), GatLayer(o)));
   }
 
