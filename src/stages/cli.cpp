@@ -83,6 +83,18 @@ std::string StageContext::option(const std::string& name, const std::string& fal
   return it == options.end() || it->second.empty() ? fallback : it->second.back();
 }
 
+int64_t StageContext::integer(const std::string& name, int64_t fallback, int64_t lo, int64_t hi) const {
+  const std::string v = option(name);
+  if (v.empty()) return fallback;
+  try {
+    size_t used = 0;
+    const long long k = std::stoll(v, &used);
+    if (used == v.size() && k >= lo && k <= hi) return k;
+  } catch (const std::exception&) {
+  }
+  fail("--{} \"{}\": expected an integer from {} to {}", name, v, lo, hi);
+}
+
 h5::Provenance StageContext::provenance(const std::vector<std::string>& inputs) const {
   h5::Provenance p;
   p.stage = stage;

@@ -77,17 +77,6 @@ std::string input_path(const StageContext& ctx, const h5::Reader& run, const std
   return path;
 }
 
-int64_t top_option(const StageContext& ctx) {
-  const std::string v = ctx.option("top", "10");
-  try {
-    size_t used = 0;
-    const long long k = std::stoll(v, &used);
-    if (used == v.size() && k > 0) return k;
-  } catch (const std::exception&) {
-  }
-  fail("--top \"{}\": expected a positive integer", v);
-}
-
 std::string safe_name(std::string s) {
   for (auto& c : s)
     if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '.' && c != '_') c = '_';
@@ -148,7 +137,7 @@ int stage_explain(StageContext& ctx) {
   const std::string& run_path = ctx.require("run");
   const std::string& drug_query = ctx.require("drug");
   const std::string& cell_query = ctx.require("cell");
-  const auto top = size_t(top_option(ctx));
+  const auto top = size_t(ctx.integer("top", 10, 1, INT64_MAX));
   h5::Reader run(run_path);
   if (!run.has_attr("/", "format") || run.attr_string("/", "format") != "kgpert-run-1")
     fail_file("run", run_path, "not a kgpert run (attribute format != kgpert-run-1)");

@@ -28,6 +28,9 @@ struct StageContext {
   const std::string& require(const std::string& name) const;
   /// The value of an option, or `fallback` when absent.
   std::string option(const std::string& name, const std::string& fallback = "") const;
+  /// The option as an integer in [lo, hi], or `fallback` when absent; kg::Error naming the
+  /// option and the range otherwise.
+  int64_t integer(const std::string& name, int64_t fallback, int64_t lo, int64_t hi) const;
   bool flag(const std::string& name) const { return options.count(name) > 0; }
   /// Provenance for an output made from `inputs` (sizes and XXH3 checksums are computed).
   h5::Provenance provenance(const std::vector<std::string>& inputs) const;
@@ -54,6 +57,7 @@ int stage_train(StageContext& ctx);
 int stage_report(StageContext& ctx);
 int stage_compare(StageContext& ctx);
 int stage_explain(StageContext& ctx);
+int stage_bench(StageContext& ctx);
 
 /// Applies cfg.ablation to the inputs of a run, as `kgpert train` did before training (seeded
 /// from train.seed): `explain` repeats it to rebuild the model the run trained.

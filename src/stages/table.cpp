@@ -105,6 +105,11 @@ const std::vector<StageInfo>& stage_table() {
       {"explain", "the KG nodes and relation paths carrying a GAT run's attention into one drug-cell prediction",
        "--run RUN.h5 --drug NAME --cell NAME [--graph graph.h5] [--samples samples.h5] [--out DIR] [--top K]",
        {"run", "drug", "cell", "graph", "samples", "out", "top"}, {}, false, stage_explain},
+      {"bench", "time one GAT layer (fused kernel or stock ops), forward and backward, on a random graph",
+       "gat [--impl fused|reference] [--nodes N] [--edges E] [--features F] [--heads H] [--channels C] "
+       "[--relations R] [--threads T] [--repeats K] [--warmup K] [--seed S] [--save-graph FILE.h5]",
+       {"impl", "nodes", "edges", "features", "heads", "channels", "relations", "threads", "repeats",
+        "warmup", "seed", "save-graph"}, {}, false, stage_bench},
       {"version", "print the version and the features compiled in", "", {}, {}, false,
        stage_version},
       {"help", "show help for a command, or `help config` for every config key",
