@@ -132,14 +132,14 @@ std::pair<torch::Tensor, torch::Tensor> GatLayerImpl::run(const torch::Tensor& x
 
   torch::Tensor out, alpha;
   const auto type = xp.scalar_type();
-  if (opt_.fused && xp.device().is_cpu() && (type == torch::kFloat || type == torch::kDouble)) {
-    const GatCsr csr = make_gat_csr(es.src, es.dst, es.rel, n, n);
+  if (opt_.fused && gat_fused_runs_on(xp.device()) && (type == torch::kFloat || type == torch::kDouble)) {
+    const GatCsr csr = make_gat_csr(es.src.cpu(), es.dst.cpu(), es.rel.cpu(), n, n);
     torch::Tensor keep;  // attention dropout: α_ij kept (x 1/(1-p)) or dropped, per edge and head
     if (dropping)
       keep = torch::empty({csr.num_edges(), h}, xp.options()).bernoulli_(1 - opt_.attn_dropout).div_(1 - opt_.attn_dropout);
     auto [o, alpha_csr] = gat_fused(csr, xp, a_src, a_dst, a_rel, opt_.negative_slope, keep);
     out = o;
-    if (want_alpha) alpha = torch::empty_like(alpha_csr).index_copy_(0, csr.order, alpha_csr);
+    if (want_alpha) alpha = torch::empty_like(alpha_csr).index_copy_(0, csr.order.to(xp.device()), alpha_csr);
   } else {
     std::tie(out, alpha) = reference(xp, a_src, a_dst, a_rel, es, opt_.negative_slope, opt_.attn_dropout, dropping);
   }

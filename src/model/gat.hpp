@@ -1,6 +1,6 @@
 // One graph attention layer with relation-aware attention logits (PyG GATConv with edge_dim):
-// on CPU by the fused kernel of gat_fused.hpp, otherwise (or with fused = false) with stock
-// tensor ops (index_select / scatter_reduce / index_add), as PyG computes it.
+// by the fused kernel of gat_fused.hpp (CPU, and CUDA when built with it), otherwise (or with
+// fused = false) with stock tensor ops (index_select / scatter_reduce / index_add), as PyG does.
 #pragma once
 
 #include <torch/torch.h>
@@ -33,8 +33,8 @@ struct GatLayerOptions {
   bool self_loops = true;      // add a self-loop (relation R) per node in forward [true]; false
                                // when the caller passes an EdgeSet from add_self_loops already
   bool bias = true;            // add a learned bias to the output [true]
-  bool fused = true;           // the fused kernel (gat_fused.hpp) for CPU tensors [true]; false:
-                               // stock tensor ops (the reference; also used on other devices)
+  bool fused = true;           // the fused kernel (gat_fused.hpp) where it runs [true]; false:
+                               // stock tensor ops (the reference; also on other devices)
 };
 
 /// Graph attention with relation embeddings in the logits:

@@ -15,6 +15,14 @@
 #include <vector>
 
 #include "core/error.hpp"
+#ifdef KGPERT_HAVE_CUDA
+#include "model/gat_cuda.hpp"
+#if __has_include(<c10/cuda/impl/cuda_cmake_macros.h>)  // a CUDA LibTorch: its current stream
+// (Debian's CPU-only LibTorch ships c10/cuda headers without this generated one)
+#include <c10/cuda/CUDAStream.h>
+#define KGPERT_TORCH_STREAM 1
+#endif
+#endif
 
 namespace kg {
 
@@ -191,6 +199,30 @@ void backward_kernel(const Args<T>& a, const T* alpha, const T* g, T* gxp, T* ga
     for (int64_t k = 0; k < RH; ++k) ga_rel[k] += part[size_t(b * RH + k)];
 }
 
+#ifdef KGPERT_HAVE_CUDA
+void* cuda_stream() {
+#ifdef KGPERT_TORCH_STREAM
+  return c10::cuda::getCurrentCUDAStream().stream();
+#else
+  return nullptr;  // the default stream
+#endif
+}
+
+template <typename T>
+cuda::GatDevice<T> device_args(const GatCsr& c, const at::Tensor& xp, const at::Tensor& a_src,
+                               const at::Tensor& a_dst, const at::Tensor& a_rel, const at::Tensor& keep,
+                               double slope) {
+  return {c.indptr.data_ptr<int64_t>(), c.src.data_ptr<int64_t>(), c.rel.data_ptr<int64_t>(),
+          c.t_indptr.data_ptr<int64_t>(), c.t_edge.data_ptr<int64_t>(), c.t_dst.data_ptr<int64_t>(),
+          xp.data_ptr<T>(), a_src.data_ptr<T>(), a_dst.data_ptr<T>(), a_rel.data_ptr<T>(),
+          keep.numel() > 0 ? keep.data_ptr<T>() : nullptr, T(slope)};
+}
+
+cuda::GatDims dims_of(const GatCsr& c, const at::Tensor& xp, const at::Tensor& a_rel) {
+  return {c.n_src, c.n_dst, xp.size(1), xp.size(2), a_rel.size(0), c.num_edges()};
+}
+#endif
+
 // Inputs: xp, a_src, a_dst, a_rel, keep (empty: none; autograd functions take no undefined
 // tensors), the slope, the six CSR tensors and the node counts.
 class GatFusedFn : public torch::autograd::Function<GatFusedFn> {
@@ -204,6 +236,12 @@ class GatFusedFn : public torch::autograd::Function<GatFusedFn> {
     auto out = at::empty({n_dst, H, C}, xp.options());
     auto alpha = at::empty({csr.num_edges(), H}, xp.options());
     AT_DISPATCH_FLOATING_TYPES(xp.scalar_type(), "gat_fused_forward", [&] {
+#ifdef KGPERT_HAVE_CUDA
+      if (xp.is_cuda())
+        return cuda::gat_forward<scalar_t>(dims_of(csr, xp, a_rel),
+                                           device_args<scalar_t>(csr, xp, a_src, a_dst, a_rel, keep, slope),
+                                           out.data_ptr<scalar_t>(), alpha.data_ptr<scalar_t>(), cuda_stream());
+#endif
       forward_kernel<scalar_t>(args_of<scalar_t>(csr, xp, a_src, a_dst, a_rel, keep, slope),
                                out.data_ptr<scalar_t>(), alpha.data_ptr<scalar_t>());
     });
@@ -226,6 +264,16 @@ class GatFusedFn : public torch::autograd::Function<GatFusedFn> {
     auto gxp = at::empty_like(xp), ga_src = at::empty_like(a_src), ga_dst = at::empty_like(a_dst),
          ga_rel = at::empty_like(a_rel);
     AT_DISPATCH_FLOATING_TYPES(xp.scalar_type(), "gat_fused_backward", [&] {
+#ifdef KGPERT_HAVE_CUDA
+      if (xp.is_cuda()) {
+        const auto d = dims_of(csr, xp, a_rel);
+        auto scratch = at::empty({cuda::gat_backward_scratch(d)}, xp.options());
+        return cuda::gat_backward<scalar_t>(
+            d, device_args<scalar_t>(csr, xp, a_src, a_dst, a_rel, keep, slope), alpha.data_ptr<scalar_t>(),
+            g.data_ptr<scalar_t>(), gxp.data_ptr<scalar_t>(), ga_src.data_ptr<scalar_t>(),
+            ga_dst.data_ptr<scalar_t>(), ga_rel.data_ptr<scalar_t>(), scratch.data_ptr<scalar_t>(), cuda_stream());
+      }
+#endif
       backward_kernel<scalar_t>(args_of<scalar_t>(csr, xp, a_src, a_dst, a_rel, keep, slope),
                                 alpha.data_ptr<scalar_t>(), g.data_ptr<scalar_t>(), gxp.data_ptr<scalar_t>(),
                                 ga_src.data_ptr<scalar_t>(), ga_dst.data_ptr<scalar_t>(),
@@ -247,6 +295,13 @@ class GatFusedFn : public torch::autograd::Function<GatFusedFn> {
 };
 
 }  // namespace
+
+bool gat_fused_runs_on(const at::Device& d) {
+#ifdef KGPERT_HAVE_CUDA
+  if (d.is_cuda()) return true;
+#endif
+  return d.is_cpu();
+}
 
 GatCsr make_gat_csr(const at::Tensor& src_t, const at::Tensor& dst_t, const at::Tensor& rel_t,
                     int64_t n_src, int64_t n_dst) {
@@ -290,7 +345,7 @@ std::pair<at::Tensor, at::Tensor> gat_fused(const GatCsr& csr, const at::Tensor&
                                             const at::Tensor& a_dst, const at::Tensor& a_rel,
                                             double negative_slope, const at::Tensor& keep) {
   const int64_t H = xp.size(1), E = csr.num_edges();
-  KG_CHECK(xp.dim() == 3 && xp.size(0) == csr.n_src && xp.device().is_cpu());
+  KG_CHECK(xp.dim() == 3 && xp.size(0) == csr.n_src && gat_fused_runs_on(xp.device()));
   KG_CHECK(a_src.sizes() == at::IntArrayRef({csr.n_src, H}) && a_dst.sizes() == at::IntArrayRef({csr.n_dst, H}));
   KG_CHECK(a_rel.dim() == 2 && a_rel.size(1) == H);
   KG_CHECK(!keep.defined() || keep.sizes() == at::IntArrayRef({E, H}));
@@ -300,10 +355,11 @@ std::pair<at::Tensor, at::Tensor> gat_fused(const GatCsr& csr, const at::Tensor&
     KG_CHECK(std::get<0>(r).item<int64_t>() >= 0 && std::get<1>(r).item<int64_t>() < a_rel.size(0),
              "relations outside the {} rows of a_rel", a_rel.size(0));
   }
+  auto on = [&](const at::Tensor& t) { return t.to(xp.device()); };  // the CSR is made on the CPU
   auto res = GatFusedFn::apply(xp.contiguous(), a_src.contiguous(), a_dst.contiguous(), a_rel.contiguous(),
                                keep.defined() ? keep.to(xp.scalar_type()).contiguous() : xp.new_empty({0}),
-                               negative_slope, csr.indptr, csr.src, csr.rel, csr.t_indptr, csr.t_edge, csr.t_dst,
-                               csr.n_src, csr.n_dst);
+                               negative_slope, on(csr.indptr), on(csr.src), on(csr.rel), on(csr.t_indptr),
+                               on(csr.t_edge), on(csr.t_dst), csr.n_src, csr.n_dst);
   return {res[0], res[1]};
 }
 

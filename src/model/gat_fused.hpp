@@ -1,4 +1,4 @@
-// The fused CPU kernel of GatLayer: attention logits, segment softmax and weighted aggregation
+// The fused kernel of GatLayer (CPU here; CUDA in gat_cuda.hpp): attention logits, segment softmax and weighted aggregation
 // in one pass over the edges grouped by destination, and the backward pass over the same edges
 // grouped by source. Nothing of size E x H x C is ever made: besides the inputs, the forward
 // pass keeps only the E x H attention coefficients, the backward pass one more E x H array.
@@ -33,11 +33,14 @@ struct GatCsr {
 GatCsr make_gat_csr(const at::Tensor& src, const at::Tensor& dst, const at::Tensor& rel,
                     int64_t n_src, int64_t n_dst);
 
+/// True on the CPU, and on CUDA devices when built with the CUDA kernels (gat_cuda.hpp).
+bool gat_fused_runs_on(const at::Device& d);
+
 /// For every destination i and head h (see gat.hpp for the equations):
 ///   e_ij = LeakyReLU(a_src[j] + a_dst[i] + a_rel[rel(j->i)]),   α = softmax_j e_ij (max-shifted),
 ///   out[i] = Σ_j α_ij keep_ij xp[j]
-/// xp [n_src, H, C], a_src [n_src, H], a_dst [n_dst, H], a_rel [R+1, H]: float or double CPU
-/// tensors of one dtype. keep [E, H] in CSR order multiplies α in the sum (attention dropout:
+/// xp [n_src, H, C], a_src [n_src, H], a_dst [n_dst, H], a_rel [R+1, H]: float or double
+/// tensors of one dtype on one device where gat_fused_runs_on (the CSR moves there). keep [E, H] in CSR order multiplies α in the sum (attention dropout:
 /// 0 or 1/(1-p)); undefined = all ones. Returns out [n_dst, H, C] (zero for a node without
 /// incoming edges) and α [E, H] in CSR order. Differentiable in xp, a_src, a_dst and a_rel
 /// (LibTorch autograd); α itself is not.

@@ -7,6 +7,12 @@
 #include <chrono>
 #include <iostream>
 
+#if __has_include(<c10/cuda/impl/cuda_cmake_macros.h>)  // a CUDA LibTorch: GPU memory figures
+#include <c10/cuda/CUDACachingAllocator.h>
+#define KGPERT_TORCH_CUDA 1
+#endif
+#include <torch/cuda.h>
+
 #include "core/error.hpp"
 #include "model/gat.hpp"
 #include "stages/stage.hpp"
@@ -31,12 +37,24 @@ double current_rss_mb() {
   return double(resident) * double(sysconf(_SC_PAGESIZE)) / (1024.0 * 1024.0);
 }
 
+// Peak memory allocated on the GPU by LibTorch (MB); -1 where not known.
+double gpu_peak_mb() {
+#ifdef KGPERT_TORCH_CUDA
+  const auto stats = c10::cuda::CUDACachingAllocator::getDeviceStats(0);
+  return double(stats.allocated_bytes[0].peak) / (1024.0 * 1024.0);
+#else
+  return -1;
+#endif
+}
+
 template <typename F>
-double median_seconds(int64_t repeats, F&& f) {
+double median_seconds(int64_t repeats, bool cuda, F&& f) {
   std::vector<double> t;
   for (int64_t k = 0; k < repeats; ++k) {
+    if (cuda) torch::cuda::synchronize();
     const auto start = std::chrono::steady_clock::now();
     f();
+    if (cuda) torch::cuda::synchronize();
     t.push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
   }
   std::sort(t.begin(), t.end());
@@ -56,6 +74,11 @@ int bench_gat(StageContext& ctx) {
   const auto seed = uint64_t(ctx.integer("seed", 0, 0, INT64_MAX));
   const std::string impl = ctx.option("impl", "fused");
   if (impl != "fused" && impl != "reference") fail("--impl \"{}\": expected fused or reference", impl);
+  const std::string device_name = ctx.option("device", "cpu");
+  if (device_name != "cpu" && device_name != "cuda") fail("--device \"{}\": expected cpu or cuda", device_name);
+  const bool cuda = device_name == "cuda";
+  if (cuda && !torch::cuda::is_available()) fail("--device cuda: no CUDA device (or a CPU-only LibTorch)");
+  const torch::Device device = cuda ? torch::Device(torch::kCUDA, 0) : torch::Device(torch::kCPU);
 
   Config threads_cfg;
   threads_cfg.threads = threads;
@@ -78,7 +101,7 @@ int bench_gat(StageContext& ctx) {
   auto as_tensor = [](std::vector<int64_t>& v) {
     return torch::from_blob(v.data(), {int64_t(v.size())}, torch::kInt64).clone();
   };
-  const auto src_t = as_tensor(src), dst_t = as_tensor(dst), rel_t = as_tensor(rel);
+  const auto src_t = as_tensor(src).to(device), dst_t = as_tensor(dst).to(device), rel_t = as_tensor(rel).to(device);
   src = {}, dst = {}, rel = {};
 
   torch::manual_seed(int64_t(seed));
@@ -86,8 +109,9 @@ int bench_gat(StageContext& ctx) {
   o.in_dim = f, o.channels = channels, o.heads = heads, o.num_relations = relations;
   o.fused = impl == "fused";
   GatLayer layer(o);
-  const auto x = torch::randn({n, f});  // the first layer's input: no gradient of its own
-  const auto upstream = torch::randn({n, heads * channels});
+  layer->to(device);
+  const auto x = torch::randn({n, f}).to(device);  // the first layer's input: no gradient of its own
+  const auto upstream = torch::randn({n, heads * channels}).to(device);
   const double base = current_rss_mb();
 
   auto forward = [&] { return layer(x, src_t, dst_t, rel_t); };
@@ -96,12 +120,13 @@ int bench_gat(StageContext& ctx) {
     (forward() * upstream).sum().backward();
   };
   for (int64_t k = 0; k < warmup; ++k) forward_backward();
-  const double fwd = median_seconds(repeats, [&] { forward(); });
-  const double fwd_bwd = median_seconds(repeats, forward_backward);
+  const double fwd = median_seconds(repeats, cuda, [&] { forward(); });
+  const double fwd_bwd = median_seconds(repeats, cuda, forward_backward);
   std::cout << fmt::format(
       "impl={} nodes={} edges={} features={} heads={} channels={} threads={} forward_s={:.4f} "
-      "fwd_bwd_s={:.4f} peak_rss_mb={:.0f} base_rss_mb={:.0f}\n",
-      impl, n, e, f, heads, channels, threads, fwd, fwd_bwd, rss_mb(RUSAGE_SELF), base);
+      "fwd_bwd_s={:.4f} peak_rss_mb={:.0f} base_rss_mb={:.0f}{}\n",
+      impl, n, e, f, heads, channels, threads, fwd, fwd_bwd, rss_mb(RUSAGE_SELF), base,
+      cuda ? fmt::format(" device=cuda gpu_peak_mb={:.0f}", gpu_peak_mb()) : "");
   return 0;
 }
 

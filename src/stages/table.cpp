@@ -34,7 +34,7 @@ int stage_version(StageContext&) {
   std::cout << "  MPI       no\n";
 #endif
 #ifdef KGPERT_HAVE_CUDA
-  std::cout << "  CUDA      yes\n";
+  std::cout << "  CUDA      yes (GAT kernels; NCCL below)\n";
 #else
   std::cout << "  CUDA      no\n";
 #endif
@@ -106,9 +106,9 @@ const std::vector<StageInfo>& stage_table() {
        "--run RUN.h5 --drug NAME --cell NAME [--graph graph.h5] [--samples samples.h5] [--out DIR] [--top K]",
        {"run", "drug", "cell", "graph", "samples", "out", "top"}, {}, false, stage_explain},
       {"bench", "time one GAT layer (fused kernel or stock ops), forward and backward, on a random graph",
-       "gat [--impl fused|reference] [--nodes N] [--edges E] [--features F] [--heads H] [--channels C] "
+       "gat [--impl fused|reference] [--device cpu|cuda] [--nodes N] [--edges E] [--features F] [--heads H] [--channels C] "
        "[--relations R] [--threads T] [--repeats K] [--warmup K] [--seed S] [--save-graph FILE.h5]",
-       {"impl", "nodes", "edges", "features", "heads", "channels", "relations", "threads", "repeats",
+       {"impl", "device", "nodes", "edges", "features", "heads", "channels", "relations", "threads", "repeats",
         "warmup", "seed", "save-graph"}, {}, false, stage_bench},
       {"version", "print the version and the features compiled in", "", {}, {}, false,
        stage_version},

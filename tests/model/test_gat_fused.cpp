@@ -134,6 +134,39 @@ TEST(GatFused, SameBitsWithOneAndTwoThreads) {
   for (size_t k = 0; k < r[0].grads.size(); ++k) EXPECT_TRUE(torch::equal(r[0].grads[k], r[1].grads[k])) << k;
 }
 
+// On a GPU (a CUDA LibTorch and the CUDA kernels built): the same outputs and gradients as
+// the CPU kernel, to rounding, and the same bits from two runs.
+TEST(GatFused, CudaMatchesCpu) {
+  if (!torch::cuda::is_available()) GTEST_SKIP() << "no CUDA device (or a CPU-only LibTorch)";
+  if (!gat_fused_runs_on(torch::Device(torch::kCUDA, 0))) GTEST_SKIP() << "built without the CUDA kernels";
+  const EdgeSet g = random_graph(2000, 40000, 6, 9);
+  auto run_on = [&](torch::Device dev) {
+    torch::manual_seed(2);
+    GatLayerOptions o;
+    o.in_dim = 16, o.channels = 8, o.heads = 4, o.num_relations = 6;
+    GatLayer layer(o);
+    layer->to(dev);
+    auto x = torch::randn({g.num_nodes, 16}).to(dev).requires_grad_();
+    Result r;
+    std::tie(r.out, r.alpha) = layer->forward_with_attention(x, g.src.to(dev), g.dst.to(dev), g.rel.to(dev));
+    (r.out * r.out).sum().backward();
+    r.grads.push_back(x.grad());
+    for (const auto& p : layer->parameters()) r.grads.push_back(p.grad());
+    r.out = r.out.cpu(), r.alpha = r.alpha.cpu();
+    for (auto& t : r.grads) t = t.cpu();
+    return r;
+  };
+  const Result cpu = run_on(torch::kCPU), gpu = run_on(torch::Device(torch::kCUDA, 0)),
+               again = run_on(torch::Device(torch::kCUDA, 0));
+  EXPECT_TRUE(torch::allclose(cpu.out, gpu.out, 1e-4, 1e-5));
+  EXPECT_TRUE(torch::allclose(cpu.alpha, gpu.alpha, 1e-4, 1e-6));
+  for (size_t k = 0; k < cpu.grads.size(); ++k) {
+    EXPECT_TRUE(torch::allclose(cpu.grads[k], gpu.grads[k], 1e-3, 1e-4)) << "grad " << k;
+    EXPECT_TRUE(torch::equal(gpu.grads[k], again.grads[k])) << "grad " << k;
+  }
+  EXPECT_TRUE(torch::equal(gpu.out, again.out));
+}
+
 TEST(GatFused, CsrGroupsByDestinationAndSourceStably) {
   // Edges (src -> dst): 0: 2->1, 1: 0->0, 2: 2->0, 3: 1->1, 4: 2->1; node 2 has no in-edge.
   auto src = torch::tensor(std::vector<int64_t>{2, 0, 2, 1, 2}), dst = torch::tensor(std::vector<int64_t>{1, 0, 0, 1, 1});
