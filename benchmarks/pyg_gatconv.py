@@ -184,13 +184,18 @@ def main():
     def timed(fn, what):
         times = []
         for i in range(a.warmup + a.repeats):
+            if i == a.warmup:
+                r0 = resource.getrusage(resource.RUSAGE_SELF)
             t0 = time.perf_counter()
             fn()
             dt = time.perf_counter() - t0
             if i >= a.warmup:
                 times.append(dt)
+        r1, k = resource.getrusage(resource.RUSAGE_SELF), len(times)
+        # CPU time in the kernel is mostly page faults on the fresh (mmap'd) memory of large tensors.
         log(f"{what}: " + " ".join(f"{t:.3f}" for t in times) + f" s (median {statistics.median(times):.3f});"
-            f" peak RSS so far {peak_rss_mb():.0f} MB")
+            f" per iteration: user {(r1.ru_utime - r0.ru_utime) / k:.2f} s, sys {(r1.ru_stime - r0.ru_stime) / k:.2f} s,"
+            f" {(r1.ru_minflt - r0.ru_minflt) / k / 1e6:.2f} M page faults; peak RSS so far {peak_rss_mb():.0f} MB")
         return statistics.median(times)
 
     base = rss_mb()
