@@ -120,12 +120,8 @@ std::pair<torch::Tensor, torch::Tensor> GatLayerImpl::run(const torch::Tensor& x
                                                           const torch::Tensor& dst_in,
                                                           const torch::Tensor& rel_in, bool want_alpha) {
   const int64_t n = x.size(0), h = opt_.heads, c = opt_.channels;
-  EdgeSet es{src_in, dst_in, rel_in, n};
-  if (opt_.self_loops) es = add_self_loops(es, opt_.num_relations);
 
   auto xp = lin(x).view({n, h, c});                                     // x' = W x   [N, H, C]
-  auto a_src = (xp * att_src).sum(-1);                                  // a_src·x'_j [N, H]
-  auto a_dst = (xp * att_dst).sum(-1);                                  // a_dst·x'_i [N, H]
   // a_edge·(W_e r) depends on the relation only: compute it per relation, then gather.
   auto a_rel = (lin_edge(rel_emb->weight).view({-1, h, c}) * att_edge).sum(-1);  // [R+1, H]
   const bool dropping = is_training() && opt_.attn_dropout > 0;
@@ -133,7 +129,14 @@ std::pair<torch::Tensor, torch::Tensor> GatLayerImpl::run(const torch::Tensor& x
   torch::Tensor out, alpha;
   const auto type = xp.scalar_type();
   if (opt_.fused && gat_fused_runs_on(xp.device()) && (type == torch::kFloat || type == torch::kDouble)) {
-    const GatCsr csr = make_gat_csr(es.src.cpu(), es.dst.cpu(), es.rel.cpu(), n, n);
+    // a_src·x'_j = (a_src^T W_h) x_j: fold the attention vectors into W ([2H, F]), so that the
+    // logit terms come from one small product instead of two [N, H, C] temporaries.
+    auto w = lin->weight.view({h, c, -1});
+    auto w_att = torch::cat({(att_src.unsqueeze(-1) * w).sum(1), (att_dst.unsqueeze(-1) * w).sum(1)});
+    auto a = torch::matmul(x, w_att.t());                               // [N, 2H]
+    auto a_src = a.slice(1, 0, h), a_dst = a.slice(1, h, 2 * h);        // [N, H] each
+    const GatCsr csr = make_gat_csr(src_in.cpu(), dst_in.cpu(), rel_in.cpu(), n, n,
+                                    opt_.self_loops ? opt_.num_relations : -1);
     torch::Tensor keep;  // attention dropout: α_ij kept (x 1/(1-p)) or dropped, per edge and head
     if (dropping)
       keep = torch::empty({csr.num_edges(), h}, xp.options()).bernoulli_(1 - opt_.attn_dropout).div_(1 - opt_.attn_dropout);
@@ -141,6 +144,10 @@ std::pair<torch::Tensor, torch::Tensor> GatLayerImpl::run(const torch::Tensor& x
     out = o;
     if (want_alpha) alpha = torch::empty_like(alpha_csr).index_copy_(0, csr.order.to(xp.device()), alpha_csr);
   } else {
+    auto a_src = (xp * att_src).sum(-1);                                // a_src·x'_j [N, H]
+    auto a_dst = (xp * att_dst).sum(-1);                                // a_dst·x'_i [N, H]
+    EdgeSet es{src_in, dst_in, rel_in, n};
+    if (opt_.self_loops) es = add_self_loops(es, opt_.num_relations);
     std::tie(out, alpha) = reference(xp, a_src, a_dst, a_rel, es, opt_.negative_slope, opt_.attn_dropout, dropping);
   }
   out = opt_.concat ? out.reshape({n, h * c}) : out.mean(1);

@@ -134,7 +134,7 @@ __global__ void backward_src_kernel(GatDims d, GatDevice<T> a, const T* alpha, c
 
 // Partial sums of d s per (relation, head) over each block of kRelBlock CSR edges.
 template <typename T>
-__global__ void relation_part_kernel(GatDims d, const int64_t* rel, const T* ds, T* part) {
+__global__ void relation_part_kernel(GatDims d, const int32_t* rel, const T* ds, T* part) {
   const int64_t b = blockIdx.x, RH = d.num_rel * d.heads;
   const int64_t lo = b * kRelBlock, hi = min(d.edges, lo + kRelBlock);
   for (int64_t k = threadIdx.x; k < RH; k += blockDim.x) {

@@ -12,10 +12,11 @@ struct GatDims {
   int64_t n_src = 0, n_dst = 0, heads = 0, channels = 0, num_rel = 0, edges = 0;
 };
 
-/// The CSR of gat_fused.hpp on the device (int64), and the layer's inputs (keep may be null).
+/// The CSR of gat_fused.hpp on the device, and the layer's inputs (keep may be null).
 template <typename T>
 struct GatDevice {
-  const int64_t *indptr, *src, *rel, *t_indptr, *t_edge, *t_dst;
+  const int64_t *indptr, *t_indptr;
+  const int32_t *src, *rel, *t_edge, *t_dst;
   const T *xp, *a_src, *a_dst, *a_rel, *keep;
   T slope;
 };

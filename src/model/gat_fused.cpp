@@ -45,6 +45,9 @@ inline void prefetch_row(const T* row, int64_t len) {
   for (int64_t k = 0; k < len; k += int64_t(64 / sizeof(T))) __builtin_prefetch(row + k);
 }
 
+using Idx = int32_t;  // node and edge indices of the CSR
+constexpr int64_t kMaxIndex = std::numeric_limits<Idx>::max();
+
 int threads() { return std::max(1, at::get_num_threads()); }
 
 template <typename T>
@@ -54,7 +57,8 @@ inline T leaky(T s, T slope) { return s > T(0) ? s : s * slope; }
 template <typename T>
 struct Args {
   int64_t n_src, n_dst, heads, channels;
-  const int64_t *indptr, *src, *rel, *t_indptr, *t_edge, *t_dst;
+  const int64_t *indptr, *t_indptr;
+  const Idx *src, *rel, *t_edge, *t_dst;
   const T *xp, *a_src, *a_dst, *a_rel, *keep;  // keep may be null
   T slope;
 };
@@ -63,8 +67,8 @@ template <typename T>
 Args<T> args_of(const GatCsr& csr, const at::Tensor& xp, const at::Tensor& a_src,
                 const at::Tensor& a_dst, const at::Tensor& a_rel, const at::Tensor& keep, double slope) {
   return {csr.n_src, csr.n_dst, xp.size(1), xp.size(2),
-          csr.indptr.data_ptr<int64_t>(), csr.src.data_ptr<int64_t>(), csr.rel.data_ptr<int64_t>(),
-          csr.t_indptr.data_ptr<int64_t>(), csr.t_edge.data_ptr<int64_t>(), csr.t_dst.data_ptr<int64_t>(),
+          csr.indptr.data_ptr<int64_t>(), csr.t_indptr.data_ptr<int64_t>(), csr.src.data_ptr<Idx>(),
+          csr.rel.data_ptr<Idx>(), csr.t_edge.data_ptr<Idx>(), csr.t_dst.data_ptr<Idx>(),
           xp.data_ptr<T>(), a_src.data_ptr<T>(), a_dst.data_ptr<T>(), a_rel.data_ptr<T>(),
           keep.numel() > 0 ? keep.data_ptr<T>() : nullptr, T(slope)};
 }
@@ -212,8 +216,8 @@ template <typename T>
 cuda::GatDevice<T> device_args(const GatCsr& c, const at::Tensor& xp, const at::Tensor& a_src,
                                const at::Tensor& a_dst, const at::Tensor& a_rel, const at::Tensor& keep,
                                double slope) {
-  return {c.indptr.data_ptr<int64_t>(), c.src.data_ptr<int64_t>(), c.rel.data_ptr<int64_t>(),
-          c.t_indptr.data_ptr<int64_t>(), c.t_edge.data_ptr<int64_t>(), c.t_dst.data_ptr<int64_t>(),
+  return {c.indptr.data_ptr<int64_t>(), c.t_indptr.data_ptr<int64_t>(), c.src.data_ptr<int32_t>(),
+          c.rel.data_ptr<int32_t>(), c.t_edge.data_ptr<int32_t>(), c.t_dst.data_ptr<int32_t>(),
           xp.data_ptr<T>(), a_src.data_ptr<T>(), a_dst.data_ptr<T>(), a_rel.data_ptr<T>(),
           keep.numel() > 0 ? keep.data_ptr<T>() : nullptr, T(slope)};
 }
@@ -304,39 +308,49 @@ bool gat_fused_runs_on(const at::Device& d) {
 }
 
 GatCsr make_gat_csr(const at::Tensor& src_t, const at::Tensor& dst_t, const at::Tensor& rel_t,
-                    int64_t n_src, int64_t n_dst) {
+                    int64_t n_src, int64_t n_dst, int64_t loop_rel) {
   KG_CHECK(src_t.dim() == 1 && src_t.sizes() == dst_t.sizes() && src_t.sizes() == rel_t.sizes());
   KG_CHECK(src_t.scalar_type() == at::kLong && dst_t.scalar_type() == at::kLong && rel_t.scalar_type() == at::kLong);
+  KG_CHECK(loop_rel < 0 || n_dst <= n_src, "self-loops need every destination among the sources");
   const auto src_c = src_t.contiguous(), dst_c = dst_t.contiguous(), rel_c = rel_t.contiguous();
-  const int64_t E = src_c.size(0);
+  const int64_t given = src_c.size(0), loops = loop_rel >= 0 ? n_dst : 0, E = given + loops;
+  if (E > kMaxIndex || n_src > kMaxIndex || n_dst > kMaxIndex)
+    fail("GAT layer: {} edges on {} nodes; the fused kernel takes up to {} of each (gat.kernel: reference)",
+         E, std::max(n_src, n_dst), kMaxIndex);
   const int64_t *s = src_c.data_ptr<int64_t>(), *d = dst_c.data_ptr<int64_t>(), *r = rel_c.data_ptr<int64_t>();
-  const auto opt = src_c.options();
+  const auto i64 = src_c.options(), i32 = i64.dtype(at::kInt);
   GatCsr c;
   c.n_src = n_src, c.n_dst = n_dst;
-  c.indptr = at::zeros({n_dst + 1}, opt), c.t_indptr = at::zeros({n_src + 1}, opt);
+  c.indptr = at::zeros({n_dst + 1}, i64), c.t_indptr = at::zeros({n_src + 1}, i64);
   int64_t *ip = c.indptr.data_ptr<int64_t>(), *tp = c.t_indptr.data_ptr<int64_t>();
-  for (int64_t e = 0; e < E; ++e) {
+  for (int64_t e = 0; e < given; ++e) {
     if (s[e] < 0 || s[e] >= n_src || d[e] < 0 || d[e] >= n_dst)
       fail("GAT edge {}: {} -> {} is outside the {} source and {} destination nodes", e, s[e], d[e], n_src, n_dst);
     ++ip[d[e] + 1], ++tp[s[e] + 1];
   }
+  for (int64_t i = 0; i < loops; ++i) ++ip[i + 1], ++tp[i + 1];
   for (int64_t i = 0; i < n_dst; ++i) ip[i + 1] += ip[i];
   for (int64_t j = 0; j < n_src; ++j) tp[j + 1] += tp[j];
-  c.src = at::empty({E}, opt), c.rel = at::empty({E}, opt), c.order = at::empty({E}, opt);
-  c.t_edge = at::empty({E}, opt), c.t_dst = at::empty({E}, opt);
-  int64_t *cs = c.src.data_ptr<int64_t>(), *cr = c.rel.data_ptr<int64_t>(), *co = c.order.data_ptr<int64_t>();
+  c.src = at::empty({E}, i32), c.rel = at::empty({E}, i32), c.order = at::empty({E}, i64);
+  c.t_edge = at::empty({E}, i32), c.t_dst = at::empty({E}, i32);
+  Idx *cs = c.src.data_ptr<Idx>(), *cr = c.rel.data_ptr<Idx>();
+  int64_t* co = c.order.data_ptr<int64_t>();
   std::vector<int64_t> next(ip, ip + n_dst);
-  for (int64_t e = 0; e < E; ++e) {
+  for (int64_t e = 0; e < given; ++e) {
     const int64_t k = next[size_t(d[e])]++;
-    cs[k] = s[e], cr[k] = r[e], co[k] = e;
+    cs[k] = Idx(s[e]), cr[k] = Idx(r[e]), co[k] = e;
   }
-  // By source, in CSR order: each source's edges by destination, then in the order given.
-  int64_t *te = c.t_edge.data_ptr<int64_t>(), *td = c.t_dst.data_ptr<int64_t>();
+  for (int64_t i = 0; i < loops; ++i) {  // each node's loop last: its slot is the row's end
+    const int64_t k = next[size_t(i)]++;
+    cs[k] = Idx(i), cr[k] = Idx(loop_rel), co[k] = given + i;
+  }
+  // By source, in CSR order: each source's edges by destination, then in CSR order.
+  Idx *te = c.t_edge.data_ptr<Idx>(), *td = c.t_dst.data_ptr<Idx>();
   next.assign(tp, tp + n_src);
   for (int64_t i = 0; i < n_dst; ++i)
     for (int64_t k = ip[i]; k < ip[i + 1]; ++k) {
       const int64_t t = next[size_t(cs[k])]++;
-      te[t] = k, td[t] = i;
+      te[t] = Idx(k), td[t] = Idx(i);
     }
   return c;
 }
@@ -352,7 +366,7 @@ std::pair<at::Tensor, at::Tensor> gat_fused(const GatCsr& csr, const at::Tensor&
   for (const auto* t : {&a_src, &a_dst, &a_rel}) KG_CHECK(t->scalar_type() == xp.scalar_type());
   if (E > 0) {
     const auto r = csr.rel.aminmax();
-    KG_CHECK(std::get<0>(r).item<int64_t>() >= 0 && std::get<1>(r).item<int64_t>() < a_rel.size(0),
+    KG_CHECK(std::get<0>(r).item<int32_t>() >= 0 && std::get<1>(r).item<int32_t>() < a_rel.size(0),
              "relations outside the {} rows of a_rel", a_rel.size(0));
   }
   auto on = [&](const at::Tensor& t) { return t.to(xp.device()); };  // the CSR is made on the CPU

@@ -17,21 +17,25 @@ namespace kg {
 
 /// The edges of one layer grouped by destination (CSR) and, for the backward pass, by source.
 /// Built by a stable counting sort, O(E + N): within a group edges keep the order given.
+/// Indices within the graph are int32 (half the memory traffic of int64): up to 2^31 - 1
+/// edges and nodes; offsets and `order` are int64.
 struct GatCsr {
   int64_t n_src = 0, n_dst = 0;
   at::Tensor indptr;    // [n_dst + 1] int64: edges into i are CSR positions indptr[i] .. indptr[i+1]
-  at::Tensor src, rel;  // [E] int64, in CSR order
-  at::Tensor order;     // [E] int64: order[k] = index (in the edge lists given) of CSR edge k
+  at::Tensor src, rel;  // [E] int32, in CSR order
+  at::Tensor order;     // [E] int64: order[k] = index of CSR edge k in the edges given (loops: E_given + i)
   at::Tensor t_indptr;  // [n_src + 1] int64: edges out of j are t_edge[t_indptr[j] .. t_indptr[j+1]]
-  at::Tensor t_edge;    // [E] int64: CSR positions, grouped by source
-  at::Tensor t_dst;     // [E] int64: the destination of each of them
+  at::Tensor t_edge;    // [E] int32: CSR positions, grouped by source
+  at::Tensor t_dst;     // [E] int32: the destination of each of them
   int64_t num_edges() const { return src.defined() ? src.size(0) : 0; }
 };
 
 /// Groups edges src[e] -> dst[e] (relation rel[e]; int64 [E] CPU tensors) by destination.
-/// Sources must lie in [0, n_src), destinations in [0, n_dst) (kg::Error otherwise).
+/// Sources must lie in [0, n_src), destinations in [0, n_dst) (kg::Error otherwise). With
+/// loop_rel >= 0 every destination i also gets a self-loop i -> i of relation loop_rel, after
+/// its other edges (as if appended to the lists given: add_self_loops, without the copies).
 GatCsr make_gat_csr(const at::Tensor& src, const at::Tensor& dst, const at::Tensor& rel,
-                    int64_t n_src, int64_t n_dst);
+                    int64_t n_src, int64_t n_dst, int64_t loop_rel = -1);
 
 /// True on the CPU, and on CUDA devices when built with the CUDA kernels (gat_cuda.hpp).
 bool gat_fused_runs_on(const at::Device& d);

@@ -85,11 +85,14 @@ int bench_gat(StageContext& ctx) {
   apply_threads(threads_cfg);
   torch::set_num_threads(int(threads));
 
-  // Edges j -> i uniform at random (the layer adds one self-loop per node), relations uniform.
+  // Edges j -> i uniform at random but for self-loops (the layer adds one per node, as PyG's
+  // GATConv does after removing any), relations uniform.
   synth::Rng rng(seed, 1);
   std::vector<int64_t> src(static_cast<size_t>(e)), dst(src.size()), rel(src.size());
-  for (int64_t k = 0; k < e; ++k)
-    src[size_t(k)] = rng.below(n), dst[size_t(k)] = rng.below(n), rel[size_t(k)] = rng.below(relations);
+  for (size_t k = 0; k < src.size(); ++k) {
+    src[k] = rng.below(n), dst[k] = rng.below(n - 1), rel[k] = rng.below(relations);
+    if (dst[k] >= src[k]) ++dst[k];  // uniform over the other n - 1 nodes
+  }
   if (const std::string out = ctx.option("save-graph"); !out.empty()) {
     h5::Writer w(out);
     w.write("/src", src), w.write("/dst", dst), w.write("/rel", rel);

@@ -172,7 +172,10 @@ TEST(GatFused, CsrGroupsByDestinationAndSourceStably) {
   auto src = torch::tensor(std::vector<int64_t>{2, 0, 2, 1, 2}), dst = torch::tensor(std::vector<int64_t>{1, 0, 0, 1, 1});
   auto rel = torch::tensor(std::vector<int64_t>{4, 5, 6, 7, 8});
   const GatCsr c = make_gat_csr(src, dst, rel, 3, 3);
-  auto vec = [](const torch::Tensor& t) { return std::vector<int64_t>(t.data_ptr<int64_t>(), t.data_ptr<int64_t>() + t.numel()); };
+  auto vec = [](const torch::Tensor& t) {
+    auto v = t.to(torch::kInt64);
+    return std::vector<int64_t>(v.data_ptr<int64_t>(), v.data_ptr<int64_t>() + v.numel());
+  };
   EXPECT_EQ(vec(c.indptr), (std::vector<int64_t>{0, 2, 5, 5}));
   EXPECT_EQ(vec(c.order), (std::vector<int64_t>{1, 2, 0, 3, 4}));
   EXPECT_EQ(vec(c.src), (std::vector<int64_t>{0, 2, 2, 1, 2}));
@@ -181,6 +184,16 @@ TEST(GatFused, CsrGroupsByDestinationAndSourceStably) {
   EXPECT_EQ(vec(c.t_edge), (std::vector<int64_t>{0, 3, 1, 2, 4}));
   EXPECT_EQ(vec(c.t_dst), (std::vector<int64_t>{0, 1, 0, 1, 1}));
   EXPECT_THROW(make_gat_csr(src, dst, rel, 2, 3), Error);  // source 2 is outside 2 sources
+
+  // With self-loops (relation 9): each row's loop comes last, numbered after the edges given.
+  const GatCsr l = make_gat_csr(src, dst, rel, 3, 3, 9);
+  EXPECT_EQ(vec(l.indptr), (std::vector<int64_t>{0, 3, 7, 8}));
+  EXPECT_EQ(vec(l.order), (std::vector<int64_t>{1, 2, 5, 0, 3, 4, 6, 7}));
+  EXPECT_EQ(vec(l.src), (std::vector<int64_t>{0, 2, 0, 2, 1, 2, 1, 2}));
+  EXPECT_EQ(vec(l.rel), (std::vector<int64_t>{5, 6, 9, 4, 7, 8, 9, 9}));
+  EXPECT_EQ(vec(l.t_indptr), (std::vector<int64_t>{0, 2, 4, 8}));
+  EXPECT_EQ(vec(l.t_edge), (std::vector<int64_t>{0, 2, 4, 6, 1, 3, 5, 7}));
+  EXPECT_EQ(vec(l.t_dst), (std::vector<int64_t>{0, 0, 1, 1, 0, 1, 1, 2}));
 }
 
 }  // namespace
