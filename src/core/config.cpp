@@ -231,6 +231,15 @@ std::vector<ConfigKey> build_keys() {
   b.list("sweep.ablation_models", KG_FIELD(sweep.ablation_models), "models that get ablations other than none", models);
   b.list("sweep.seeds", KG_FIELD(sweep.seeds), "training seeds of the sweep", {}, 0, inf);
   b.list("sweep.grid", KG_FIELD(sweep.grid), "hyper-parameters of the sweep, one \"key: [values]\" per key (gat.*, mlp.*, train.*, baseline.*): every combination, for the models that read the key; each in the run's path as key~value");
+
+  // Read by the workflow only (rule resources; a profile's set-resources overrides them).
+  b.num("resources.default.mem_mb", KG_FIELD(resources.fallback.mem_mb), "workflow: memory (MB) of the jobs of every rule without its own resources.* section", 1, 1e9);
+  b.num("resources.default.runtime", KG_FIELD(resources.fallback.runtime), "workflow: time limit (minutes) of those jobs", 1, 1e7);
+  b.num("resources.ingest.mem_mb", KG_FIELD(resources.ingest.mem_mb), "workflow: memory (MB) of the ingest job", 1, 1e9);
+  b.num("resources.ingest.runtime", KG_FIELD(resources.ingest.runtime), "workflow: time limit (minutes) of the ingest job", 1, 1e7);
+  b.num("resources.train.mem_mb", KG_FIELD(resources.train.mem_mb), "workflow: memory (MB) of one train process; a job of dist.ranks ranks asks for ranks x this", 1, 1e9);
+  b.num("resources.train.runtime", KG_FIELD(resources.train.runtime), "workflow: time limit (minutes) of a train job", 1, 1e7);
+  b.num("resources.train.gpus", KG_FIELD(resources.train.gpus), "workflow: GPUs of one train process (0 or 1; a job of dist.ranks ranks asks for ranks x this)", 0, 1);
   return b.keys;
 }
 
@@ -326,18 +335,20 @@ Config Config::load(const std::string& path, const std::vector<std::string>& set
 }
 
 std::string Config::to_yaml() const {
-  // Nested output: group keys by their section prefix, keeping table order.
+  // Nested output: key "a.b.c" goes under "a:" and "  b:", keeping table order.
   std::ostringstream out;
-  std::string section;
+  std::vector<std::string> open;  // the sections of the previous key
   for (const auto& k : config_keys()) {
-    auto dot = k.key.find('.');
-    std::string sec = dot == std::string::npos ? "" : k.key.substr(0, dot);
-    std::string leaf = dot == std::string::npos ? k.key : k.key.substr(dot + 1);
-    if (sec != section) {
-      if (!sec.empty()) out << sec << ":\n";
-      section = sec;
-    }
-    out << (sec.empty() ? "" : "  ") << leaf << ": " << k.show(*this) << "\n";
+    std::vector<std::string> sections;
+    for (size_t from = 0, dot; (dot = k.key.find('.', from)) != std::string::npos; from = dot + 1)
+      sections.push_back(k.key.substr(from, dot - from));
+    const std::string leaf = k.key.substr(k.key.rfind('.') + 1);  // npos + 1 = 0: the whole key
+    size_t same = 0;
+    while (same < open.size() && same < sections.size() && open[same] == sections[same]) ++same;
+    for (size_t i = same; i < sections.size(); ++i)
+      out << std::string(2 * i, ' ') << sections[i] << ":\n";
+    open = sections;
+    out << std::string(2 * sections.size(), ' ') << leaf << ": " << k.show(*this) << "\n";
   }
   return out.str();
 }

@@ -124,6 +124,21 @@ struct SweepConfig {
   std::vector<std::string> grid;
 };
 
+// The workflow's (kgpert only checks them): what each job of a rule asks its executor
+// for, as the Snakemake resources mem_mb, runtime and gpu. Cores come from `threads`, the MPI
+// tasks of a train job from dist.ranks.
+struct JobResources {
+  int64_t mem_mb;   // memory of one process (MB)
+  int64_t runtime;  // time limit (minutes)
+  int64_t gpus;     // GPUs of one process (train only: a rank drives at most one)
+};
+
+struct ResourcesConfig {
+  JobResources fallback{4000, 60, 0};  // key "default": every rule not listed below
+  JobResources ingest{32000, 120, 0};
+  JobResources train{16000, 240, 0};   // train and train_mpi (per rank)
+};
+
 struct Config {
   std::string dataset = "demo";   // results/<dataset>/
   int64_t threads = 1;            // OpenMP, OpenBLAS and LibTorch threads
@@ -140,6 +155,7 @@ struct Config {
   BaselineConfig baseline;
   TrainConfig train;
   SweepConfig sweep;
+  ResourcesConfig resources;
 
   /// Loads `path` (empty = defaults only), then applies `key=value` overrides in order.
   /// Throws kg::Error naming the file and key for unknown keys and bad values.

@@ -142,7 +142,8 @@ std::vector<std::string> param_names(const torch::nn::Module& m) {
 std::vector<std::string> run_identity(const Config& cfg, const std::string& inputs) {
   std::vector<std::string> lines;
   for (const auto& k : config_keys())
-    if (k.key != "threads" && k.key != "train.checkpoint_every" && k.key.rfind("dist.", 0) != 0)
+    if (k.key != "threads" && k.key != "train.checkpoint_every" && k.key.rfind("dist.", 0) != 0 &&
+        k.key.rfind("resources.", 0) != 0)
       lines.push_back(k.key + ": " + k.show(cfg));
   std::string line;
   for (char ch : inputs) {

@@ -30,7 +30,7 @@ struct TrainState {
 };
 
 /// The identity of a run: "key: value" for every config key that can change its result (all
-/// but threads, train.checkpoint_every and dist.*), then the lines of `inputs`.
+/// but threads, train.checkpoint_every, dist.* and resources.*), then the lines of `inputs`.
 std::vector<std::string> run_identity(const Config& cfg, const std::string& inputs);
 
 /// Checksums "name dtype [shape] xxh3:HEX" of the model's buffers, as built (before training):

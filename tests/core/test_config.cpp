@@ -89,6 +89,23 @@ TEST(Config, ResolvedYamlRoundTrips) {
   EXPECT_EQ(d.dataset, "x y");
 }
 
+// resources.* (read by the workflow) are nested two deep; the resolved YAML nests them too.
+TEST(Config, ResourcesNestTwoDeep) {
+  auto p = write_file("r1.yaml", "resources:\n  train:\n    mem_mb: 8000\n    gpus: 1\n  default:\n    runtime: 30\n");
+  auto c = kg::Config::load(p, {"resources.ingest.mem_mb=64000"});
+  EXPECT_EQ(c.resources.train.mem_mb, 8000);
+  EXPECT_EQ(c.resources.train.gpus, 1);
+  EXPECT_EQ(c.resources.train.runtime, 240);  // the default
+  EXPECT_EQ(c.resources.fallback.runtime, 30);
+  EXPECT_EQ(c.resources.ingest.mem_mb, 64000);
+  EXPECT_NE(c.to_yaml().find("resources:\n  default:\n    mem_mb: 4000\n    runtime: 30\n  ingest:\n"),
+            std::string::npos) << c.to_yaml();
+  auto e = error_of(write_file("r2.yaml", "resources:\n  train:\n    gpus: 2\n"));
+  EXPECT_NE(e.find("resources.train.gpus"), std::string::npos) << e;
+  e = error_of(write_file("r3.yaml", "resources:\n  ingest:\n    gpus: 1\n"));
+  EXPECT_NE(e.find("unknown key \"resources.ingest.gpus\""), std::string::npos) << e;
+}
+
 // Flattens the schema's nested `properties` into dotted keys -> leaf schema node.
 void flatten(const YAML::Node& props, const std::string& prefix, std::map<std::string, YAML::Node>& out) {
   for (const auto& kv : props) {
