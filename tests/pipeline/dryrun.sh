@@ -41,6 +41,31 @@ if out="$(snake "$tmp" -n --cores 2 --config 'dist={ranks: 4}' 2>&1)"; then fail
 grep -q "needs partition.parts=4" <<<"$out" || { echo "$out"; fail "no reason for refusing dist.ranks=4"; }
 echo "ok: dist.ranks=2 makes MPI train jobs; a partition of other parts is refused"
 
+# What jobs ask for comes from the config's resources section and passes the SLURM profile
+# unchanged (the profile sets only the MPI launcher): a train_mpi job ranks x resources.train
+# (memory, GPUs, one task per GPU), a closed-form train job no GPU, ingest its own section, the
+# other rules resources.default. (A dry run needs no SLURM.)
+out="$(snake "$tmp" -n --profile "$ROOT/cluster/slurm" --configfile "$ROOT/configs/default.yaml" \
+  --config 'dist={ranks: 2}' 'resources={train: {mem_mb: 3000, runtime: 90, gpus: 1}, ingest: {runtime: 45}}' 2>&1)" \
+  || { echo "$out"; fail "dry run with the SLURM profile failed"; }
+resources_of() {  # resources_of RULE WILDCARDS-REGEX KEY... < dry run: KEY=value of its first such job
+  local line key
+  line="$(awk -v rule="rule $1:" -v want="$2" '
+    $0 == rule {f = 1; w = ""; next}
+    /^[^ ]/ {f = 0}
+    f && /^ +wildcards:/ {w = $0}
+    f && /^ +resources:/ && w ~ want {print; exit}')"
+  shift 2
+  for key; do grep -o "\b$key=[^,]*" <<<"$line" | head -n1; done | tr '\n' ' ' | sed 's/ $//'
+}
+expect_eq "resources of a GAT train_mpi job" "$(resources_of train_mpi model=gat mem_mb runtime gpu tasks_per_gpu tasks cpus_per_task mpi <<<"$out")" \
+  "mem_mb=6000 runtime=90 gpu=2 tasks_per_gpu=1 tasks=2 cpus_per_task=1 mpi=srun --mpi=pmix"
+expect_eq "resources of a knn train job" "$(resources_of train model=knn mem_mb runtime gpu <<<"$out")" "mem_mb=3000 runtime=90 gpu=0"
+expect_eq "resources of ingest" "$(resources_of ingest "" mem_mb runtime <<<"$out")" "mem_mb=32000 runtime=45"
+expect_eq "resources of split" "$(resources_of split split=scaffold mem_mb runtime <<<"$out")" "mem_mb=4000 runtime=60"
+if out="$(snake "$tmp" -n --cores 1 --config 'resources={train: {gpus: 2}}' 2>&1)"; then fail "resources.train.gpus=2 accepted"; fi
+echo "ok: jobs' resources from the config's resources section, through the SLURM profile"
+
 # sweep.grid: every combination for the models that read each key, the values in the paths (in
 # the order of the entries);
 # bad entries are refused before anything runs.

@@ -303,6 +303,23 @@ def grid_values(hp):
     return out
 
 
+# ---- resources -------------------------------------------------------------------------------
+def job_resources(rule, ranks=1):
+    """What a job of `rule` asks for, from the config's resources.<rule> (resources.default for
+    rules without a section): mem_mb (MB) and runtime (minutes); for train also `gpu`, the SLURM
+    executor's GPU count (0 asks for none). A job of `ranks` MPI processes asks for ranks x mem_mb
+    and ranks x gpu, one rank per GPU. Profiles' set-resources override these."""
+    section = config["resources"].get(rule, config["resources"]["default"])
+    res = {"mem_mb": section["mem_mb"] * ranks, "runtime": section["runtime"]}
+    if "gpus" in section:
+        gpus = section["gpus"] * ranks
+        # The closed-form baselines (train jobs too) fit on the CPU.
+        res["gpu"] = lambda wildcards: 0 if wildcards.model in CLOSED_FORM else gpus
+        if gpus and ranks > 1:
+            res["tasks_per_gpu"] = 1  # else the executor asks for --ntasks-per-gpu=<tasks>
+    return res
+
+
 def check_binary():
     kgpert = os.environ.get("KGPERT", "")
     if not os.access(kgpert, os.X_OK):

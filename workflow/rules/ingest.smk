@@ -12,6 +12,8 @@ rule ingest:
     params:
         sets=ingest_sets(),
     threads: config["threads"]
+    resources:
+        **job_resources("ingest"),
     conda:
         "../envs/kgpert.yaml"
     shell:

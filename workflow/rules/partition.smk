@@ -11,6 +11,8 @@ rule partition:
         f"{LOGS}/partition.log",
     params:
         sets=set_args(("dataset", "partition.", "gat.layers")),
+    resources:
+        **job_resources("partition"),
     conda:
         "../envs/kgpert.yaml"
     shell:

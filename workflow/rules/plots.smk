@@ -13,6 +13,8 @@ rule plots:
         attention=f"{RESULTS}/plots/attention_share.png",
     log:
         f"{LOGS}/plots.log",
+    resources:
+        **job_resources("plots"),
     conda:
         "../envs/plots.yaml"
     script:

@@ -8,6 +8,8 @@ rule report:
         f"{RESULTS}/report.h5",
     log:
         f"{LOGS}/report.log",
+    resources:
+        **job_resources("report"),
     conda:
         "../envs/kgpert.yaml"
     shell:
@@ -23,6 +25,8 @@ rule compare:
         paired=f"{RESULTS}/compare_paired.txt",
     log:
         f"{LOGS}/compare.log",
+    resources:
+        **job_resources("compare"),
     conda:
         "../envs/kgpert.yaml"
     shell:

@@ -8,6 +8,8 @@ rule split:
         f"{RESULTS}/splits/{{split}}.h5",
     log:
         f"{LOGS}/split/{{split}}.log",
+    resources:
+        **job_resources("split"),
     params:
         sets=lambda wildcards: set_args(
             ("dataset", "split."), exclude=("split.kind",), split__kind=wildcards.split

@@ -11,6 +11,8 @@ if SYNTHETIC:
         params:
             sets=set_args(("dataset", "synth.", "inputs.gene_table")),
             out=lambda wildcards, output: os.path.dirname(output.kg_csv),
+        resources:
+            **job_resources("synth"),
         conda:
             "../envs/kgpert.yaml"
         shell:

@@ -1,5 +1,6 @@
 # One job per sweep point: runs/model~M/ablation~A/split~S/seed~N/run.h5. With dist.ranks > 1
 # the gradient-trained models go to train_mpi (below), the closed-form baselines stay here.
+# Memory, run time and GPUs come from the config's resources.train (job_resources).
 
 
 rule train:
@@ -20,8 +21,7 @@ rule train:
         model="cell_mean|knn|ridge" if RANKS > 1 else "gat|mlp|cell_mlp|cell_mean|knn|ridge",
     threads: config["threads"]
     resources:
-        mem_mb=4000,
-        runtime=120,
+        **job_resources("train"),
     conda:
         "../envs/kgpert.yaml"
     shell:
@@ -55,8 +55,7 @@ if RANKS > 1:
             variant=train_variant,
         threads: RANKS * config["threads"]
         resources:
-            mem_mb=4000 * RANKS,
-            runtime=120,
+            **job_resources("train", RANKS),
             tasks=RANKS,
             cpus_per_task=config["threads"],
             mpi=config["dist"]["launcher"],
