@@ -39,20 +39,7 @@ fi
 
 # The same comparison for every rerun below: run.h5 bit for bit that of the uninterrupted run.
 same_as_whole() {  # same_as_whole RUN.H5 WHAT
-  "$PY" - "$tmp/whole/run.h5" "$1" "$2" <<'PYEOF'
-import sys, h5py, numpy as np
-a, b = (h5py.File(p, "r") for p in sys.argv[1:3])
-names = ["curves/epoch", "curves/train_loss", "curves/val_loss", "curves/val_pearson", "curves/lr",
-         "metrics/test", "metrics/val", "test/sig_index", "test/pred"]
-for n in names:
-    if not np.array_equal(a[n][()], b[n][()]):
-        sys.exit(f"FAIL: {n} differs between the uninterrupted and the {sys.argv[3]} run")
-for n in ["best_epoch", "epochs_run", "n_params"]:
-    if a.attrs[n] != b.attrs[n]:
-        sys.exit(f"FAIL: attribute {n} differs: {a.attrs[n]} vs {b.attrs[n]}")
-print(f"ok: the {sys.argv[3]} run.h5 equals the uninterrupted one bit for bit "
-      f"(test pearson {dict(zip(a['metrics/names'].asstr()[()], a['metrics/test'][()]))['pearson']:.6f})")
-PYEOF
+  "$PY" "$ROOT/tests/pipeline/same_run.py" "$tmp/whole/run.h5" "$1" "$2"
 }
 
 # Killed once epoch 10 is logged (its checkpoint is written before the line). Started as a
