@@ -103,6 +103,15 @@ JobAcctGatherType=jobacct_gather/none
 JobCompType=jobcomp/filetxt
 JobCompLoc=$DIR/jobcomp.log
 MinJobAge=3600
+# Requeueing (tests/slurm/requeue.sh): only jobs submitted with --requeue (Snakemake's
+# --slurm-requeue) may be requeued, as at sites that turn the default off; a job that is
+# requeued, preempted or at its time limit gets SIGTERM on all its processes and SIGKILL
+# KillWait s later (the default, written out: train's checkpoint must be written in it); a
+# requeued job may start again once its old credentials have expired, cred_expire s (default
+# 120) after the requeue.
+JobRequeue=0
+KillWait=30
+AuthInfo=cred_expire=10
 $node_line NodeAddr=127.0.0.1 State=UNKNOWN
 PartitionName=$PARTITION Nodes=$NODE Default=YES MaxTime=INFINITE State=UP
 EOF

@@ -35,7 +35,7 @@ echo "ok: report checked; the GAT trained on 2 ranks"
 # Every job ran as a SLURM job that completed: squeue (finished jobs stay for MinJobAge) lists
 # one job per rule the log shows (the local rule `all` aside), all named with this run's id;
 # the train_mpi jobs had 2 tasks (2 CPUs) and 2 x resources.train.mem_mb; ingest its own
-# memory, the other jobs resources.default's; all the time limit of 30 min.
+# memory, the other jobs resources.default's; all the time limit of 30 min, and --requeue.
 run_id="$(sed -n 's/^SLURM run ID: //p' "$tmp/snake.log")"
 [[ -n $run_id ]] || fail "no SLURM run ID in the Snakemake log"
 squeue -h --states=all --name "$run_id" -o '%i %T %C %k %m %l' >"$tmp/jobs.txt"
@@ -47,4 +47,6 @@ expect_eq "memory of the jobs by rule" \
   "$(awk '{sub(/_wildcards.*/, "", $4); print $4, $5}' "$tmp/jobs.txt" | sort -u | tr '\n' ' ')" \
   "rule_compare 1000M rule_ingest 1500M rule_partition 1000M rule_plots 1000M rule_report 1000M rule_split 1000M rule_synth 1000M rule_train_mpi 2000M "
 expect_eq "jobs without a 30 min limit" "$(awk '$6 != "30:00"' "$tmp/jobs.txt")" ""
+expect_eq "jobs that may not be requeued (the profile sets slurm-requeue)" \
+  "$(squeue -h --states=all --name "$run_id" -O 'JobID:12,Requeue:4' | awk '$2 != 1')" ""
 echo "slurm: all checks passed"

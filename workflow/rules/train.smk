@@ -1,6 +1,13 @@
 # One job per sweep point: runs/model~M/ablation~A/split~S/seed~N/run.h5. With dist.ranks > 1
 # the gradient-trained models go to train_mpi (below), the closed-form baselines stay here.
 # Memory, run time and GPUs come from the config's resources.train (job_resources).
+#
+# Both rules `exec` kgpert (or the MPI launcher): SLURM sends SIGTERM to every process of a job
+# it requeues, preempts or stops at its time limit, and SIGKILL KillWait s later (scancel
+# --signal=USR1 and sbatch --signal=USR1@T signal every step's processes). kgpert stops after
+# the current step, writes run.h5.ckpt and exits 143 (138 for USR1); a shell between it and
+# Snakemake would die of the SIGTERM at once, Snakemake would end the job step, and the step's
+# cgroup (on a real cluster) would take kgpert with it before the checkpoint is written.
 
 
 rule train:
@@ -26,7 +33,7 @@ rule train:
         "../envs/kgpert.yaml"
     shell:
         "export OMP_NUM_THREADS={threads} OPENBLAS_NUM_THREADS={threads}; "
-        '"$KGPERT" train --config "$KGPERT_CONFIG" {params.sets} --set threads={threads} --variant {params.variant} '
+        'exec "$KGPERT" train --config "$KGPERT_CONFIG" {params.sets} --set threads={threads} --variant {params.variant} '
         "--graph {input.graph} --samples {input.samples} --split {input.split} "
         "--out {output} > {log} 2>&1"
 
@@ -64,6 +71,6 @@ if RANKS > 1:
         shell:
             "export OMP_NUM_THREADS={resources.cpus_per_task} OPENBLAS_NUM_THREADS={resources.cpus_per_task} "
             "OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1; "
-            '{resources.mpi} -n {resources.tasks} "$KGPERT" train --config "$KGPERT_CONFIG" {params.sets} --variant {params.variant} '
+            'exec {resources.mpi} -n {resources.tasks} "$KGPERT" train --config "$KGPERT_CONFIG" {params.sets} --variant {params.variant} '
             "--set threads={resources.cpus_per_task} --graph {input.graph} --samples {input.samples} "
             "--split {input.split} --partition {input.partition} --out {output} > {log} 2>&1"
