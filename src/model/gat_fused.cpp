@@ -91,6 +91,7 @@ void forward_kernel(const Args<T>& a, T* out, T* alpha) {
       std::fill(mx.begin(), mx.end(), -std::numeric_limits<T>::infinity());
       std::fill(sum.begin(), sum.end(), T(0));
       for (int64_t e = beg; e < end; ++e) {
+        if (e + kAhead < end) __builtin_prefetch(a.a_src + a.src[e + kAhead] * H);
         const T *as = a.a_src + a.src[e] * H, *ar = a.a_rel + a.rel[e] * H;
         T* l = alpha + e * H;
         for (int64_t h = 0; h < H; ++h) {
@@ -126,12 +127,44 @@ void forward_kernel(const Args<T>& a, T* out, T* alpha) {
 //   d s_ij = d e_ij (s_ij > 0 ? 1 : slope)              LeakyReLU; s recomputed from the inputs
 //   d a_dst[i] = Σ_j d s_ij,  d a_src[j] = Σ_i d s_ij,  d a_rel[r] = Σ_{edges of r} d s
 //   d xp[j] = Σ_i α_ij keep_ij g_i
+// The rows g_i of a source's edges are gathered once (pass 1) for both d α and d xp: the
+// other passes read only E x H arrays, so the backward pass costs about one forward pass.
 template <typename T>
 void backward_kernel(const Args<T>& a, const T* alpha, const T* g, T* gxp, T* ga_src, T* ga_dst,
                      T* ga_rel, int64_t num_rel) {
   const int64_t H = a.heads, C = a.channels, HC = H * C, E = a.indptr[a.n_dst];
-  std::vector<T> ds(size_t(E * H));  // d s per CSR edge and head
-  // 1. By destination: d s and d a_dst.
+  std::vector<T> ds(size_t(E * H));  // d α, then d s, per CSR edge and head
+  // 1. By source: d α and d xp.
+#pragma omp parallel for num_threads(threads()) schedule(dynamic, kRowChunk)
+  for (int64_t j = 0; j < a.n_src; ++j) {
+    T* gx = gxp + j * HC;
+    const T* x = a.xp + j * HC;
+    std::fill(gx, gx + HC, T(0));
+    for (int64_t t = a.t_indptr[j]; t < a.t_indptr[j + 1]; ++t) {
+      const int64_t e = a.t_edge[t];
+      const T* gi = g + a.t_dst[t] * HC;
+      if (t + kAhead < a.t_indptr[j + 1]) {
+        const int64_t ahead = a.t_edge[t + kAhead];
+        prefetch_row(g + a.t_dst[t + kAhead] * HC, HC);
+        __builtin_prefetch(alpha + ahead * H);
+        __builtin_prefetch(ds.data() + ahead * H, 1);
+        if (a.keep) __builtin_prefetch(a.keep + ahead * H);
+      }
+      const T* k = a.keep ? a.keep + e * H : nullptr;
+      for (int64_t h = 0; h < H; ++h) {
+        const T *gh = gi + h * C, *xh = x + h * C;
+        T d = 0;
+#pragma omp simd reduction(+ : d)
+        for (int64_t c = 0; c < C; ++c) d += gh[c] * xh[c];
+        ds[size_t(e * H + h)] = k ? d * k[h] : d;
+        const T w = k ? alpha[e * H + h] * k[h] : alpha[e * H + h];
+        T* gxh = gx + h * C;
+#pragma omp simd
+        for (int64_t c = 0; c < C; ++c) gxh[c] += w * gh[c];
+      }
+    }
+  }
+  // 2. By destination: d s (softmax and LeakyReLU) and d a_dst.
 #pragma omp parallel num_threads(threads())
   {
     std::vector<T> dot(static_cast<size_t>(H));
@@ -140,23 +173,10 @@ void backward_kernel(const Args<T>& a, const T* alpha, const T* g, T* gxp, T* ga
       const int64_t beg = a.indptr[i], end = a.indptr[i + 1];
       T* gd = ga_dst + i * H;
       std::fill(gd, gd + H, T(0));
-      if (beg == end) continue;
-      const T *gi = g + i * HC, *ad = a.a_dst + i * H;
       std::fill(dot.begin(), dot.end(), T(0));
-      for (int64_t e = beg; e < end; ++e) {
-        const T* x = a.xp + a.src[e] * HC;
-        if (e + kAhead < end) prefetch_row(a.xp + a.src[e + kAhead] * HC, HC);
-        const T* k = a.keep ? a.keep + e * H : nullptr;
-        for (int64_t h = 0; h < H; ++h) {
-          const T *gh = gi + h * C, *xh = x + h * C;
-          T d = 0;
-#pragma omp simd reduction(+ : d)
-          for (int64_t c = 0; c < C; ++c) d += gh[c] * xh[c];
-          if (k) d *= k[h];
-          ds[size_t(e * H + h)] = d;  // d α for now
-          dot[size_t(h)] += alpha[e * H + h] * d;
-        }
-      }
+      for (int64_t e = beg; e < end; ++e)
+        for (int64_t h = 0; h < H; ++h) dot[size_t(h)] += alpha[e * H + h] * ds[size_t(e * H + h)];
+      const T* ad = a.a_dst + i * H;
       for (int64_t e = beg; e < end; ++e) {
         const T *as = a.a_src + a.src[e] * H, *ar = a.a_rel + a.rel[e] * H;
         for (int64_t h = 0; h < H; ++h) {
@@ -168,28 +188,17 @@ void backward_kernel(const Args<T>& a, const T* alpha, const T* g, T* gxp, T* ga
       }
     }
   }
-  // 2. By source: d xp and d a_src.
+  // 3. By source again: d a_src.
 #pragma omp parallel for num_threads(threads()) schedule(dynamic, kRowChunk)
   for (int64_t j = 0; j < a.n_src; ++j) {
-    T *gx = gxp + j * HC, *gs = ga_src + j * H;
-    std::fill(gx, gx + HC, T(0));
+    T* gs = ga_src + j * H;
     std::fill(gs, gs + H, T(0));
     for (int64_t t = a.t_indptr[j]; t < a.t_indptr[j + 1]; ++t) {
-      const int64_t e = a.t_edge[t];
-      const T* gi = g + a.t_dst[t] * HC;
-      if (t + kAhead < a.t_indptr[j + 1]) prefetch_row(g + a.t_dst[t + kAhead] * HC, HC);
-      const T* k = a.keep ? a.keep + e * H : nullptr;
-      for (int64_t h = 0; h < H; ++h) {
-        gs[h] += ds[size_t(e * H + h)];
-        const T w = k ? alpha[e * H + h] * k[h] : alpha[e * H + h];
-        T* gh = gx + h * C;
-        const T* g2 = gi + h * C;
-#pragma omp simd
-        for (int64_t c = 0; c < C; ++c) gh[c] += w * g2[c];
-      }
+      if (t + kAhead < a.t_indptr[j + 1]) __builtin_prefetch(ds.data() + a.t_edge[t + kAhead] * H);
+      for (int64_t h = 0; h < H; ++h) gs[h] += ds[size_t(a.t_edge[t] * H + h)];
     }
   }
-  // 3. By relation: partial sums per block of edges, then the blocks in order.
+  // 4. By relation: partial sums per block of edges, then the blocks in order.
   const int64_t blocks = (E + kRelBlock - 1) / kRelBlock, RH = num_rel * H;
   std::vector<T> part(size_t(blocks * RH), T(0));
 #pragma omp parallel for num_threads(threads()) schedule(static)
