@@ -19,4 +19,4 @@ rule ingest:
     shell:
         "export OMP_NUM_THREADS={threads} OPENBLAS_NUM_THREADS={threads}; "
         '"$KGPERT" ingest --config "$KGPERT_CONFIG" {params.sets} --set threads={threads} '
-        "--graph {output.graph} --samples {output.samples} > {log} 2>&1"
+        "--graph {output.graph:q} --samples {output.samples:q} > {log:q} 2>&1"

@@ -17,4 +17,4 @@ rule partition:
         "../envs/kgpert.yaml"
     shell:
         '"$KGPERT" partition --config "$KGPERT_CONFIG" {params.sets} '
-        "--graph {input.graph} --samples {input.samples} --out {output} > {log} 2>&1"
+        "--graph {input.graph:q} --samples {input.samples:q} --out {output:q} > {log:q} 2>&1"

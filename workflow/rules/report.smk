@@ -13,7 +13,7 @@ rule report:
     conda:
         "../envs/kgpert.yaml"
     shell:
-        '"$KGPERT" report --config "$KGPERT_CONFIG" --out {output} {input.runs} > {log} 2>&1'
+        '"$KGPERT" report --config "$KGPERT_CONFIG" --out {output:q} {input.runs:q} > {log:q} 2>&1'
 
 
 rule compare:
@@ -30,6 +30,6 @@ rule compare:
     conda:
         "../envs/kgpert.yaml"
     shell:
-        '("$KGPERT" compare {input} --format table --out {output.table} && '
-        '"$KGPERT" compare {input} --format csv --out {output.csv} && '
-        '"$KGPERT" compare {input} --paired --out {output.paired}) > {log} 2>&1'
+        '("$KGPERT" compare {input:q} --format table --out {output.table:q} && '
+        '"$KGPERT" compare {input:q} --format csv --out {output.csv:q} && '
+        '"$KGPERT" compare {input:q} --paired --out {output.paired:q}) > {log:q} 2>&1'

@@ -18,4 +18,4 @@ rule split:
         "../envs/kgpert.yaml"
     shell:
         '"$KGPERT" split --config "$KGPERT_CONFIG" {params.sets} '
-        "--samples {input.samples} --out {output} > {log} 2>&1"
+        "--samples {input.samples:q} --out {output:q} > {log:q} 2>&1"

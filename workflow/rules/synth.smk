@@ -16,4 +16,4 @@ if SYNTHETIC:
         conda:
             "../envs/kgpert.yaml"
         shell:
-            '"$KGPERT" synth --config "$KGPERT_CONFIG" {params.sets} --out {params.out} > {log} 2>&1'
+            '"$KGPERT" synth --config "$KGPERT_CONFIG" {params.sets} --out {params.out:q} > {log:q} 2>&1'

@@ -34,8 +34,8 @@ rule train:
     shell:
         "export OMP_NUM_THREADS={threads} OPENBLAS_NUM_THREADS={threads}; "
         'exec "$KGPERT" train --config "$KGPERT_CONFIG" {params.sets} --set threads={threads} --variant {params.variant} '
-        "--graph {input.graph} --samples {input.samples} --split {input.split} "
-        "--out {output} > {log} 2>&1"
+        "--graph {input.graph:q} --samples {input.samples:q} --split {input.split:q} "
+        "--out {output:q} > {log:q} 2>&1"
 
 
 if RANKS > 1:
@@ -72,5 +72,5 @@ if RANKS > 1:
             "export OMP_NUM_THREADS={resources.cpus_per_task} OPENBLAS_NUM_THREADS={resources.cpus_per_task} "
             "OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1; "
             'exec {resources.mpi} -n {resources.tasks} "$KGPERT" train --config "$KGPERT_CONFIG" {params.sets} --variant {params.variant} '
-            "--set threads={resources.cpus_per_task} --graph {input.graph} --samples {input.samples} "
-            "--split {input.split} --partition {input.partition} --out {output} > {log} 2>&1"
+            "--set threads={resources.cpus_per_task} --graph {input.graph:q} --samples {input.samples:q} "
+            "--split {input.split:q} --partition {input.partition:q} --out {output:q} > {log:q} 2>&1"
