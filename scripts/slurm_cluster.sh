@@ -8,7 +8,10 @@
 #   node named `hostname -s` with the CPUs and memory `slurmd -C` reports, one partition
 #   "kgpert"), starts munged (unless one answers already), slurmctld and slurmd, and waits
 #   until the node is idle. Running it again while the cluster is up does nothing.
-# stop: cancels this cluster's jobs and stops the daemons that start started.
+# stop: cancels this cluster's jobs, stops the daemons that start started and removes the
+#   slurm.conf that start wrote (left without its daemons, it makes every scontrol call wait
+#   ~10 s for a controller that is not there; the executor plugin makes such calls whenever
+#   Snakemake starts, with any profile).
 # status: sinfo and squeue, or says the cluster is down (exit 1).
 #
 # The config goes to SLURM's default place, /etc/slurm/slurm.conf, because the executor
@@ -167,6 +170,9 @@ stop() {
     for _ in $(seq 50); do [[ -z "$(squeue -h -t running,completing 2>/dev/null)" ]] && break; sleep 0.2; done
   fi
   stop_daemons
+  if ! alive "$DIR/slurmctld.pid" && [[ "$(head -n1 "$SLURM_CONF" 2>/dev/null)" == "$MARK"* ]]; then
+    rm -f "$SLURM_CONF"
+  fi
 }
 
 status() {
