@@ -2,6 +2,7 @@
 #include "core/config.hpp"
 
 #include <cstdlib>
+#include <fstream>
 #include <map>
 #include <sstream>
 
@@ -292,6 +293,80 @@ void validate(const Config& c, const std::string& origin) {
          c.gat.hidden, c.gat.heads);
 }
 
+// ---- limits on config text, checked before yaml-cpp sees it ----------------------------------
+// yaml-cpp's parser recurses once per nesting level (a file of 100k `[` overflows the stack),
+// and a 1 GB scalar is 1 GB of memory; a config needs neither, nor anchors and aliases (the
+// "billion laughs" bomb, which any consumer that copies the tree, Snakemake's included,
+// expands). So a config is at most kMaxConfigBytes, has no anchors or aliases, at most
+// kMaxFlowDepth open `[`/`{`, and content at most kMaxIndent columns in (block nesting is
+// bounded by the column, compact `- ` indicators counted).
+
+bool token_start(char prev) {
+  return prev == ' ' || prev == '\t' || prev == '\n' || prev == '[' || prev == '{' || prev == ',';
+}
+
+void check_yaml_text(std::string_view text, const std::string& origin) {
+  if (text.size() > kMaxConfigBytes)
+    fail("{}: larger than the {} bytes a config may have", origin, kMaxConfigBytes);
+  int64_t line = 1, flow = 0;
+  size_t col = 0;
+  bool indenting = true;   // still in the line's indentation (spaces, `- `, `? `)
+  char quote = 0, prev = '\n';
+  for (size_t i = 0; i < text.size(); prev = text[i++]) {
+    char c = text[i];
+    if (c == '\n') {
+      ++line, col = 0, indenting = true;
+      continue;
+    }
+    ++col;
+    if (quote) {  // inside a quoted scalar: only its end matters
+      if (quote == '"' && c == '\\') ++i, ++col;
+      else if (c == quote && !(quote == '\'' && i + 1 < text.size() && text[i + 1] == '\'')) quote = 0;
+      else if (c == '\'' && quote == '\'') ++i, ++col;
+      continue;
+    }
+    if (indenting) {
+      bool indicator = (c == '-' || c == '?') && (i + 1 == text.size() || text[i + 1] == ' ');
+      if (c != ' ' && !indicator) {
+        indenting = false;
+        if (col > kMaxIndent)
+          fail("{}: line {}: content at column {}, deeper than the {} columns a config may nest",
+               origin, line, col, kMaxIndent);
+      }
+    }
+    if (c == '#' && (token_start(prev) || prev == '\n')) {  // a comment, to the line's end
+      while (i + 1 < text.size() && text[i + 1] != '\n') ++i;
+      continue;
+    }
+    bool at_start = token_start(prev) || prev == ':' || prev == '-' || prev == '?';
+    if ((c == '"' || c == '\'') && at_start) quote = c;
+    if ((c == '&' || c == '*') && at_start && i + 1 < text.size() && text[i + 1] != ' ' &&
+        text[i + 1] != '\n')
+      fail("{}: line {}, column {}: YAML anchors and aliases ({}) are not allowed in a config",
+           origin, line, col, c == '&' ? "&name" : "*name");
+    if (c == '[' || c == '{') {
+      if (++flow > kMaxFlowDepth)
+        fail("{}: line {}, column {}: more than {} nested [ ] or {{ }}", origin, line, col,
+             kMaxFlowDepth);
+    } else if ((c == ']' || c == '}') && flow > 0) {
+      --flow;
+    }
+  }
+}
+
+// The whole text of a config file, refused unread past kMaxConfigBytes.
+std::string read_config_file(const std::string& path, const std::string& origin) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) fail("{}: cannot open file", origin);
+  std::string text(kMaxConfigBytes + 1, '\0');
+  in.read(text.data(), std::streamsize(text.size()));
+  if (in.bad()) fail("{}: cannot read file", origin);
+  text.resize(size_t(in.gcount()));
+  if (text.size() > kMaxConfigBytes)
+    fail("{}: larger than the {} bytes a config may have", origin, kMaxConfigBytes);
+  return text;
+}
+
 }  // namespace
 
 const std::vector<ConfigKey>& config_keys() {
@@ -304,11 +379,11 @@ Config Config::load(const std::string& path, const std::vector<std::string>& set
   std::string origin = "config";
   if (!path.empty()) {
     origin = fmt::format("config \"{}\"", path);
+    std::string text = read_config_file(path, origin);
+    check_yaml_text(text, origin);
     YAML::Node root;
     try {
-      root = YAML::LoadFile(path);
-    } catch (const YAML::BadFile&) {
-      fail("{}: cannot open file", origin);
+      root = YAML::Load(text);
     } catch (const YAML::Exception& e) {
       fail("{}: line {}, column {}: {}", origin, e.mark.line + 1, e.mark.column + 1, e.msg);
     }
@@ -321,6 +396,7 @@ Config Config::load(const std::string& path, const std::vector<std::string>& set
     std::string key = s.substr(0, eq), text = s.substr(eq + 1);
     const ConfigKey* k = find_key(key);
     if (!k) fail("--set: unknown key \"{}\"", key);
+    check_yaml_text(text, fmt::format("--set key \"{}\"", key));
     YAML::Node v;
     try {
       v = YAML::Load(text);

@@ -2,6 +2,7 @@
 // range and documentation. Parsed from YAML, overridden by `--set key=value`, validated on load.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <string>
@@ -179,6 +180,13 @@ struct ConfigKey {
 
 /// All keys, in documentation order.
 const std::vector<ConfigKey>& config_keys();
+
+/// Limits on config text (a file, or a --set value), checked before YAML parses it; beyond
+/// them Config::load refuses it, naming the file, line and limit. Anchors and aliases are
+/// refused too. config.cpp says why.
+inline constexpr size_t kMaxConfigBytes = 1 << 20;  // 1 MiB
+inline constexpr int64_t kMaxFlowDepth = 64;        // nested [ ] / { }
+inline constexpr size_t kMaxIndent = 256;           // column of a line's content (block nesting)
 
 /// Applies the environment implied by `threads`: OpenMP, OpenBLAS (and LibTorch when linked).
 void apply_threads(const Config& cfg);

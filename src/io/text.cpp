@@ -171,11 +171,16 @@ class Scanner {
   void next_record() {
     refs_.clear();
     scratch_.clear();
+    rec_line_ = line_;
+    lim_ = size_t(end_ - p_) > opt_.max_record_bytes ? p_ + opt_.max_record_bytes : end_;
     for (;;) {
       if (p_ < end_ && *p_ == '"')
         quoted_field();
       else
         plain_field();
+      if (refs_.size() > opt_.max_fields)
+        fail_file(opt_.what, path_, "line {}: more than {} fields in a record", rec_line_,
+                  opt_.max_fields);
       if (p_ == end_) return;
       char c = *p_++;
       if (c == opt_.delim) continue;  // at EOF the loop still adds the last, empty field
@@ -188,7 +193,7 @@ class Scanner {
   void plain_field() {
     const char* s = p_;
     bool high = false;
-    while (p_ < end_) {
+    while (p_ < lim_) {
       uint8_t k = cls_[uint8_t(*p_)];
       if (k == kPlain) {
         ++p_;
@@ -199,6 +204,7 @@ class Scanner {
         break;
       }
     }
+    if (p_ >= lim_ && p_ < end_ && *p_ != '\n' && *p_ != '\r') too_long();  // lim_ < end_
     std::string_view raw(s, size_t(p_ - s));
     if (high && !valid_utf8(raw))
       push_scratch(raw, false);
@@ -211,6 +217,7 @@ class Scanner {
     const char* s = ++p_;
     bool doubled = false, high = false;
     for (;;) {
+      if (p_ >= lim_ && lim_ != end_) too_long();
       if (p_ == end_)
         fail_file(opt_.what, path_, "line {}: unterminated quoted field (opened on line {})",
                   line_, open_line);
@@ -238,6 +245,11 @@ class Scanner {
       refs_.push_back({s, 0, raw.size(), false});
   }
 
+  [[noreturn]] void too_long() const {
+    fail_file(opt_.what, path_, "line {}: record longer than {} bytes", rec_line_,
+              opt_.max_record_bytes);
+  }
+
   // Rewrites a field into scratch_: `""` -> `"` (when quoted) and Latin-1 -> UTF-8.
   void push_scratch(std::string_view raw, bool undouble) {
     size_t off = scratch_.size();
@@ -257,6 +269,8 @@ class Scanner {
 
   const char* p_;
   const char* end_;
+  const char* lim_ = nullptr;  // where the current record exceeds max_record_bytes
+  int64_t rec_line_ = 1;       // the line it starts on
   const std::string& path_;
   const ReadOptions& opt_;
   std::array<uint8_t, 256> cls_{};

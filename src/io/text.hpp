@@ -38,6 +38,10 @@ class FileBytes {
 struct ReadOptions {
   char delim = ',';
   std::string what = "file";  // names the file kind in errors, e.g. "kg.csv"
+  // Limits that keep a hostile file from exhausting memory (a record's fields are held at
+  // once): a longer record, or one with more fields, is an error naming the file and line.
+  size_t max_record_bytes = size_t(16) << 20;  // 16 MiB, quoted line breaks included
+  size_t max_fields = size_t(1) << 20;         // per record
 };
 
 /// One record: its fields, valid only during the callback, and the 1-based line it starts on.
@@ -46,7 +50,7 @@ using RecordFn = std::function<void(const std::vector<std::string_view>& fields,
 /// Calls `on_record` for every non-empty record of `path`, the header included.
 /// Handles `"` quoting (delimiter, `""` and line breaks inside quotes), LF/CRLF/CR line ends,
 /// a UTF-8 BOM, and converts bytes that are not valid UTF-8 from Latin-1 to UTF-8.
-/// Errors read `<what> "<path>": line N: <reason>`.
+/// Refuses records beyond opt's limits. Errors read `<what> "<path>": line N: <reason>`.
 void for_each_record(const std::string& path, const ReadOptions& opt, const RecordFn& on_record);
 
 /// Same, over bytes already in memory (`path` only names them in errors).

@@ -3,6 +3,10 @@
 #include <gtest/gtest.h>
 #include <yaml-cpp/yaml.h>
 
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <fstream>
 #include <map>
 #include <set>
@@ -153,6 +157,73 @@ TEST(Config, SchemaKnowsTheSameKeysTypesAndDefaults) {
   }
   for (const auto& [key, node] : leaves)
     EXPECT_TRUE(cpp.count(key)) << "key " << key << " is in the schema but not in the C++ config";
+}
+
+// ---- limits on config text -----------------------------------------------------------------
+
+// "Billion laughs": 9 levels of 9 aliases, 9^9 leaves for whoever expands it.
+std::string alias_bomb() {
+  std::string t = "dataset: x\nl0: &l0 [lol]\n";
+  for (int i = 1; i < 10; ++i) {
+    t += "l" + std::to_string(i) + ": &l" + std::to_string(i) + " [";
+    for (int j = 0; j < 9; ++j) t += (j ? ", *l" : "*l") + std::to_string(i - 1);
+    t += "]\n";
+  }
+  return t;
+}
+
+TEST(ConfigLimits, AliasBombIsRefusedBeforeParsing) {
+  auto p = write_file("bomb.yaml", alias_bomb());
+  EXPECT_EQ(error_of(p), "config \"" + p + "\": line 2, column 5: YAML anchors and aliases (&name) are not allowed in a config");
+  EXPECT_EQ(error_of("", {"sweep.models=*a"}),
+            "--set key \"sweep.models\": line 1, column 1: YAML anchors and aliases (*name) are not allowed in a config");
+  // & and * inside scalars, quotes and comments are no anchors.
+  auto ok = write_file("amp.yaml", "dataset: a&b*c  # &x *y\nsynth:\n  seed: 3 # *z\n"
+                                   "inputs:\n  kg_csv: \"& *q\"\n  gctx: '*it''s &'\n");
+  EXPECT_EQ(error_of(ok), "");
+  EXPECT_EQ(kg::Config::load(ok, {}).dataset, "a&b*c");
+}
+
+TEST(ConfigLimits, HugeFileIsRefusedUnread) {
+  auto p = write_file("huge.yaml", "dataset: " + std::string(kg::kMaxConfigBytes, 'x') + "\n");
+  EXPECT_EQ(error_of(p), "config \"" + p + "\": larger than the 1048576 bytes a config may have");
+}
+
+TEST(ConfigLimits, DeepNestingIsRefused) {
+  // yaml-cpp recurses per level: 100k would overflow the stack.
+  auto flow = write_file("flow.yaml", "sweep:\n  models: " + std::string(100000, '[') + "\n");
+  EXPECT_EQ(error_of(flow), "config \"" + flow + "\": line 2, column 75: more than 64 nested [ ] or { }");
+  std::string compact;
+  for (int i = 0; i < 200; ++i) compact += "- ";
+  auto block = write_file("block.yaml", "sweep:\n  models:\n" + compact + "x\n");
+  EXPECT_EQ(error_of(block), "config \"" + block + "\": line 3: content at column 401, deeper than the 256 columns a config may nest");
+  auto ok = write_file("nest.yaml", "sweep:\n  grid: [\"gat.heads: [2, 4]\"]\n  models: [gat]\n");
+  EXPECT_EQ(error_of(ok), "");
+}
+
+// Memory stays bounded: in a child whose heap is limited to 64 MB more than it has, the bomb
+// (and a 1 MiB + 1 config) are refused with the error, not killed or out of memory.
+TEST(ConfigLimits, BombFailsUnderASmallMemoryLimit) {
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+  GTEST_SKIP() << "a sanitizer's shadow memory defeats RLIMIT_DATA";
+#else
+  auto p = write_file("bomb2.yaml", alias_bomb());
+  pid_t pid = fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    std::ifstream st("/proc/self/statm");
+    size_t pages = 0, rss = 0, shared = 0, text = 0, lib = 0, data = 0;
+    st >> pages >> rss >> shared >> text >> lib >> data;
+    rlimit lim{};
+    lim.rlim_cur = lim.rlim_max = data * size_t(sysconf(_SC_PAGESIZE)) + (size_t(64) << 20);
+    setrlimit(RLIMIT_DATA, &lim);
+    std::string e = error_of(p);
+    _exit(e.find("anchors and aliases") != std::string::npos ? 0 : 1);
+  }
+  int status = 0;
+  waitpid(pid, &status, 0);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << "status " << status;
+#endif
 }
 
 }  // namespace

@@ -263,3 +263,46 @@ TEST(Real, GzipPertinfo) {
   EXPECT_EQ(t.header().size(), 15u);
   EXPECT_EQ(t.column("pert_id")[0], "CSS001-ATTGCAT");
 }
+
+// ---- input limits ------------------------------------------------------------------------
+
+namespace {
+
+std::string scan_error(const std::string& bytes, size_t max_bytes, size_t max_fields) {
+  kg::text::ReadOptions opt;
+  opt.what = "test";
+  opt.max_record_bytes = max_bytes;
+  opt.max_fields = max_fields;
+  return error_of([&] { for_each_record(bytes, "x.csv", opt, [](auto&, int64_t) {}); });
+}
+
+}  // namespace
+
+TEST(TextLimits, LongRecordIsRefusedNamingFileAndLine) {
+  std::string big(5000, 'x');
+  EXPECT_EQ(scan_error("a,b\n" + big + ",y\n", 1000, 100),
+            "test \"x.csv\": line 2: record longer than 1000 bytes");
+  // A quoted field with line breaks: the line the record starts on.
+  EXPECT_EQ(scan_error("a,b\n\"1\n2\n" + big + "\",y\n", 1000, 100),
+            "test \"x.csv\": line 2: record longer than 1000 bytes");
+  // Many short fields count too.
+  std::string commas(1500, ',');
+  EXPECT_EQ(scan_error("h\n" + commas + "\n", 1000, 1 << 20),
+            "test \"x.csv\": line 2: record longer than 1000 bytes");
+  // At the limit (line end excluded) it reads; so does a last record without a line end.
+  std::string at(1000, 'x');
+  EXPECT_EQ(scan_error(at + "\r\n" + at + "\n" + at, 1000, 100), "");
+  EXPECT_EQ(scan_error(at + "y", 1000, 100), "test \"x.csv\": line 1: record longer than 1000 bytes");
+}
+
+TEST(TextLimits, TooManyFieldsAreRefused) {
+  EXPECT_EQ(scan_error("a,b\n" + std::string(200, ',') + "\n", 1 << 20, 100),
+            "test \"x.csv\": line 2: more than 100 fields in a record");
+  EXPECT_EQ(scan_error(std::string(99, ',') + "\n", 1 << 20, 100), "");
+}
+
+TEST(TextLimits, DefaultsRefuseA17MiBFieldInATable) {
+  std::string p = tmp_file("big.tsv", "id\tname\n1\t" + std::string(17 << 20, 'n') + "\n");
+  kgtest::expect_error([&] { read_table(p, 0, "sig_info"); },
+                       {"sig_info \"" + p + "\"", "line 2", "record longer than 16777216 bytes"});
+}
