@@ -260,6 +260,11 @@ const ConfigKey* find_key(const std::string& key) {
 void apply_node(Config& c, const YAML::Node& node, const std::string& prefix,
                 const std::string& origin) {
   for (const auto& kv : node) {
+    // A YAML key can itself be a sequence or mapping (`? [a, b]: 1`); as<std::string>() would
+    // throw YAML::BadConversion past every handler (found by fuzz/fuzz_config.cpp).
+    if (!kv.first.IsScalar())
+      fail("{}: line {}: a key must be a plain name, not a {}", origin, kv.first.Mark().line + 1,
+           kv.first.IsMap() ? "mapping" : kv.first.IsSequence() ? "sequence" : "null");
     std::string name = kv.first.as<std::string>();
     std::string key = prefix.empty() ? name : prefix + "." + name;
     const ConfigKey* k = find_key(key);

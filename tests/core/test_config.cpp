@@ -83,6 +83,12 @@ TEST(Config, ErrorsNameFileAndKey) {
   EXPECT_NE(e.find("multiple"), std::string::npos) << e;
 }
 
+// Found by fuzz/fuzz_config.cpp (tests/fuzz/config/): a complex key escaped as YAML::BadConversion.
+TEST(Config, KeyThatIsNotANameIsAnError) {
+  auto e = error_of(write_file("ckey.yaml", "synth:\n  ? [a, b]\n  : 1\n"));
+  EXPECT_NE(e.find("line 2: a key must be a plain name, not a sequence"), std::string::npos) << e;
+}
+
 TEST(Config, ResolvedYamlRoundTrips) {
   auto c = kg::Config::load("", {"train.lr=0.25", "sweep.models=[mlp]", "dataset=x y"});
   auto p = write_file("resolved.yaml", c.to_yaml());
