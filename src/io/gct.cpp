@@ -2,6 +2,7 @@
 // sample-major matrix; every error names the file and line.
 #include "io/gct.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <cstdlib>
@@ -178,6 +179,11 @@ GctData read_gct(const std::string& path) {
   p.next_row(v13 ? 4 : 2, "the dimensions line");
   const int64_t nrow = parse_count(p, p.f[0]), ncol = parse_count(p, p.f[1]);
   const int64_t nrm = v13 ? parse_count(p, p.f[2]) : 1, ncm = v13 ? parse_count(p, p.f[3]) : 0;
+  // A line holds at most one field per byte of the file: this bounds the field counts (so
+  // 1 + nrm + ncol cannot overflow, as "9223372036854775807" did under fuzz/fuzz_gct.cpp).
+  if (std::max(nrm, ncol) > int64_t(bytes.data().size()))
+    p.fail_line(fmt::format("{} metadata fields and {} columns cannot fit in a file of {} bytes", nrm,
+                            ncol, bytes.data().size()));
   // Each value takes at least one byte (its tab), which bounds a corrupt header's allocation.
   if (ncol > 0 && nrow > int64_t(bytes.data().size()) / ncol)
     p.fail_line(fmt::format("{} x {} values cannot fit in a file of {} bytes", nrow, ncol, bytes.data().size()));
@@ -207,8 +213,10 @@ GctData read_gct(const std::string& path) {
     for (int64_t k = 0; k < nrm; ++k) row_meta[size_t(k)].push_back(ensure_utf8(p.f[size_t(1 + k)]));
     if (id_field >= 0 && p.f[size_t(1 + id_field)] != p.f[0])
       p.fail_line("row metadata field \"id\" differs from the row id");
-    float* dst = out.values.data.data() + i;  // column j of gene i lives at j * nrow + i
-    for (int64_t j = 0; j < ncol; ++j) dst[j * nrow] = parse_value(p, p.f[size_t(1 + nrm + j)], size_t(1 + nrm + j));
+    // Column j of gene i lives at j * nrow + i (indexed, not a pointer from data(): that is
+    // null when ncol is 0, and null + i is undefined; found by fuzz/fuzz_gct.cpp).
+    for (int64_t j = 0; j < ncol; ++j)
+      out.values.data[size_t(j * nrow + i)] = parse_value(p, p.f[size_t(1 + nrm + j)], size_t(1 + nrm + j));
   }
   for (int64_t k = 0; k < nrm; ++k)
     if (k != id_field) out.rows.fields[row_fields[size_t(k)]] = std::move(row_meta[size_t(k)]);

@@ -207,6 +207,16 @@ TEST(Gct, MalformedHeadersAndValues) {
   expect_error([&] { kg::read_gct(::testing::TempDir() + "gct_absent.gct"); }, {"GCT \"", "cannot open"});
 }
 
+// Found by fuzz/fuzz_gct.cpp (kept in tests/fuzz/gct/): a field count that overflowed
+// 1 + nrm + ncol, and a file with 0 columns (data rows with ids only).
+TEST(Gct, FuzzFoundCountOverflowAndZeroColumns) {
+  auto p = tmp_file("ovf.gct", "#1.3\n1\t1\t9223372036854775807\t0\nid\ta\n");
+  expect_error([&] { kg::read_gct(p); }, {"line 2:", "cannot fit in a file of"});
+  auto g = kg::read_gct(tmp_file("nocols.gct", "#1.3\n2\t0\t1\t0\nid\tsym\nr1\tA\nr2\tB\n"));
+  EXPECT_EQ(g.rows.ids, (std::vector<std::string>{"r1", "r2"}));
+  EXPECT_TRUE(g.values.data.empty());
+}
+
 TEST(Gct, TrailingTabsAndBlankLinesAreTolerated) {
   auto g = kg::read_gct(tmp_file("trail.gct", "#1.3\t\t\n1\t2\t0\t0\t\nid\ta\tb\t\nr\t1\t2\t\t\n\n\n"));
   EXPECT_EQ(g.cols.ids, (std::vector<std::string>{"a", "b"}));
