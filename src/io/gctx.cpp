@@ -63,6 +63,19 @@ Dataset open_dataset(const h5::Reader& f, const std::string& ds) {
   return d;
 }
 
+// Refuses a dataset whose shape asks for far more memory than the file stores for it, before
+// anything is allocated by that shape: deflate expands at most ~1032:1, so more than that is a
+// dataset never written (HDF5 would invent fill values) or a corrupt shape, not LINCS data.
+void check_stored(const h5::Reader& f, const Dataset& d, const std::string& ds) {
+  uint64_t bytes = H5Tget_size(d.type.get());
+  for (hsize_t n : d.dims)
+    if (__builtin_mul_overflow(bytes, uint64_t(n), &bytes)) bytes = UINT64_MAX;
+  const uint64_t stored = H5Dget_storage_size(d.ds.get());
+  if (bytes > (uint64_t(1) << 20) && bytes / 1100 > stored)
+    fail_ds(f.path(), ds, fmt::format("its shape needs {} bytes but the file stores only {} for it "
+                                      "(corrupt or never written)", bytes, stored));
+}
+
 // Names of the datasets directly inside `group`, in name order (subgroups are skipped).
 std::vector<std::string> list_datasets(const h5::Reader& f, const std::string& group) {
   std::vector<std::string> names;
@@ -142,6 +155,7 @@ std::vector<std::string> read_strings(const Dataset& d, const std::string& path,
 std::vector<std::string> read_column(const h5::Reader& f, const std::string& ds) {
   Dataset d = open_dataset(f, ds);
   if (d.dims.size() != 1) fail_ds(f.path(), ds, fmt::format("expected 1-D, has {} dimensions", d.dims.size()));
+  check_stored(f, d, ds);
   switch (d.cls) {
     case H5T_STRING: return read_strings(d, f.path(), ds);
     case H5T_INTEGER:
@@ -247,6 +261,7 @@ GctxFile::GctxFile(const std::string& path) : path_(path), file_(open_reader(pat
             fmt::format("shape ({}, {}) does not match {} row ids and {} column ids "
                         "(expected (columns, rows) = ({}, {}))",
                         d.dims[0], d.dims[1], n_rows_, n_cols_, n_cols_, n_rows_));
+  check_stored(file_, d, kMatrix);
 }
 
 bool GctxFile::has_matrix() const { return has_matrix_; }

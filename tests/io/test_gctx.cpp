@@ -467,6 +467,30 @@ TEST(GctxBad, IndicesOutOfRange) {
   expect_error([&] { f.read({0}, {0, 3}); }, {"column index 3 out of range"});
 }
 
+// Found by fuzz/fuzz_gctx.cpp (tests/fuzz/gctx/huge-unwritten-ids): a chunked dataset of 2^40
+// ids that was never written costs a few hundred bytes on disk; reading it must be refused,
+// not attempted (it allocated 8 TB).
+TEST(GctxBad, HugeUnwrittenDatasetIsRefusedBeforeAllocating) {
+  auto p = raw_gctx("huge.gctx", 3, 2, {2, 3});
+  hid_t f = H5Fopen(p.c_str(), H5F_ACC_RDWR, H5P_DEFAULT);
+  hsize_t dims[1] = {hsize_t(1) << 40}, chunk[1] = {64};
+  hid_t sp = H5Screate_simple(1, dims, nullptr), dcpl = H5Pcreate(H5P_DATASET_CREATE);
+  H5Pset_chunk(dcpl, 1, chunk);
+  hid_t d = H5Dcreate2(f, "/0/META/ROW/big", H5T_NATIVE_INT64, sp, H5P_DEFAULT, dcpl, H5P_DEFAULT);
+  H5Dclose(d); H5Pclose(dcpl); H5Sclose(sp);
+  H5Fclose(f);
+  // The length check names it first when opened; reading the column alone refuses it too.
+  expect_error([&] { GctxFile g(p); }, {"/0/META/ROW/big", "has 1099511627776 entries but there are 3 row ids"});
+  hid_t f2 = H5Fopen(p.c_str(), H5F_ACC_RDWR, H5P_DEFAULT);
+  H5Ldelete(f2, "/0/META/ROW/id", H5P_DEFAULT);
+  H5Lmove(f2, "/0/META/ROW/big", f2, "/0/META/ROW/id", H5P_DEFAULT, H5P_DEFAULT);
+  H5Ldelete(f2, "/0/DATA", H5P_DEFAULT);
+  H5Fclose(f2);
+  GctxFile g(p);
+  expect_error([&] { g.row_ids(); },
+               {"dataset \"/0/META/ROW/id\"", "needs 8796093022208 bytes", "corrupt or never written"});
+}
+
 TEST(GctxBad, NotHdf5TruncatedOrMissing) {
   const std::string text = tmp("text.gctx");
   std::ofstream(text) << "#1.3\n1\t1\t0\t0\n";
