@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Values that reach the workflow's shell commands are quoted: a tiny sweep whose working
 # directory, config file, kgpert path, dataset name and input files all contain spaces, `;`,
-# quotes and `$(touch PWNED)` completes, and none of that text runs (no PWNED file anywhere).
+# quotes and `$(touch PWNED)` completes, and none of that text runs (no PWNED file anywhere); a
+# dataset name that is no path component, and a config with YAML aliases, are refused.
 #   tests/pipeline/quoting.sh [KGPERT]     (default: $KGPERT, else build/kgpert)
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
@@ -59,4 +60,12 @@ for bad in "a/b" ".." "x{y}"; do
   grep -q "dataset" <<<"$out" || { echo "$out"; fail "the error for dataset \"$bad\" does not name the key"; }
 done
 echo "ok: dataset names with '/', '{}' or '..' are refused"
+# A config with YAML anchors and aliases (the seed of a "billion laughs" bomb) is refused, by the
+# workflow and by kgpert, naming the file and line.
+printf 'dataset: x\nl0: &a [lol]\nl1: [*a, *a]\n' >"$work/bomb $evil.yaml"
+out="$(snake "$work" -n --cores 1 --configfile "$work/bomb $evil.yaml" 2>&1)" && fail "the workflow took a config with aliases"
+grep -q 'bomb .*line 2: YAML anchors and aliases are not allowed' <<<"$out" || { echo "$out"; fail "no clear error for aliases"; }
+out="$("$KGPERT" split --config "$work/bomb $evil.yaml" --samples x.h5 --out y.h5 2>&1)" && fail "kgpert took a config with aliases"
+grep -q 'bomb .*line 2, column 5: YAML anchors and aliases (&name) are not allowed' <<<"$out" || { echo "$out"; fail "kgpert: no clear error for aliases"; }
+echo "ok: a config with anchors/aliases is refused by the workflow and by kgpert"
 echo "quoting: all checks passed"

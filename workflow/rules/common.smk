@@ -59,6 +59,25 @@ def _parse_scalar(text):
         return text
 
 
+MAX_CONFIG_BYTES = 1 << 20
+
+
+def check_config_file(path):
+    """kgpert's limits on a config (src/core/config.hpp): at most 1 MiB, and no YAML anchors or
+    aliases (a "billion laughs" tree, which copying the config, as _parse_grid does, expands)."""
+    if os.path.getsize(path) > MAX_CONFIG_BYTES:
+        raise WorkflowError(f'config "{path}": larger than the {MAX_CONFIG_BYTES} bytes a config may have')
+    with open(path) as fh:
+        for event in yaml.parse(fh):
+            if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+                raise WorkflowError(
+                    f'config "{path}": line {event.start_mark.line + 1}: '
+                    "YAML anchors and aliases are not allowed in a config"
+                )
+
+
+for _path in workflow.overwrite_configfiles:
+    check_config_file(_path)
 nest_dotted(config)
 with open(SCHEMA) as fh:
     coerce_types(config, yaml.safe_load(fh))
