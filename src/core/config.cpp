@@ -193,6 +193,7 @@ std::vector<ConfigKey> build_keys() {
 
   b.str("dist.backend", KG_FIELD(dist.backend), "communicator of train: auto = mpi under an MPI launcher, else local; nccl = CUDA tensors over NCCL", {"auto", "local", "mpi", "nccl"});
   b.num("dist.bucket_mb", KG_FIELD(dist.bucket_mb), "gradients are summed across ranks in buckets of this many MB, each launched once its gradients are ready", 0.001, 1024);
+  b.num("dist.timeout_s", KG_FIELD(dist.timeout_s), "mpi backend: a collective (gradient sum, broadcast, barrier) not complete after this many seconds aborts the job, naming the ranks that did not arrive (a stalled or stopped rank); 0 = wait for ever", 0, 1e9);
   b.flag("dist.rank_logs", KG_FIELD(dist.rank_logs), "every rank also writes its progress to <out>.rank<r>.log (rank 0 always logs to stderr)");
   b.num("dist.ranks", KG_FIELD(dist.ranks), "workflow: processes of each gat, mlp and cell_mlp train job (> 1: started by dist.launcher, signatures shared by the partition, which then needs partition.parts = ranks); kgpert train itself has the ranks its launcher gives it", 1, 65536);
   b.str("dist.launcher", KG_FIELD(dist.launcher), "workflow: the command that starts a multi-rank train job, given -n <ranks> (the SLURM profile sets `srun --mpi=pmix`)");
@@ -324,10 +325,13 @@ void check_yaml_text(std::string_view text, const std::string& origin) {
       continue;
     }
     ++col;
-    if (quote) {  // inside a quoted scalar: only its end matters
-      if (quote == '"' && c == '\\') ++i, ++col;
-      else if (c == quote && !(quote == '\'' && i + 1 < text.size() && text[i + 1] == '\'')) quote = 0;
-      else if (c == '\'' && quote == '\'') ++i, ++col;
+    if (quote) {  // inside a quoted scalar: only its end matters (\" and '' do not end it)
+      bool pair = i + 1 < text.size() && text[i + 1] != '\n' &&
+                  ((quote == '"' && c == '\\') || (quote == '\'' && c == '\'' && text[i + 1] == '\''));
+      if (pair)
+        ++i, ++col;
+      else if (c == quote)
+        quote = 0;
       continue;
     }
     if (indenting) {

@@ -71,6 +71,7 @@ struct DistConfig {
   std::string backend = "auto";  // auto | local | mpi | nccl (dist/comm.hpp)
   double bucket_mb = 1.0;        // gradient all-reduce bucket size (MB)
   bool rank_logs = false;        // every rank also logs its progress to <out>.rank<r>.log
+  double timeout_s = 600;        // a collective not done after this long aborts the job (0: none)
   // The workflow's: ranks of each gradient-trained sweep job, and what starts them.
   int64_t ranks = 1;
   std::string launcher = "mpirun --oversubscribe --bind-to none";

@@ -2,13 +2,18 @@
 #include "dist/comm.hpp"
 
 #include <algorithm>
+#include <chrono>
 #include <cstdlib>
 #include <cstring>
 #include <iostream>
 #include <mutex>
+#include <thread>
 #include <vector>
 
 #include "core/error.hpp"
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #ifdef KGPERT_HAVE_MPI
 #include <mpi.h>
@@ -82,12 +87,108 @@ void check(int rc, const char* what) {
   fail("backend mpi: {} failed: {}", what, std::string(msg, size_t(len)));
 }
 
+// Collectives under a deadline (dist.timeout_s). Every collective is non-blocking and waited
+// for by polling MPI_Testall with short sleeps (no core burnt while a rank is late). Past the
+// deadline the rank asks every other one, on a control communicator of its own, which
+// collective it has reached: ranks waiting in a collective answer from their poll loop; a rank
+// that is stopped, stuck in computation or dead does not. Those that do not answer, or answer
+// with an earlier collective, did not arrive; they are named and the job is aborted.
+class Watchdog {
+ public:
+  Watchdog(int rank, int size) : rank_(rank), size_(size) {
+    check(MPI_Comm_dup(MPI_COMM_WORLD, &control_), "MPI_Comm_dup");
+  }
+  void set_timeout(double s) { timeout_s_ = s; }
+  double timeout() const { return timeout_s_; }
+  /// The number of the collective being started (the same on every rank: they start them in
+  /// the same order).
+  int64_t next() { return ++started_; }
+
+  /// Waits for `reqs` (collective number `seq`, called `what`); past the deadline, aborts.
+  template <class Abort>
+  void wait(std::vector<MPI_Request>& reqs, int64_t seq, const char* what, Abort&& abort) {
+    using clock = std::chrono::steady_clock;
+    const auto deadline = clock::now() + std::chrono::duration<double>(timeout_s_);
+    long sleep_us = 2;
+    for (;;) {
+      int flag = 0;
+      check(MPI_Testall(int(reqs.size()), reqs.data(), &flag, MPI_STATUSES_IGNORE), "MPI_Testall");
+      if (flag) return;
+      answer();
+      if (clock::now() >= deadline) abort(diagnose(seq, what));
+      std::this_thread::sleep_for(std::chrono::microseconds(sleep_us));
+      sleep_us = std::min(sleep_us * 2, 1000L);  // 2 us .. 1 ms: latency small, CPU idle
+    }
+  }
+
+ private:
+  static constexpr int kAsk = 1, kReply = 2;
+
+  // Answers every question waiting: with the number of the last collective started here.
+  void answer() {
+    for (;;) {
+      int flag = 0;
+      MPI_Status st;
+      check(MPI_Iprobe(MPI_ANY_SOURCE, kAsk, control_, &flag, &st), "MPI_Iprobe");
+      if (!flag) return;
+      int64_t theirs = 0;
+      check(MPI_Recv(&theirs, 1, MPI_INT64_T, st.MPI_SOURCE, kAsk, control_, MPI_STATUS_IGNORE), "MPI_Recv");
+      check(MPI_Send(&started_, 1, MPI_INT64_T, st.MPI_SOURCE, kReply, control_), "MPI_Send");
+    }
+  }
+
+  // Asks every other rank where it is, waits a few seconds for the answers (answering theirs),
+  // and says which ranks did not arrive at collective `seq`.
+  std::string diagnose(int64_t seq, const char* what) {
+    const int n = size_;
+    std::vector<int64_t> reached(size_t(n), -1);
+    std::vector<MPI_Request> asks(size_t(n), MPI_REQUEST_NULL), replies(size_t(n), MPI_REQUEST_NULL);
+    for (int q = 0; q < n; ++q) {
+      if (q == rank_) continue;
+      check(MPI_Isend(&seq, 1, MPI_INT64_T, q, kAsk, control_, &asks[size_t(q)]), "MPI_Isend");
+      check(MPI_Irecv(&reached[size_t(q)], 1, MPI_INT64_T, q, kReply, control_, &replies[size_t(q)]), "MPI_Irecv");
+    }
+    const double grace = std::min(5.0, std::max(1.0, timeout_s_));
+    const auto until = std::chrono::steady_clock::now() + std::chrono::duration<double>(grace);
+    while (std::chrono::steady_clock::now() < until) {
+      int all = 0;
+      check(MPI_Testall(n, replies.data(), &all, MPI_STATUSES_IGNORE), "MPI_Testall");
+      if (all) break;
+      answer();
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+    std::vector<std::string> missing;
+    for (int q = 0; q < n; ++q) {
+      if (q == rank_) continue;
+      int got = 0;
+      check(MPI_Test(&replies[size_t(q)], &got, MPI_STATUS_IGNORE), "MPI_Test");
+      if (!got)
+        missing.push_back(fmt::format("{} (no answer: stopped, stuck outside collectives or gone)", q));
+      else if (reached[size_t(q)] < seq)
+        missing.push_back(fmt::format("{} (still at collective #{})", q, reached[size_t(q)]));
+    }
+    // The questions left unanswered stay unsent or unmatched: the job ends next.
+    std::string who = missing.empty() ? "every rank arrived, the collective itself is stuck"
+                                      : fmt::format("rank{} {} did not arrive", missing.size() > 1 ? "s" : "",
+                                                    fmt::join(missing, ", "));
+    return fmt::format("kgpert: rank {} of {}: {} (collective #{}) not complete after {} s (dist.timeout_s): {}; "
+                       "aborting the job",
+                       rank_, n, what, seq, timeout_s_, who);
+  }
+
+  MPI_Comm control_ = MPI_COMM_NULL;
+  int rank_, size_;
+  double timeout_s_ = 0;
+  int64_t started_ = 0;
+};
+
+class MpiComm;
+
 class MpiPending : public Pending {
  public:
-  explicit MpiPending(std::vector<MPI_Request> r) : reqs_(std::move(r)) {}
-  ~MpiPending() override {
-    if (!done_) MPI_Waitall(int(reqs_.size()), reqs_.data(), MPI_STATUSES_IGNORE);
-  }
+  MpiPending(std::vector<MPI_Request> r, MpiComm* comm, int64_t seq, const char* what)
+      : reqs_(std::move(r)), comm_(comm), seq_(seq), what_(what) {}
+  ~MpiPending() override { wait(); }
   bool test() override {
     if (done_) return true;
     int flag = 0;
@@ -95,14 +196,13 @@ class MpiPending : public Pending {
     done_ = flag != 0;
     return done_;
   }
-  void wait() override {
-    if (done_) return;
-    check(MPI_Waitall(int(reqs_.size()), reqs_.data(), MPI_STATUSES_IGNORE), "MPI_Waitall");
-    done_ = true;
-  }
+  void wait() override;
 
  private:
   std::vector<MPI_Request> reqs_;
+  MpiComm* comm_;
+  int64_t seq_;
+  const char* what_;
   bool done_ = false;
 };
 
@@ -128,24 +228,27 @@ class MpiComm : public Comm {
           "MPI_Comm_split_type");
     MPI_Comm_rank(node, &local_);
     MPI_Comm_free(&node);
+    watchdog_ = std::make_unique<Watchdog>(rank_, size_);
   }
   int rank() const override { return rank_; }
   int size() const override { return size_; }
   int local_rank() const override { return local_; }
   std::string backend() const override { return "mpi"; }
+  void set_timeout(double seconds) override { watchdog_->set_timeout(seconds); }
 
   void broadcast(void* buf, int64_t n, DType t, int root) override {
-    for (int64_t a = 0; a < n; a += kMaxCount)
-      check(MPI_Bcast(static_cast<char*>(buf) + a * type_size(t), int(std::min(kMaxCount, n - a)), mpi_type(t),
-                      root, MPI_COMM_WORLD),
-            "MPI_Bcast");
+    std::vector<MPI_Request> reqs;
+    for (int64_t a = 0; a < n; a += kMaxCount) {
+      reqs.emplace_back();
+      check(MPI_Ibcast(static_cast<char*>(buf) + a * type_size(t), int(std::min(kMaxCount, n - a)), mpi_type(t),
+                       root, MPI_COMM_WORLD, &reqs.back()),
+            "MPI_Ibcast");
+    }
+    finish(reqs, watchdog_->next(), "MPI_Ibcast");
   }
   void sum(void* buf, int64_t n, DType t) override {
     if (size_ == 1) return;
-    for (int64_t a = 0; a < n; a += kMaxCount)
-      check(MPI_Allreduce(MPI_IN_PLACE, static_cast<char*>(buf) + a * type_size(t),
-                          int(std::min(kMaxCount, n - a)), mpi_type(t), MPI_SUM, MPI_COMM_WORLD),
-            "MPI_Allreduce");
+    start_sum(buf, n, t)->wait();
   }
   std::unique_ptr<Pending> start_sum(void* buf, int64_t n, DType t) override {
     if (size_ == 1) return std::make_unique<Done>();
@@ -156,18 +259,38 @@ class MpiComm : public Comm {
                            int(std::min(kMaxCount, n - a)), mpi_type(t), MPI_SUM, MPI_COMM_WORLD, &reqs.back()),
             "MPI_Iallreduce");
     }
-    return std::make_unique<MpiPending>(std::move(reqs));
+    return std::make_unique<MpiPending>(std::move(reqs), this, watchdog_->next(), "MPI_Iallreduce");
   }
-  void barrier() override { check(MPI_Barrier(MPI_COMM_WORLD), "MPI_Barrier"); }
+  void barrier() override {
+    std::vector<MPI_Request> reqs(1);
+    check(MPI_Ibarrier(MPI_COMM_WORLD, &reqs[0]), "MPI_Ibarrier");
+    finish(reqs, watchdog_->next(), "MPI_Ibarrier");
+  }
   [[noreturn]] void abort(int code, const std::string& reason) override {
     std::cerr << (reason + "\n") << std::flush;
     MPI_Abort(MPI_COMM_WORLD, code);
     std::_Exit(code);  // MPI_Abort does not return; in case it does
   }
 
+  // Waits for collective `seq`: blocking without a timeout, else under the watchdog.
+  void finish(std::vector<MPI_Request>& reqs, int64_t seq, const char* what) {
+    if (watchdog_->timeout() <= 0) {
+      check(MPI_Waitall(int(reqs.size()), reqs.data(), MPI_STATUSES_IGNORE), "MPI_Waitall");
+      return;
+    }
+    watchdog_->wait(reqs, seq, what, [this](const std::string& why) { abort(1, why); });
+  }
+
  private:
   int rank_ = 0, size_ = 1, local_ = 0;
+  std::unique_ptr<Watchdog> watchdog_;
 };
+
+void MpiPending::wait() {
+  if (done_) return;
+  comm_->finish(reqs_, seq_, what_);
+  done_ = true;
+}
 
 #endif  // KGPERT_HAVE_MPI
 

@@ -49,6 +49,10 @@ class Comm {
   /// Ends every rank of the job with `code` after printing `reason` (and this rank) on stderr.
   /// Never returns, never waits for the other ranks.
   [[noreturn]] virtual void abort(int code, const std::string& reason) = 0;
+  /// A collective (sum, start_sum's wait, broadcast, barrier) not complete after `seconds` ends
+  /// the job through abort(), naming the ranks that did not arrive; 0 = wait for ever (the
+  /// default). Honoured by the mpi backend; local has nothing to wait for, nccl ignores it.
+  virtual void set_timeout(double seconds) { (void)seconds; }
 
   /// Convenience: the sum over ranks of one number.
   double sum(double x);

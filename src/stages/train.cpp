@@ -296,6 +296,7 @@ int train(StageContext& ctx, const std::shared_ptr<Comm>& comm) {
 
 int stage_train(StageContext& ctx) {
   auto comm = world_comm(ctx.cfg.dist.backend);
+  comm->set_timeout(ctx.cfg.dist.timeout_s);
   if (comm->size() == 1) return train(ctx, comm);
   try {
     return train(ctx, comm);
