@@ -185,7 +185,7 @@ TEST(ConfigLimits, AliasBombIsRefusedBeforeParsing) {
             "--set key \"sweep.models\": line 1, column 1: YAML anchors and aliases (*name) are not allowed in a config");
   // & and * inside scalars, quotes and comments are no anchors.
   auto ok = write_file("amp.yaml", "dataset: a&b*c  # &x *y\nsynth:\n  seed: 3 # *z\n"
-                                   "inputs:\n  kg_csv: \"& *q\"\n  gctx: '*it''s &'\n");
+                                   "inputs:\n  kg_csv: \"\\\" & *q\"\n  gctx: '*it''s &'\n");
   EXPECT_EQ(error_of(ok), "");
   EXPECT_EQ(kg::Config::load(ok, {}).dataset, "a&b*c");
 }
