@@ -320,8 +320,13 @@ InputInfo describe_input(const std::string& path, int64_t sampled_above) {
 // ---- Writer ------------------------------------------------------------------------------
 Writer::Writer(std::string path) : path_(std::move(path)), tmp_(tmp_name(path_)) {
   ensure_parent_dir(path_);
+  errno = 0;
   file_ = Handle(H5Fcreate(tmp_.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT));
-  if (!file_) fail_file("output", path_, "cannot create \"{}\"", tmp_);
+  if (!file_) {
+    const std::string why = errno ? std::strerror(errno) : "HDF5 error";  // ENOSPC: a full disk
+    std::remove(tmp_.c_str());
+    fail_file("output", path_, "cannot create \"{}\": {}", tmp_, why);
+  }
 }
 
 Writer::~Writer() {
@@ -461,8 +466,9 @@ void Writer::provenance(const Provenance& p) {
 
 void Writer::commit() {
   KG_CHECK(!committed_);
+  errno = 0;
   if (H5Fflush(file_.get(), H5F_SCOPE_GLOBAL) < 0)
-    fail_file("output", path_, "cannot flush \"{}\" (disk full?)", tmp_);
+    fail_file("output", path_, "cannot flush \"{}\": {}", tmp_, errno ? std::strerror(errno) : "disk full?");
   file_ = Handle();  // close before rename
   if (!config_yaml_.empty()) write_resolved_config(config_sidecar(path_), path_, config_yaml_);
   rename_into_place(tmp_, path_);
