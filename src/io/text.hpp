@@ -19,7 +19,11 @@ class AtomicFile;
 namespace kg::text {
 
 /// The whole content of a file: mmapped when plain, inflated into memory when gzip
-/// (detected by its magic bytes, whatever the name). Errors name `what` and the path.
+/// (detected by its magic bytes, whatever the name). Errors name `what` and the path. A gzip
+/// file inflating past kMinGzipBomb bytes and kMaxGzipRatio times its size is refused.
+inline constexpr size_t kMinGzipBomb = size_t(64) << 20;
+inline constexpr size_t kMaxGzipRatio = 200;
+
 class FileBytes {
  public:
   FileBytes(const std::string& path, const std::string& what);

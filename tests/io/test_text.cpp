@@ -306,3 +306,22 @@ TEST(TextLimits, DefaultsRefuseA17MiBFieldInATable) {
   kgtest::expect_error([&] { read_table(p, 0, "sig_info"); },
                        {"sig_info \"" + p + "\"", "line 2", "record longer than 16777216 bytes"});
 }
+
+TEST(TextLimits, GzipBombIsRefused) {
+  // 128 MiB of one byte deflates to ~130 kB (1000x): refused after ~64 MiB inflated.
+  std::string gz = ::testing::TempDir() + "kgtext_bomb.csv.gz";
+  gzFile g = gzopen(gz.c_str(), "wb9");
+  std::string block(1 << 20, 'a');
+  for (int i = 0; i < 128; ++i) ASSERT_EQ(gzwrite(g, block.data(), unsigned(block.size())), int(block.size()));
+  gzclose(g);
+  kgtest::expect_error([&] { read_table(gz, 0, "kg.csv"); },
+                       {"kg.csv \"" + gz + "\"", "gzip inflates to over 200x", "decompression bomb"});
+  // An ordinary compressed table (~3x) of the same order reads.
+  std::string ok = ::testing::TempDir() + "kgtext_ok.csv.gz";
+  g = gzopen(ok.c_str(), "wb1");
+  std::string rows = "id,v\n";
+  for (int i = 0; i < 200000; ++i) rows += std::to_string(i * 7919 % 1000003) + "," + std::to_string(i) + "\n";
+  gzwrite(g, rows.data(), unsigned(rows.size()));
+  gzclose(g);
+  EXPECT_EQ(read_table(ok).num_rows(), 200000u);
+}
