@@ -33,6 +33,7 @@ APT_PACKAGES=(
   libopenmpi-dev openmpi-bin libhdf5-dev libyaml-cpp-dev
   librdkit-dev libboost-dev libinchi-dev libmetis-dev libcli11-dev libspdlog-dev libfmt-dev
   libgtest-dev libxxhash-dev zlib1g-dev python3 python3-venv graphviz
+  clang-14 libclang-rt-14-dev  # libFuzzer and the sanitizers (scripts/fuzz.sh)
 )
 
 as_root() {
