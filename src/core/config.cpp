@@ -307,21 +307,23 @@ void validate(const Config& c, const std::string& origin) {
 // kMaxFlowDepth open `[`/`{`, and content at most kMaxIndent columns in (block nesting is
 // bounded by the column, compact `- ` indicators counted).
 
-bool token_start(char prev) {
-  return prev == ' ' || prev == '\t' || prev == '\n' || prev == '[' || prev == '{' || prev == ',';
-}
-
+// The scan follows YAML's lexical rules just far enough: `&`, `*` and quotes are indicators only
+// where a node starts (line start, after `- `, `? `, `: `, or `[`, `{`, `,` in flow context);
+// inside a plain scalar (`a *b`, `it's`) they are text.
 void check_yaml_text(std::string_view text, const std::string& origin) {
   if (text.size() > kMaxConfigBytes)
     fail("{}: larger than the {} bytes a config may have", origin, kMaxConfigBytes);
   int64_t line = 1, flow = 0;
   size_t col = 0;
-  bool indenting = true;   // still in the line's indentation (spaces, `- `, `? `)
+  bool indenting = true;    // still in the line's indentation (spaces, `- `, `? `)
+  char last = '\n';         // the line's last non-blank character before this one
+  bool spaced = false;      // blanks since `last`
+  bool after_indicator = false;  // `last` was a `- ` / `? ` of the indentation
   char quote = 0, prev = '\n';
   for (size_t i = 0; i < text.size(); prev = text[i++]) {
     char c = text[i];
     if (c == '\n') {
-      ++line, col = 0, indenting = true;
+      ++line, col = 0, indenting = true, last = '\n', spaced = false, after_indicator = false;
       continue;
     }
     ++col;
@@ -331,26 +333,31 @@ void check_yaml_text(std::string_view text, const std::string& origin) {
       if (pair)
         ++i, ++col;
       else if (c == quote)
-        quote = 0;
+        quote = 0, last = c, spaced = false, after_indicator = false;
       continue;
     }
+    if (c == ' ' || c == '\t') {
+      spaced = true;
+      continue;
+    }
+    if (c == '#' && (prev == ' ' || prev == '\t' || prev == '\n')) {  // a comment, to the line's end
+      while (i + 1 < text.size() && text[i + 1] != '\n') ++i;
+      continue;
+    }
+    bool indicator = false;
     if (indenting) {
-      bool indicator = (c == '-' || c == '?') && (i + 1 == text.size() || text[i + 1] == ' ');
-      if (c != ' ' && !indicator) {
+      indicator = (c == '-' || c == '?') && (i + 1 == text.size() || text[i + 1] == ' ');
+      if (!indicator) {
         indenting = false;
         if (col > kMaxIndent)
           fail("{}: line {}: content at column {}, deeper than the {} columns a config may nest",
                origin, line, col, kMaxIndent);
       }
     }
-    if (c == '#' && (token_start(prev) || prev == '\n')) {  // a comment, to the line's end
-      while (i + 1 < text.size() && text[i + 1] != '\n') ++i;
-      continue;
-    }
-    bool at_start = token_start(prev) || prev == ':' || prev == '-' || prev == '?';
-    if ((c == '"' || c == '\'') && at_start) quote = c;
-    if ((c == '&' || c == '*') && at_start && i + 1 < text.size() && text[i + 1] != ' ' &&
-        text[i + 1] != '\n')
+    bool node_start = last == '\n' || after_indicator || (last == ':' && spaced) ||
+                      (flow > 0 && (last == '[' || last == '{' || last == ','));
+    if (node_start && (c == '"' || c == '\'')) quote = c;
+    if (node_start && (c == '&' || c == '*'))
       fail("{}: line {}, column {}: YAML anchors and aliases ({}) are not allowed in a config",
            origin, line, col, c == '&' ? "&name" : "*name");
     if (c == '[' || c == '{') {
@@ -360,6 +367,7 @@ void check_yaml_text(std::string_view text, const std::string& origin) {
     } else if ((c == ']' || c == '}') && flow > 0) {
       --flow;
     }
+    last = c, spaced = false, after_indicator = indicator;
   }
 }
 

@@ -188,6 +188,12 @@ TEST(ConfigLimits, AliasBombIsRefusedBeforeParsing) {
                                    "inputs:\n  kg_csv: \"\\\" & *q\"\n  gctx: '*it''s &'\n");
   EXPECT_EQ(error_of(ok), "");
   EXPECT_EQ(kg::Config::load(ok, {}).dataset, "a&b*c");
+  // Nor are they after a blank inside a plain scalar, as in a path the workflow passes by --set.
+  EXPECT_EQ(error_of("", {"inputs.kg_csv=/data/a *b &c, *d.csv", "dataset=x - *y"}), "");
+  EXPECT_EQ(error_of("", {"sweep.models=[mlp, *a]"}),
+            "--set key \"sweep.models\": line 1, column 7: YAML anchors and aliases (*name) are not allowed in a config");
+  EXPECT_EQ(error_of("", {"sweep.models=- &a mlp"}),
+            "--set key \"sweep.models\": line 1, column 3: YAML anchors and aliases (&name) are not allowed in a config");
 }
 
 TEST(ConfigLimits, HugeFileIsRefusedUnread) {
