@@ -22,8 +22,15 @@
 namespace kg::h5 {
 namespace {
 
+// No HDF5 error stack on stderr (errors are reported by kgpert), and no HDF5 exit hook (must
+// come before the library's first call): it closes every file still open at exit, and a file
+// whose flush failed (a full disk) stays half-closed after H5Fclose and crashes it (segfault in
+// H5F__close_cb) after the stage has said why it failed. Handles close every file here.
 struct Silence {
-  Silence() { H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr); }
+  Silence() {
+    H5dont_atexit();
+    H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
+  }
 };
 const Silence silence_hdf5_errors;
 
@@ -331,7 +338,7 @@ Writer::Writer(std::string path) : path_(std::move(path)), tmp_(tmp_name(path_))
 
 Writer::~Writer() {
   if (!committed_) {
-    file_ = Handle();
+    file_ = Handle();  // may fail on a full disk: see Silence
     std::remove(tmp_.c_str());
   }
 }

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # A full disk: ingest, train and report writing into a small file system (a 4 MB tmpfs, else a
 # loop-mounted ext4 image; neither possible: skipped, exit 77, with the reason) that has been
-# filled up fail non-zero with a message naming the output, leave no temporary file, and leave
+# filled up (no room at all, or 48 KB: full in the middle of a write) exit 1 (no crash) with a
+# message naming the output and "No space left on device", leave no temporary file, and leave
 # the complete output of an earlier run there unchanged.
 #   tests/faults/disk_full.sh [KGPERT]     (default: $KGPERT, else build/kgpert)
 set -euo pipefail
@@ -36,29 +37,34 @@ train=("$KGPERT" train --config "$cfg" --set train.epochs=3 --graph "$tmp/graph.
 report=("$KGPERT" report --config "$cfg" "$tmp/run.h5")
 run train_first "${train[@]}" --out "$tmp/run.h5"
 
-# full NAME FILE CMD...: CMD (given --out-like argument FILE inside $d) first writes FILE with
-# room to spare, then again on a full disk: non-zero, a clear message, FILE unchanged, no
-# temporary file left.
+# full NAME FILE FREE_KB CMD...: CMD (given --out-like argument FILE inside $d) first writes FILE
+# with room to spare, then again with FREE_KB left on the disk (0: the output cannot even be
+# created; a few dozen: it runs out in the middle of the write): exit 1 (no crash), a message
+# naming the output and the full disk, FILE unchanged, no temporary file left.
 full() {
-  local name="$1" file="$2"; shift 2
+  local name="$1" file="$2" free_kb="$3"; shift 3
   rm -f "$d"/filler*
   run "${name}_room" "$@"
   local before
   before="$(md5sum <"$d/$file")"
-  # Fill the disk: one large file, then small ones until not one block is left.
-  dd if=/dev/zero of="$d/filler" bs=64k 2>/dev/null || true
-  for i in $(seq 64); do dd if=/dev/zero of="$d/filler$i" bs=512 count=1 2>/dev/null || break; done
+  # Fill the disk up to FREE_KB: one large file, then (for 0) small ones until not a block is left.
+  dd if=/dev/zero of="$d/filler" bs=1k count=$(($(df -k --output=avail "$d" | tail -1) - free_kb)) 2>/dev/null || true
+  if ((free_kb == 0)); then
+    for i in $(seq 64); do dd if=/dev/zero of="$d/filler$i" bs=512 count=1 2>/dev/null || break; done
+  fi
   local rc=0
   "$@" >"$tmp/$name.log" 2>&1 || rc=$?
-  ((rc != 0)) || { cat "$tmp/$name.log"; fail "$name: exit 0 on a full disk"; }
-  grep -q "$d/$file.*\(No space left on device\|disk full\)" "$tmp/$name.log" ||
-    { cat "$tmp/$name.log"; fail "$name: no message naming $file and the full disk"; }
+  ((rc == 1)) || { cat "$tmp/$name.log"; fail "$name: exit $rc on a full disk, expected 1"; }
+  grep -q "output \"$d/.*No space left on device" "$tmp/$name.log" ||
+    { cat "$tmp/$name.log"; fail "$name: no message naming the output and the full disk"; }
   [[ $(md5sum <"$d/$file") == "$before" ]] || fail "$name: the earlier $file changed"
   left="$(ls -A "$d" | grep '\.tmp\.' || true)"
   [[ -z $left ]] || fail "$name: temporary files left: $left"
-  echo "ok: $name on a full disk: exit $rc: $(grep -m1 "$d/$file" "$tmp/$name.log")"
+  echo "ok: $name, $free_kb KB free: exit $rc: $(grep -m1 "No space" "$tmp/$name.log")"
 }
 
-full ingest graph.h5 "${ingest[@]}" --graph "$d/graph.h5"
-full train run.h5 "${train[@]}" --out "$d/run.h5"
-full report report.h5 "${report[@]}" --out "$d/report.h5"
+for free_kb in 0 48; do
+  full ingest graph.h5 $free_kb "${ingest[@]}" --graph "$d/graph.h5"
+  full train run.h5 $free_kb "${train[@]}" --out "$d/run.h5"
+  full report report.h5 $free_kb "${report[@]}" --out "$d/report.h5"
+done
