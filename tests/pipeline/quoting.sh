@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Values that reach the workflow's shell commands are quoted: a tiny sweep whose working
 # directory, config file, kgpert path, dataset name and input files all contain spaces, `;`,
-# quotes and `$(touch PWNED)` completes, and none of that text runs (no PWNED file anywhere); a
-# dataset name that is no path component, and a config with YAML aliases, are refused.
+# ` *x &y`, quotes and `$(touch PWNED)` completes, and none of that text runs (no PWNED file
+# anywhere); a dataset name that is no path component, and a config with YAML aliases, are refused.
 #   tests/pipeline/quoting.sh [KGPERT]     (default: $KGPERT, else build/kgpert)
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
@@ -10,7 +10,7 @@ cli_test_setup "${1:-}"
 
 tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
-evil='a b;c $(touch PWNED1) `touch PWNED2` ; touch PWNED3 '"'"'q"'
+evil='a b;c *s &t $(touch PWNED1) `touch PWNED2` ; touch PWNED3 '"'"'q"'
 work="$tmp/work $evil"
 mkdir -p "$work/bin $evil"
 cp "$KGPERT" "$work/bin $evil/kgpert"
