@@ -25,13 +25,8 @@ echo "ok: small file system at $d: $(df -h --output=fstype,size "$d" | tail -1)"
 
 cfg="$ROOT/configs/test.yaml"
 tiny_dataset "$cfg"
-raw="$tmp/raw"
-ingest=("$KGPERT" ingest --config "$cfg"
-  --set inputs.kg_csv="$raw/kg.csv" --set inputs.gctx="$raw/signatures.gctx"
-  --set inputs.sig_info="$raw/sig_info.txt" --set inputs.gene_info="$raw/gene_info.txt"
-  --set inputs.cell_info="$raw/cell_info.txt" --set inputs.pert_info="$raw/pert_info.txt"
-  --set inputs.drugbank_vocab="$raw/drugbank_vocabulary.csv" --set inputs.controls_gctx="$raw/controls.gctx"
-  --samples "$tmp/samples2.h5")
+raw_ingest "$cfg"
+ingest+=(--samples "$tmp/samples2.h5")
 train=("$KGPERT" train --config "$cfg" --set train.epochs=3 --graph "$tmp/graph.h5"
   --samples "$tmp/samples.h5" --split "$tmp/split.h5")
 report=("$KGPERT" report --config "$cfg" "$tmp/run.h5")

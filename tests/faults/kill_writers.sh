@@ -13,12 +13,7 @@ victim=""
 trap '[[ -n $victim ]] && kill -9 "$victim" 2>/dev/null; rm -rf "$tmp"' EXIT
 cfg="$ROOT/configs/test.yaml"
 tiny_dataset "$cfg"
-raw="$tmp/raw"
-ingest=("$KGPERT" ingest --config "$cfg"
-  --set inputs.kg_csv="$raw/kg.csv" --set inputs.gctx="$raw/signatures.gctx"
-  --set inputs.sig_info="$raw/sig_info.txt" --set inputs.gene_info="$raw/gene_info.txt"
-  --set inputs.cell_info="$raw/cell_info.txt" --set inputs.pert_info="$raw/pert_info.txt"
-  --set inputs.drugbank_vocab="$raw/drugbank_vocabulary.csv" --set inputs.controls_gctx="$raw/controls.gctx")
+raw_ingest "$cfg"
 run train "$KGPERT" train --config "$cfg" --set train.epochs=2 --graph "$tmp/graph.h5" \
   --samples "$tmp/samples.h5" --split "$tmp/split.h5" --out "$tmp/run.h5"
 report=("$KGPERT" report --config "$cfg")

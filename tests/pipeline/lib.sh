@@ -61,13 +61,20 @@ run() {
 tiny_dataset() {
   local cfg="$1" raw="$tmp/raw"
   run synth "$KGPERT" synth --config "$cfg" --out "$raw"
-  run ingest "$KGPERT" ingest --config "$cfg" \
-    --set inputs.kg_csv="$raw/kg.csv" --set inputs.gctx="$raw/signatures.gctx" \
-    --set inputs.sig_info="$raw/sig_info.txt" --set inputs.gene_info="$raw/gene_info.txt" \
-    --set inputs.cell_info="$raw/cell_info.txt" --set inputs.pert_info="$raw/pert_info.txt" \
-    --set inputs.drugbank_vocab="$raw/drugbank_vocabulary.csv" \
-    --set inputs.controls_gctx="$raw/controls.gctx" --graph "$tmp/graph.h5" --samples "$tmp/samples.h5"
+  raw_ingest "$cfg"
+  run ingest "${ingest[@]}" --graph "$tmp/graph.h5" --samples "$tmp/samples.h5"
   run split "$KGPERT" split --config "$cfg" --samples "$tmp/samples.h5" --out "$tmp/split.h5"
+}
+
+# raw_ingest CONFIG: sets the array `ingest` to the kgpert ingest command of tiny_dataset's raw
+# files ($tmp/raw), without outputs, for a test to extend.
+raw_ingest() {
+  local raw="$tmp/raw"
+  ingest=("$KGPERT" ingest --config "$1"
+    --set inputs.kg_csv="$raw/kg.csv" --set inputs.gctx="$raw/signatures.gctx"
+    --set inputs.sig_info="$raw/sig_info.txt" --set inputs.gene_info="$raw/gene_info.txt"
+    --set inputs.cell_info="$raw/cell_info.txt" --set inputs.pert_info="$raw/pert_info.txt"
+    --set inputs.drugbank_vocab="$raw/drugbank_vocabulary.csv" --set inputs.controls_gctx="$raw/controls.gctx")
 }
 
 # wait_for_line PID FILE PATTERN: waits (up to 30 s) until FILE has a line matching PATTERN or
