@@ -24,12 +24,13 @@ flock 9  # one run at a time per build directory (several checkouts' ctest may s
 
 # ---- build -----------------------------------------------------------------------------------
 if ! command -v clang++-14 >/dev/null \
-   || ! ls /usr/lib/llvm-14/lib/clang/*/lib/linux/libclang_rt.fuzzer-x86_64.a >/dev/null 2>&1; then
-  say "installing clang-14 and libclang-rt-14-dev"
+   || ! ls /usr/lib/llvm-14/lib/clang/*/lib/linux/libclang_rt.fuzzer-x86_64.a >/dev/null 2>&1 \
+   || [[ ! -e /usr/lib/llvm-14/lib/libomp.so ]]; then
+  say "installing clang-14, libclang-rt-14-dev and libomp-14-dev"
   as_root() { if [[ $(id -u) -eq 0 ]]; then "$@"; else sudo "$@"; fi; }
   as_root apt-get update -qq
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
-    clang-14 libclang-rt-14-dev
+    clang-14 libclang-rt-14-dev libomp-14-dev
 fi
 if [[ ! -f $BUILD/build.ninja ]]; then
   cmake -S fuzz -B "$BUILD" -G Ninja -DCMAKE_C_COMPILER=clang-14 -DCMAKE_CXX_COMPILER=clang++-14 >/dev/null

@@ -33,7 +33,9 @@ APT_PACKAGES=(
   libopenmpi-dev openmpi-bin libhdf5-dev libyaml-cpp-dev
   librdkit-dev libboost-dev libinchi-dev libmetis-dev libcli11-dev libspdlog-dev libfmt-dev
   libgtest-dev libxxhash-dev zlib1g-dev python3 python3-venv graphviz
-  clang-14 libclang-rt-14-dev  # libFuzzer and the sanitizers (scripts/fuzz.sh)
+  procps  # pgrep/ps in the test scripts (not in a minimal Debian)
+  clang-14 libclang-rt-14-dev libomp-14-dev  # the fuzz build (scripts/fuzz.sh): libFuzzer, sanitizers, clang's OpenMP
+  slurm-wlm munge libpmix-dev  # the one-node SLURM test cluster (scripts/slurm_cluster.sh)
 )
 
 as_root() {

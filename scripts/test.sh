@@ -9,7 +9,8 @@ cd "$ROOT"
 
 bash scripts/setup.sh --target all
 status=0
-ctest --test-dir "${KGPERT_BUILD_DIR:-build}" --output-on-failure -j2 "$@" || status=$?
+# -LE fresh: the fresh-Debian check (scripts/fresh_check.sh) runs this script itself; `ctest -L fresh`.
+ctest --test-dir "${KGPERT_BUILD_DIR:-build}" --output-on-failure -j2 -LE fresh "$@" || status=$?
 if [[ ${KGPERT_SANITIZE:-1} != 0 ]]; then
   bash scripts/sanitize.sh || status=$?
 fi
