@@ -151,6 +151,7 @@ in_root() { chroot "$R" /usr/bin/env -i "${envs[@]}" bash -c "cd /work/main && $
 # ---- the two Quick start commands ----------------------------------------------------------
 say "commit ${commit:0:12}; logs in $LOGS"
 declare -A rc secs
+tmp_before="$(cd "$R" && find tmp var/tmp -mindepth 1 -maxdepth 1 2>/dev/null | sort)"
 for cmd in "bash scripts/demo.sh" "bash scripts/test.sh"; do
   log="$LOGS/$(echo "$cmd" | sed 's/.*\///; s/\.sh$//').log"
   say "running: $cmd (log: $log)"
@@ -176,12 +177,21 @@ failed="$(sed -n '/The following tests FAILED/,/^Errors while running/p' "$test_
 if [[ -n $failed ]]; then echo "  failed tests:"; echo "$failed" | sed 's/^ */    /'; fi
 skipped="$(grep -E '\*\*\*Skipped|Not Run' "$test_log" | sed 's/^ */    /' || true)"
 [[ -z $skipped ]] || { echo "  skipped:"; echo "$skipped"; }
+# The tests write only inside temporary directories of their own and remove them: the root's
+# temporary directories hold nothing new after both commands.
+tmp_new="$(comm -13 <(echo "$tmp_before") <(cd "$R" && find tmp var/tmp -mindepth 1 -maxdepth 1 2>/dev/null | sort))"
+if [[ -n $tmp_new ]]; then
+  echo "  left in the temporary directories ($(echo "$tmp_new" | wc -l)):"; echo "$tmp_new" | head -n 40 | sed 's/^/    \//'
+else
+  echo "  temporary directories (/tmp, /var/tmp): nothing new"
+fi
 report_ok=0
 if [[ -s $R/work/main/results/demo/report.h5 ]]; then
   report_ok=1; echo "  results/demo/report.h5: present ($(du -h "$R/work/main/results/demo/report.h5" | cut -f1))"
 else
   echo "  results/demo/report.h5: MISSING"
 fi
-[[ ${rc["bash scripts/demo.sh"]} -eq 0 && ${rc["bash scripts/test.sh"]} -eq 0 && $report_ok -eq 1 && -z $failed ]] \
+[[ ${rc["bash scripts/demo.sh"]} -eq 0 && ${rc["bash scripts/test.sh"]} -eq 0 && $report_ok -eq 1 && -z $failed \
+   && -z $tmp_new ]] \
   || { say "FAILED"; exit 1; }
 say "passed"

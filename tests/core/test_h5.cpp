@@ -169,7 +169,12 @@ TEST(H5, ProvenanceAndConfigSidecar) {
 }
 
 TEST(H5, ReadErrorsNameFileAndDataset) {
-  std::string p = tmp("a.h5");
+  std::string p = tmp("errors.h5");  // its own file: each test may run in a process of its own
+  {
+    kg::h5::Writer w(p);
+    w.write("/present", std::vector<float>{1.0f});
+    w.commit();
+  }
   kg::h5::Reader r(p);
   try {
     r.read<float>("/missing");

@@ -150,9 +150,10 @@ Sharer per_rank_data(bool cut) {
     std::vector<int64_t> work(size_t(p.g.num_nodes()), 0);
     for (auto i : p.split.train) ++work[size_t(p.s.drug_node[size_t(p.s.sig_drug[size_t(i)])])];
     const auto part = partition_graph(p.g, work, R, 7).part;
-    char dir[] = "/tmp/kgpert-test-mpi.XXXXXX";
-    EXPECT_NE(mkdtemp(dir), nullptr);
-    const std::string path = std::string(dir) + "/samples.h5";
+    const char* parent = std::getenv("TMPDIR");
+    std::string dir = std::string(parent && *parent ? parent : "/tmp") + "/kgpert-test-mpi.XXXXXX";
+    EXPECT_NE(mkdtemp(dir.data()), nullptr);
+    const std::string path = dir + "/samples.h5";
     {
       h5::Writer w(path);
       write_samples(w, p.s);
@@ -170,7 +171,7 @@ Sharer per_rank_data(bool cut) {
     }
     select_signatures(sh.s, rows, path);
     std::remove(path.c_str());
-    std::remove(dir);
+    std::remove(dir.c_str());
     EXPECT_EQ(sh.s.y.rows, int64_t(rows.size()));
     EXPECT_LT(rows.size(), p.s.sig_id.size());
     for (size_t k = 0; k < rows.size(); ++k) {
