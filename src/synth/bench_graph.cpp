@@ -1,0 +1,458 @@
+// The bench graph (docs/BENCH.md, "Shared properties"): a dense PrimeKG-like graph of ~15k
+// nodes and all 30 relations, in which the few edges a response travels along (targets,
+// pathways, interaction partners, a cell line's disease genes) are a small share. Everything
+// here draws from streams of `graph_seed`, so the tests can vary the graph alone.
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <set>
+
+#include "core/error.hpp"
+#include "synth/bench.hpp"
+#include "synth/rng.hpp"
+
+namespace kg::synth {
+namespace {
+
+enum Stream : uint64_t { kPathways = 401, kPpi, kHomes, kAnnot, kTargets, kHubs, kHubEdges, kMatch, kDrugs, kFill };
+
+// Undirected edges per (relation, display relation), without duplicates; one relation name
+// may have several displays (drug_protein: target, enzyme, transporter, carrier).
+class Edges {
+ public:
+  int32_t rel(const std::string& name, const std::string& display) {
+    auto key = std::make_pair(name, display);
+    auto it = index_.find(key);
+    if (it != index_.end()) return it->second;
+    rels_.push_back({name, display});
+    sets_.emplace_back();
+    return index_[key] = int32_t(rels_.size() - 1);
+  }
+  void add(int32_t r, int32_t x, int32_t y) {
+    if (x == y) return;
+    if (sets_[size_t(r)].insert({x, y}).second) ++deg_[x], ++deg_[y];
+  }
+  int64_t degree(int32_t v) const {
+    auto it = deg_.find(v);
+    return it == deg_.end() ? 0 : it->second;
+  }
+  void finish(Kg& kg) {
+    kg.relations = rels_;
+    for (size_t r = 0; r < sets_.size(); ++r)
+      for (auto [x, y] : sets_[r]) kg.edges.push_back({int32_t(r), x, y});
+  }
+
+ private:
+  std::map<std::pair<std::string, std::string>, int32_t> index_;
+  std::vector<KgRelation> rels_;
+  std::vector<std::set<std::pair<int32_t, int32_t>>> sets_;
+  std::map<int32_t, int64_t> deg_;
+};
+
+// Draws indices proportionally to fixed weights (cumulative table, binary search).
+class Weighted {
+ public:
+  explicit Weighted(const std::vector<double>& w) : cum_(w.size()) {
+    double s = 0;
+    for (size_t i = 0; i < w.size(); ++i) cum_[i] = (s += w[i]);
+  }
+  int32_t draw(Rng& rng) const {
+    double u = rng.uniform() * cum_.back();
+    return int32_t(std::min<size_t>(size_t(std::upper_bound(cum_.begin(), cum_.end(), u) - cum_.begin()), cum_.size() - 1));
+  }
+
+ private:
+  std::vector<double> cum_;
+};
+
+template <typename T>
+const T& pick(const std::vector<T>& v, Rng& rng) {
+  return v[size_t(rng.below(int64_t(v.size())))];
+}
+
+int32_t add_node(Kg& kg, const std::string& type, std::string id, std::string name) {
+  kg.nodes.push_back({type, std::move(id), std::move(name), source_of(type)});
+  return int32_t(kg.nodes.size() - 1);
+}
+
+// 1, 2 or 3 (55/30/15%): pathways per annotated gene, as in Reactome's lowest level.
+int64_t n_memberships(Rng& rng) {
+  double u = rng.uniform();
+  return u < 0.55 ? 1 : u < 0.85 ? 2 : 3;
+}
+
+// Leaf pathways: sizes spread log-normally; landmarks are all annotated, other proteins 55%.
+void make_pathways(BenchTruth& t, int64_t top, uint64_t seed) {
+  Rng rng(seed, kPathways);
+  const int64_t P = t.n_pathways, G = t.n_genes;
+  t.pathway_parent.assign(size_t(P), -1);
+  for (int64_t p = top; p < P; ++p)  // every top-level pathway gets a child first
+    t.pathway_parent[size_t(p)] = int32_t(p - top < top ? p - top : rng.below(top));
+  std::vector<double> size_w(static_cast<size_t>(P), 0.0);
+  for (int64_t p = top; p < P; ++p) size_w[size_t(p)] = std::exp(0.8 * rng.normal());
+  Weighted leaf(size_w);
+  t.gene_pathways.assign(size_t(G), {});
+  for (int64_t g = 0; g < G; ++g) {
+    if (g >= t.n_landmarks && !rng.chance(0.55)) continue;
+    std::set<int32_t> ps;
+    for (int64_t n = n_memberships(rng); int64_t(ps.size()) < n;) ps.insert(leaf.draw(rng));
+    t.gene_pathways[size_t(g)].assign(ps.begin(), ps.end());
+  }
+}
+
+std::vector<std::vector<int32_t>> members_of(const BenchTruth& t) {
+  std::vector<std::vector<int32_t>> m(static_cast<size_t>(t.n_pathways));
+  for (int32_t g = 0; g < t.n_genes; ++g)
+    for (int32_t p : t.gene_pathways[size_t(g)]) m[size_t(p)].push_back(g);
+  return m;
+}
+
+// Heavy-tailed PPI (expected degree ~ Pareto weight, mean 20), a quarter of the edges inside a
+// shared pathway: interaction partners are mostly in other pathways than their protein.
+void make_ppi(BenchTruth& t, const std::vector<std::vector<int32_t>>& members, uint64_t seed) {
+  Rng rng(seed, kPpi);
+  const int64_t G = t.n_genes;
+  std::vector<double> theta(static_cast<size_t>(G));
+  for (auto& x : theta) x = std::min(60.0, std::pow(1.0 - rng.uniform(), -1.0 / 1.5));
+  Weighted by_theta(theta);
+  std::set<std::pair<int32_t, int32_t>> edges;
+  const int64_t want = 10 * G;
+  for (int64_t tries = 0; int64_t(edges.size()) < want && tries < 20 * want; ++tries) {
+    int32_t a = by_theta.draw(rng), b;
+    const auto& ps = t.gene_pathways[size_t(a)];
+    if (!ps.empty() && rng.chance(0.25)) b = pick(members[size_t(pick(ps, rng))], rng);
+    else b = by_theta.draw(rng);
+    if (a != b) edges.insert({std::min(a, b), std::max(a, b)});
+  }
+  t.ppi_adj.assign(size_t(G), {});
+  for (auto [a, b] : edges) t.ppi_adj[size_t(a)].push_back(b), t.ppi_adj[size_t(b)].push_back(a);
+  for (auto& nb : t.ppi_adj) std::sort(nb.begin(), nb.end());
+}
+
+// Scaffold homes: ~3 scaffolds per home pathway (a large leaf); each scaffold its own cluster of
+// home members, so a new scaffold hits proteins no other scaffold's compounds aimed at.
+void make_homes(BenchTruth& t, const std::vector<std::vector<int32_t>>& members, int64_t K,
+                const BenchShape& shape, uint64_t seed) {
+  Rng rng(seed, kHomes);
+  std::set<int32_t> hubs(t.hubs.begin(), t.hubs.end());
+  std::vector<int32_t> eligible;
+  for (int64_t p = 0; p < t.n_pathways; ++p)
+    if (t.pathway_parent[size_t(p)] >= 0 && int64_t(members[size_t(p)].size()) >= 2 * shape.cluster_size)
+      eligible.push_back(int32_t(p));
+  if (eligible.empty())
+    fail("config key \"synth.n_proteins\": no pathway has the {} members a home cluster needs; raise synth.n_proteins or lower synth.n_pathways",
+         2 * shape.cluster_size);
+  rng.shuffle(eligible);
+  eligible.resize(size_t(std::min<int64_t>(int64_t(eligible.size()), std::max<int64_t>(1, K / 3))));
+  std::set<int32_t> taken;
+  t.scaffold_home.assign(size_t(K), 0);
+  t.scaffold_cluster.assign(size_t(K), {});
+  for (int64_t k = 0; k < K; ++k) {
+    int32_t home = eligible[size_t(k) % eligible.size()];
+    t.scaffold_home[size_t(k)] = home;
+    std::vector<int32_t> free, used;
+    for (int32_t g : members[size_t(home)])
+      if (!hubs.count(g)) (taken.count(g) ? used : free).push_back(g);
+    rng.shuffle(free);
+    rng.shuffle(used);
+    free.insert(free.end(), used.begin(), used.end());  // reuse only when the pathway runs out
+    for (int32_t g : free) {
+      if (int64_t(t.scaffold_cluster[size_t(k)].size()) == shape.cluster_size) break;
+      t.scaffold_cluster[size_t(k)].push_back(g);
+      taken.insert(g);
+    }
+    std::sort(t.scaffold_cluster[size_t(k)].begin(), t.scaffold_cluster[size_t(k)].end());
+  }
+}
+
+// Genes of one annotation: `focus` of them from a pathway's members, the rest uniform.
+std::vector<int32_t> annotated(const BenchTruth& t, const std::vector<int32_t>& focus_members, int64_t n,
+                               double focus, Rng& rng) {
+  std::vector<int32_t> out;
+  for (int64_t i = 0; i < n; ++i)
+    out.push_back(!focus_members.empty() && rng.chance(focus) ? pick(focus_members, rng) : int32_t(rng.below(t.n_genes)));
+  return out;
+}
+
+// A forest: the first `root_frac` of the nodes are roots, the others get an earlier parent.
+void hierarchy(Edges& es, int32_t rel, const std::vector<int32_t>& nodes, double root_frac, Rng& rng,
+               double second_parent = 0.0) {
+  int64_t roots = std::max<int64_t>(1, int64_t(double(nodes.size()) * root_frac));
+  for (size_t i = size_t(roots); i < nodes.size(); ++i) {
+    es.add(rel, nodes[i], nodes[size_t(rng.below(int64_t(i)))]);
+    if (rng.chance(second_parent)) es.add(rel, nodes[i], nodes[size_t(rng.below(int64_t(i)))]);
+  }
+}
+
+}  // namespace
+
+void make_bench_graph(Bench& b, const Config& cfg, uint64_t seed, const BenchShape& shape) {
+  const SynthConfig& s = cfg.synth;
+  BenchTruth& t = b.truth;
+  Demo& d = b.data;
+  Kg& kg = d.kg;
+  const int64_t D = int64_t(d.compounds.size()), K = s.n_scaffolds;
+  t.n_landmarks = 978;
+  t.n_genes = int64_t(d.genes.size());
+  t.n_pathways = s.n_pathways;
+  const int64_t top = std::max<int64_t>(2, t.n_pathways / 12);
+  make_pathways(t, top, seed);
+  auto members = members_of(t);
+  make_ppi(t, members, seed);
+  {  // ADME hubs: non-landmark proteins (CYPs, ABC/SLC transporters, albumin-like carriers).
+    Rng rng(seed, kHubs);
+    std::set<int32_t> h;
+    while (int64_t(h.size()) < shape.n_hubs) h.insert(int32_t(t.n_landmarks + rng.below(t.n_genes - t.n_landmarks)));
+    t.hubs.assign(h.begin(), h.end());
+  }
+  make_homes(t, members, K, shape, seed);
+
+  // Nodes: genes, pathways, drugs (LINCS compounds that are PrimeKG drugs, then PrimeKG-only
+  // drugs), context nodes (the cell lines' sites and diseases among them).
+  for (const auto& g : d.genes) kg.gene_node.push_back(add_node(kg, "gene/protein", g.entrez, g.symbol));
+  auto pnames = make_pathway_names(t.n_pathways);
+  for (int64_t p = 0; p < t.n_pathways; ++p)
+    kg.pathway_node.push_back(add_node(kg, "pathway", context_id("pathway", p), pnames[size_t(p)]));
+  Rng match(seed, kMatch);
+  d.world.compound_in_kg.assign(size_t(D), 0);
+  for (int64_t i = 0; i < D; ++i) d.world.compound_in_kg[size_t(i)] = match.chance(s.primekg_drug_frac);
+  // DrugBank ids as the demo gives them: 15% of the matched compounds listed without InChIKey
+  // (name matching), 30% of the unmatched in DrugBank but not in PrimeKG.
+  int64_t next = 0;
+  d.vocab_without_key.assign(size_t(D), 0);
+  for (int64_t i = 0; i < D; ++i)
+    if (d.world.compound_in_kg[size_t(i)]) {
+      d.compounds[size_t(i)].drugbank = drugbank_id(next++);
+      d.vocab_without_key[size_t(i)] = match.chance(0.15);
+    }
+  for (auto& c : d.kg_only) c.drugbank = drugbank_id(next++);
+  for (auto& c : d.vocab_only) c.drugbank = drugbank_id(next++);
+  for (int64_t i = 0; i < D; ++i)
+    if (!d.world.compound_in_kg[size_t(i)] && match.chance(0.3)) d.compounds[size_t(i)].drugbank = drugbank_id(next++);
+  kg.compound_node.assign(size_t(D), -1);
+  std::vector<int32_t> drug_nodes, drug_home;
+  for (int64_t i = 0; i < D; ++i)
+    if (d.world.compound_in_kg[size_t(i)]) {
+      const auto& c = d.compounds[size_t(i)];
+      kg.compound_node[size_t(i)] = add_node(kg, "drug", c.drugbank, c.drug_name);
+      drug_nodes.push_back(kg.compound_node[size_t(i)]);
+      drug_home.push_back(t.scaffold_home[size_t(c.scaffold)]);
+    }
+  for (const auto& c : d.kg_only) {
+    kg.distractor_node.push_back(add_node(kg, "drug", c.drugbank, c.drug_name));
+    drug_nodes.push_back(kg.distractor_node.back());
+    drug_home.push_back(t.scaffold_home[size_t(c.scaffold)]);
+  }
+  std::vector<std::string> sites, diseases;
+  for (const auto& c : d.cells) sites.push_back(c.primary_site), diseases.push_back(c.disease);
+  const std::vector<std::pair<std::string, double>> shares{
+      {"disease", 0.32}, {"effect/phenotype", 0.28}, {"biological_process", 0.22}, {"molecular_function", 0.07},
+      {"cellular_component", 0.04}, {"anatomy", 0.05}, {"exposure", 0.02}};
+  std::map<std::string, std::vector<int32_t>> ctx;
+  for (const auto& [type, share] : shares) {
+    const auto& req = type == "anatomy" ? sites : type == "disease" ? diseases : std::vector<std::string>{};
+    int64_t n = std::max<int64_t>(int64_t(double(s.n_other) * share), int64_t(std::set<std::string>(req.begin(), req.end()).size()) + 1);
+    auto names = make_names(type, n, req);
+    for (int64_t i = 0; i < n; ++i) ctx[type].push_back(add_node(kg, type, context_id(type, i), names[size_t(i)]));
+  }
+  const auto &disease = ctx["disease"], &pheno = ctx["effect/phenotype"], &bp = ctx["biological_process"],
+             &mf = ctx["molecular_function"], &cc = ctx["cellular_component"], &anat = ctx["anatomy"],
+             &expo = ctx["exposure"];
+
+  Edges es;
+  const int32_t r_pp = es.rel("protein_protein", "ppi"), r_path = es.rel("pathway_protein", "interacts with");
+  const int32_t r_pwpw = es.rel("pathway_pathway", "parent-child");
+  for (int32_t g = 0; g < t.n_genes; ++g)
+    for (int32_t p : t.gene_pathways[size_t(g)]) es.add(r_path, kg.pathway_node[size_t(p)], kg.gene_node[size_t(g)]);
+  for (int64_t p = 0; p < t.n_pathways; ++p)
+    if (t.pathway_parent[size_t(p)] >= 0)
+      es.add(r_pwpw, kg.pathway_node[size_t(p)], kg.pathway_node[size_t(t.pathway_parent[size_t(p)])]);
+  for (int32_t a = 0; a < t.n_genes; ++a)
+    for (int32_t nb : t.ppi_adj[size_t(a)])
+      if (a < nb) es.add(r_pp, kg.gene_node[size_t(a)], kg.gene_node[size_t(nb)]);
+
+  // Targets: 1..max_targets, home_frac from the scaffold's cluster, affinities log-uniform
+  // (two decades in `hubs`, one elsewhere); 15% of a LINCS compound's true targets unlisted.
+  {
+    Rng rng(seed, kTargets);
+    const double decades = t.regime == Regime::hubs ? 2.0 : 1.0;
+    std::set<int32_t> hubs(t.hubs.begin(), t.hubs.end());
+    auto draw = [&](int32_t scaffold, std::vector<int32_t>& out, std::vector<float>& w) {
+      const auto& cluster = t.scaffold_cluster[size_t(scaffold)];
+      int64_t n = std::min<int64_t>(rng.count(double(s.targets_per_drug), 1), shape.max_targets);
+      std::set<int32_t> ts;
+      while (int64_t(ts.size()) < n) {
+        int32_t g = rng.chance(shape.home_frac) ? pick(cluster, rng) : int32_t(rng.below(t.n_genes));
+        if (!hubs.count(g)) ts.insert(g);
+      }
+      out.assign(ts.begin(), ts.end());
+      w.clear();
+      for (size_t i = 0; i < out.size(); ++i) w.push_back(float(std::pow(10.0, -decades * rng.uniform())));
+    };
+    const int32_t r_target = es.rel("drug_protein", "target");
+    t.targets.assign(size_t(D), {});
+    t.affinity.assign(size_t(D), {});
+    t.target_listed.assign(size_t(D), {});
+    for (int64_t i = 0; i < D; ++i) {
+      draw(d.compounds[size_t(i)].scaffold, t.targets[size_t(i)], t.affinity[size_t(i)]);
+      for (int32_t g : t.targets[size_t(i)]) {
+        bool listed = rng.chance(1.0 - shape.missing_target) && kg.compound_node[size_t(i)] >= 0;
+        t.target_listed[size_t(i)].push_back(listed);
+        if (listed) es.add(r_target, kg.compound_node[size_t(i)], kg.gene_node[size_t(g)]);
+      }
+    }
+    std::vector<float> w;
+    for (size_t j = 0; j < d.kg_only.size(); ++j) {
+      kg.distractor_targets.emplace_back();
+      draw(d.kg_only[j].scaffold, kg.distractor_targets.back(), w);
+      for (int32_t g : kg.distractor_targets.back()) es.add(r_target, kg.distractor_node[j], kg.gene_node[size_t(g)]);
+    }
+  }
+  // ADME hubs: half enzymes, a third transporters, the rest carriers. `hubs`: every drug binds
+  // 3-6 of them; elsewhere each with probability hub_bind.
+  {
+    Rng rng(seed, kHubEdges);
+    const int64_t H = int64_t(t.hubs.size());
+    std::vector<int32_t> rel(static_cast<size_t>(H));
+    for (int64_t h = 0; h < H; ++h)
+      rel[size_t(h)] = es.rel("drug_protein", h < H / 2 ? "enzyme" : h < H / 2 + H / 3 ? "transporter" : "carrier");
+    t.drug_hubs.assign(size_t(D), {});
+    auto bind = [&](int32_t node, std::vector<int32_t>* keep) {
+      std::set<int32_t> chosen;
+      if (t.regime == Regime::hubs) {
+        for (int64_t n = 3 + rng.below(4); int64_t(chosen.size()) < std::min(n, H);) chosen.insert(int32_t(rng.below(H)));
+      } else {
+        for (int64_t h = 0; h < H; ++h)
+          if (rng.chance(shape.hub_bind)) chosen.insert(int32_t(h));
+      }
+      for (int32_t h : chosen) {
+        if (node >= 0) es.add(rel[size_t(h)], node, kg.gene_node[size_t(t.hubs[size_t(h)])]);
+        if (keep) keep->push_back(t.hubs[size_t(h)]);
+      }
+    };
+    for (int64_t i = 0; i < D; ++i) bind(kg.compound_node[size_t(i)], &t.drug_hubs[size_t(i)]);
+    for (int32_t v : kg.distractor_node) bind(v, nullptr);
+  }
+
+  // Annotations and context. Diseases, processes and phenotypes cluster on a focus pathway; a
+  // cell line's disease has disease_genes genes, 75% in 5 focus pathways mostly among homes.
+  Rng rng(seed, kAnnot);
+  const int32_t leaves = int32_t(t.n_pathways - top);
+  auto leaf = [&] { return int32_t(top + rng.below(leaves)); };
+  std::vector<int32_t> homes(t.scaffold_home.begin(), t.scaffold_home.end());
+  std::set<std::string> cell_diseases(diseases.begin(), diseases.end());
+  std::map<int32_t, int32_t> disease_focus;
+  const int32_t r_dp = es.rel("disease_protein", "associated with");
+  t.cell_disease_genes.assign(d.cells.size(), {});
+  std::map<std::string, std::vector<int32_t>> genes_of_disease;
+  for (int32_t v : disease) {
+    const std::string& name = kg.nodes[size_t(v)].name;
+    std::vector<int32_t> genes;
+    if (cell_diseases.count(name)) {
+      std::vector<int32_t> focus_members;
+      for (int k = 0; k < 5; ++k) {
+        int32_t p = rng.chance(0.7) ? pick(homes, rng) : leaf();
+        focus_members.insert(focus_members.end(), members[size_t(p)].begin(), members[size_t(p)].end());
+      }
+      std::set<int32_t> g;
+      while (int64_t(g.size()) < shape.disease_genes) for (int32_t x : annotated(t, focus_members, 1, 0.75, rng)) g.insert(x);
+      genes.assign(g.begin(), g.end());
+      genes_of_disease[name] = genes;
+      disease_focus[v] = -1;
+    } else {
+      int32_t p = leaf();
+      disease_focus[v] = p;
+      genes = annotated(t, members[size_t(p)], rng.count(5.0, 1), 0.7, rng);
+    }
+    for (int32_t g : genes) es.add(r_dp, v, kg.gene_node[size_t(g)]);
+  }
+  for (size_t c = 0; c < d.cells.size(); ++c) t.cell_disease_genes[c] = genes_of_disease[d.cells[c].disease];
+  const int32_t r_dpp = es.rel("disease_phenotype_positive", "phenotype present");
+  const int32_t r_dpn = es.rel("disease_phenotype_negative", "phenotype absent");
+  for (int32_t v : disease) {
+    for (int64_t k = 0, n = rng.count(4.0, 1); k < n; ++k) es.add(r_dpp, v, pick(pheno, rng));
+    if (rng.chance(0.05)) es.add(r_dpn, v, pick(pheno, rng));
+  }
+  const int32_t r_php = es.rel("phenotype_protein", "associated with");
+  for (int32_t v : pheno)
+    if (rng.chance(0.5)) es.add(r_php, v, kg.gene_node[size_t(rng.below(t.n_genes))]);
+  const int32_t r_bp = es.rel("bioprocess_protein", "interacts with");
+  for (int32_t v : bp)
+    for (int32_t g : annotated(t, members[size_t(leaf())], rng.count(8.0, 2), 0.6, rng)) es.add(r_bp, v, kg.gene_node[size_t(g)]);
+  const int32_t r_mf = es.rel("molfunc_protein", "interacts with"), r_cc = es.rel("cellcomp_protein", "interacts with");
+  for (int32_t v : mf)
+    for (int64_t k = 0, n = rng.count(6.0, 1); k < n; ++k) es.add(r_mf, v, kg.gene_node[size_t(rng.below(t.n_genes))]);
+  for (int32_t v : cc)
+    for (int64_t k = 0, n = rng.count(15.0, 1); k < n; ++k) es.add(r_cc, v, kg.gene_node[size_t(rng.below(t.n_genes))]);
+  const int32_t r_ap = es.rel("anatomy_protein_present", "expression present"), r_aa = es.rel("anatomy_protein_absent", "expression absent");
+  for (int32_t v : anat) {
+    for (int64_t k = 0, n = rng.count(60.0, 10); k < n; ++k) es.add(r_ap, v, kg.gene_node[size_t(rng.below(t.n_genes))]);
+    for (int64_t k = 0, n = rng.count(3.0, 0); k < n; ++k) es.add(r_aa, v, kg.gene_node[size_t(rng.below(t.n_genes))]);
+  }
+  hierarchy(es, es.rel("disease_disease", "parent-child"), disease, 0.1, rng);
+  hierarchy(es, es.rel("phenotype_phenotype", "parent-child"), pheno, 0.1, rng);
+  hierarchy(es, es.rel("bioprocess_bioprocess", "parent-child"), bp, 0.05, rng, 0.3);
+  hierarchy(es, es.rel("molfunc_molfunc", "parent-child"), mf, 0.05, rng);
+  hierarchy(es, es.rel("cellcomp_cellcomp", "parent-child"), cc, 0.1, rng);
+  hierarchy(es, es.rel("anatomy_anatomy", "parent-child"), anat, 0.1, rng);
+  hierarchy(es, es.rel("exposure_exposure", "parent-child"), expo, 0.3, rng);
+  const int32_t r_ep = es.rel("exposure_protein", "interacts with"), r_ed = es.rel("exposure_disease", "linked to");
+  const int32_t r_eb = es.rel("exposure_bioprocess", "interacts with"), r_em = es.rel("exposure_molfunc", "interacts with");
+  const int32_t r_ec = es.rel("exposure_cellcomp", "interacts with");
+  for (int32_t v : expo) {
+    for (int64_t k = 0, n = rng.count(4.0, 1); k < n; ++k) es.add(r_ep, v, kg.gene_node[size_t(rng.below(t.n_genes))]);
+    for (int64_t k = 0, n = rng.count(2.0, 1); k < n; ++k) es.add(r_ed, v, pick(disease, rng));
+    es.add(r_eb, v, pick(bp, rng));
+    if (rng.chance(0.1)) es.add(r_em, v, pick(mf, rng));
+    if (rng.chance(0.05)) es.add(r_ec, v, pick(cc, rng));
+  }
+
+  // Drugs' clinical context: indications lean to diseases of their home pathway.
+  {
+    Rng drng(seed, kDrugs);
+    std::map<int32_t, std::vector<int32_t>> disease_near;
+    for (auto [v, p] : disease_focus)
+      if (p >= 0) disease_near[p].push_back(v);
+    const int32_t r_se = es.rel("drug_effect", "side effect"), r_ind = es.rel("indication", "indication");
+    const int32_t r_ci = es.rel("contraindication", "contraindication"), r_off = es.rel("off-label use", "off-label use");
+    const int32_t r_dd = es.rel("drug_drug", "synergistic interaction");
+    for (size_t i = 0; i < drug_nodes.size(); ++i) {
+      for (int64_t k = 0, n = drng.count(5.0, 1); k < n; ++k) es.add(r_se, drug_nodes[i], pick(pheno, drng));
+      if (drng.chance(0.6)) {
+        auto it = disease_near.find(drug_home[i]);
+        es.add(r_ind, drug_nodes[i], it == disease_near.end() ? pick(disease, drng) : pick(it->second, drng));
+      }
+      if (drng.chance(0.7)) es.add(r_ci, drug_nodes[i], pick(disease, drng));
+      if (drng.chance(0.15)) es.add(r_off, drug_nodes[i], pick(disease, drng));
+      for (int64_t k = 0, n = drng.count(3.0, 0); k < n; ++k) {
+        int32_t o = pick(drug_nodes, drng);
+        es.add(r_dd, std::min(drug_nodes[i], o), std::max(drug_nodes[i], o));
+      }
+    }
+  }
+  // kg.csv is the only place a node appears: give any node left without an edge one edge of
+  // its type's commonest relation (never a pathway membership, which would change the truth).
+  {
+    Rng frng(seed, kFill);
+    for (int32_t v = 0; v < int32_t(kg.nodes.size()); ++v) {
+      if (es.degree(v) > 0) continue;
+      const std::string& type = kg.nodes[size_t(v)].type;
+      int32_t gene = kg.gene_node[size_t(frng.below(t.n_genes))];
+      if (type == "gene/protein") es.add(r_ap, pick(anat, frng), v);
+      else if (type == "drug") es.add(es.rel("drug_effect", "side effect"), v, pick(pheno, frng));
+      else if (type == "disease") es.add(r_dpp, v, pick(pheno, frng));
+      else if (type == "effect/phenotype") es.add(r_dpp, pick(disease, frng), v);
+      else if (type == "biological_process") es.add(r_bp, v, gene);
+      else if (type == "molecular_function") es.add(r_mf, v, gene);
+      else if (type == "cellular_component") es.add(r_cc, v, gene);
+      else if (type == "anatomy") es.add(r_ap, v, gene);
+      else if (type == "exposure") es.add(r_ep, v, gene);
+      else KG_CHECK(false, "bench graph: {} node {} has no edge", type, v);
+    }
+  }
+  es.finish(kg);
+}
+
+}  // namespace kg::synth
