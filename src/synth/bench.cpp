@@ -168,6 +168,15 @@ std::string bench_summary(const Bench& b) {
   s += fmt::format("  compounds: {} ({:.1f}% PrimeKG drugs, {} nearly inert); {} primary targets, {:.1f}% of the PrimeKG "
                    "drugs' ones listed in kg.csv\n", D, 100.0 * double(matched) / double(std::max<int64_t>(D, 1)), inert, n_t,
                    100.0 * double(listed) / double(std::max<int64_t>(n_matched_t, 1)));
+  std::map<int32_t, int64_t> in_clusters;
+  std::set<int32_t> homes(t.scaffold_home.begin(), t.scaffold_home.end());
+  int64_t slots = 0, shared = 0;
+  for (const auto& c : t.scaffold_cluster)
+    for (int32_t g : c) ++in_clusters[g], ++slots;
+  for (const auto& c : t.scaffold_cluster)
+    for (int32_t g : c) shared += in_clusters[g] > 1;
+  s += fmt::format("  home clusters: {} scaffolds on {} home pathways; {:.1f}% of cluster proteins in another scaffold's cluster\n",
+                   t.scaffold_cluster.size(), homes.size(), 100.0 * double(shared) / double(std::max<int64_t>(slots, 1)));
   s += fmt::format("  ADME hubs: {}, drug_protein degree median {}, max {}\n", t.hubs.size(), median(hdeg),
                    hdeg.empty() ? 0 : *std::max_element(hdeg.begin(), hdeg.end()));
   s += fmt::format("  noise ceiling (mean per-signature Pearson of noise-free vs observed): top dose {:.3f}, "

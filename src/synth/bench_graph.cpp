@@ -131,21 +131,30 @@ void make_ppi(BenchTruth& t, const std::vector<std::vector<int32_t>>& members, u
   for (auto& nb : t.ppi_adj) std::sort(nb.begin(), nb.end());
 }
 
-// Scaffold homes: ~3 scaffolds per home pathway (a large leaf); each scaffold its own cluster of
-// home members, so a new scaffold hits proteins no other scaffold's compounds aimed at.
+// Scaffold homes: ~3 scaffolds per home pathway, each with its own cluster of the home's
+// members, so a new scaffold hits proteins no other scaffold's compounds aimed at while its
+// pathway is shared. Homes are leaves big enough for 3 disjoint clusters (the largest leaves
+// when too few are), as drug targets concentrate in large signalling pathways.
 void make_homes(BenchTruth& t, const std::vector<std::vector<int32_t>>& members, int64_t K,
                 const BenchShape& shape, uint64_t seed) {
   Rng rng(seed, kHomes);
   std::set<int32_t> hubs(t.hubs.begin(), t.hubs.end());
-  std::vector<int32_t> eligible;
+  const int64_t H = std::max<int64_t>(1, K / 3);
+  std::vector<int32_t> leaves;
   for (int64_t p = 0; p < t.n_pathways; ++p)
-    if (t.pathway_parent[size_t(p)] >= 0 && int64_t(members[size_t(p)].size()) >= 2 * shape.cluster_size)
-      eligible.push_back(int32_t(p));
-  if (eligible.empty())
-    fail("config key \"synth.n_proteins\": no pathway has the {} members a home cluster needs; raise synth.n_proteins or lower synth.n_pathways",
-         2 * shape.cluster_size);
+    if (t.pathway_parent[size_t(p)] >= 0) leaves.push_back(int32_t(p));
+  std::stable_sort(leaves.begin(), leaves.end(),
+                   [&](int32_t a, int32_t b) { return members[size_t(a)].size() > members[size_t(b)].size(); });
+  std::vector<int32_t> eligible;
+  for (int32_t p : leaves)
+    if (int64_t(members[size_t(p)].size()) >= 3 * shape.cluster_size) eligible.push_back(p);
+  if (int64_t(eligible.size()) < H)
+    eligible.assign(leaves.begin(), leaves.begin() + std::min<int64_t>(H, int64_t(leaves.size())));
+  if (eligible.empty() || int64_t(members[size_t(eligible.back())].size()) < shape.cluster_size)
+    fail("config key \"synth.n_proteins\": too few pathways have the {} members a home cluster needs; raise "
+         "synth.n_proteins or lower synth.n_pathways / synth.n_scaffolds", shape.cluster_size);
   rng.shuffle(eligible);
-  eligible.resize(size_t(std::min<int64_t>(int64_t(eligible.size()), std::max<int64_t>(1, K / 3))));
+  eligible.resize(size_t(std::min<int64_t>(int64_t(eligible.size()), H)));
   std::set<int32_t> taken;
   t.scaffold_home.assign(size_t(K), 0);
   t.scaffold_cluster.assign(size_t(K), {});

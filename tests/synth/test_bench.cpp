@@ -222,6 +222,28 @@ TEST(Bench, MediumGraphIsDenseTypedAndMostlyIrrelevant) {
   EXPECT_NEAR(double(inert) / double(D), 0.1, 0.03);
   EXPECT_NEAR(double(listed) / double(in_kg_targets), 0.85, 0.03);
 
+  // A held-out scaffold mostly hits proteins no other scaffold's compounds target, in
+  // pathways other scaffolds' targets are in (what a scaffold split tests).
+  const auto& compounds = b.data.compounds;
+  int64_t new_targets = 0, seen_pathways = 0, pathway_slots = 0;
+  for (int64_t k = 0; k < int64_t(b.truth.scaffold_home.size()); ++k) {
+    std::set<int32_t> other_targets, other_pathways;
+    for (int64_t e = 0; e < D; ++e)
+      if (compounds[size_t(e)].scaffold != k)
+        for (int32_t g : b.truth.targets[size_t(e)]) {
+          other_targets.insert(g);
+          for (int32_t p : b.truth.gene_pathways[size_t(g)]) other_pathways.insert(p);
+        }
+    for (int64_t e = 0; e < D; ++e)
+      if (compounds[size_t(e)].scaffold == k)
+        for (int32_t g : b.truth.targets[size_t(e)]) {
+          new_targets += !other_targets.count(g);
+          for (int32_t p : b.truth.gene_pathways[size_t(g)]) ++pathway_slots, seen_pathways += other_pathways.count(p);
+        }
+  }
+  EXPECT_GT(double(new_targets) / double(n_t), 0.70);  // 0.755 at seed 11
+  EXPECT_GT(double(seen_pathways) / double(pathway_slots), 0.9);  // 0.989
+
   // ADME hubs: bound by many drugs (~15% of ~1,440 drug nodes each), never a primary target.
   std::map<int32_t, int64_t> hub_deg;
   for (auto [x, y] : GraphView::edges(kg, "drug_protein"))
