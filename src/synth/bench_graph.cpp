@@ -10,67 +10,11 @@
 #include <set>
 
 #include "core/error.hpp"
-#include "synth/bench.hpp"
-#include "synth/rng.hpp"
+#include "synth/bench_graph.hpp"
 
 namespace kg::synth {
+using namespace bench_graph;
 namespace {
-
-enum Stream : uint64_t { kPathways = 401, kPpi, kHomes, kAnnot, kTargets, kHubs, kHubEdges, kMatch, kDrugs, kFill };
-
-// Undirected edges per (relation, display relation), without duplicates; one relation name
-// may have several displays (drug_protein: target, enzyme, transporter, carrier).
-class Edges {
- public:
-  int32_t rel(const std::string& name, const std::string& display) {
-    auto key = std::make_pair(name, display);
-    auto it = index_.find(key);
-    if (it != index_.end()) return it->second;
-    rels_.push_back({name, display});
-    sets_.emplace_back();
-    return index_[key] = int32_t(rels_.size() - 1);
-  }
-  void add(int32_t r, int32_t x, int32_t y) {
-    if (x == y) return;
-    if (sets_[size_t(r)].insert({x, y}).second) ++deg_[x], ++deg_[y];
-  }
-  int64_t degree(int32_t v) const {
-    auto it = deg_.find(v);
-    return it == deg_.end() ? 0 : it->second;
-  }
-  void finish(Kg& kg) {
-    kg.relations = rels_;
-    for (size_t r = 0; r < sets_.size(); ++r)
-      for (auto [x, y] : sets_[r]) kg.edges.push_back({int32_t(r), x, y});
-  }
-
- private:
-  std::map<std::pair<std::string, std::string>, int32_t> index_;
-  std::vector<KgRelation> rels_;
-  std::vector<std::set<std::pair<int32_t, int32_t>>> sets_;
-  std::map<int32_t, int64_t> deg_;
-};
-
-// Draws indices proportionally to fixed weights (cumulative table, binary search).
-class Weighted {
- public:
-  explicit Weighted(const std::vector<double>& w) : cum_(w.size()) {
-    double s = 0;
-    for (size_t i = 0; i < w.size(); ++i) cum_[i] = (s += w[i]);
-  }
-  int32_t draw(Rng& rng) const {
-    double u = rng.uniform() * cum_.back();
-    return int32_t(std::min<size_t>(size_t(std::upper_bound(cum_.begin(), cum_.end(), u) - cum_.begin()), cum_.size() - 1));
-  }
-
- private:
-  std::vector<double> cum_;
-};
-
-template <typename T>
-const T& pick(const std::vector<T>& v, Rng& rng) {
-  return v[size_t(rng.below(int64_t(v.size())))];
-}
 
 int32_t add_node(Kg& kg, const std::string& type, std::string id, std::string name) {
   kg.nodes.push_back({type, std::move(id), std::move(name), source_of(type)});
@@ -176,25 +120,6 @@ void make_homes(BenchTruth& t, const std::vector<std::vector<int32_t>>& members,
   }
 }
 
-// Genes of one annotation: `focus` of them from a pathway's members, the rest uniform.
-std::vector<int32_t> annotated(const BenchTruth& t, const std::vector<int32_t>& focus_members, int64_t n,
-                               double focus, Rng& rng) {
-  std::vector<int32_t> out;
-  for (int64_t i = 0; i < n; ++i)
-    out.push_back(!focus_members.empty() && rng.chance(focus) ? pick(focus_members, rng) : int32_t(rng.below(t.n_genes)));
-  return out;
-}
-
-// A forest: the first `root_frac` of the nodes are roots, the others get an earlier parent.
-void hierarchy(Edges& es, int32_t rel, const std::vector<int32_t>& nodes, double root_frac, Rng& rng,
-               double second_parent = 0.0) {
-  int64_t roots = std::max<int64_t>(1, int64_t(double(nodes.size()) * root_frac));
-  for (size_t i = size_t(roots); i < nodes.size(); ++i) {
-    es.add(rel, nodes[i], nodes[size_t(rng.below(int64_t(i)))]);
-    if (rng.chance(second_parent)) es.add(rel, nodes[i], nodes[size_t(rng.below(int64_t(i)))]);
-  }
-}
-
 }  // namespace
 
 void make_bench_graph(Bench& b, const Config& cfg, uint64_t seed, const BenchShape& shape) {
@@ -266,9 +191,6 @@ void make_bench_graph(Bench& b, const Config& cfg, uint64_t seed, const BenchSha
     auto names = make_names(type, n, req);
     for (int64_t i = 0; i < n; ++i) ctx[type].push_back(add_node(kg, type, context_id(type, i), names[size_t(i)]));
   }
-  const auto &disease = ctx["disease"], &pheno = ctx["effect/phenotype"], &bp = ctx["biological_process"],
-             &mf = ctx["molecular_function"], &cc = ctx["cellular_component"], &anat = ctx["anatomy"],
-             &expo = ctx["exposure"];
 
   Edges es;
   const int32_t r_pp = es.rel("protein_protein", "ppi"), r_path = es.rel("pathway_protein", "interacts with");
@@ -345,122 +267,11 @@ void make_bench_graph(Bench& b, const Config& cfg, uint64_t seed, const BenchSha
     for (int32_t v : kg.distractor_node) bind(v, nullptr);
   }
 
-  // Annotations and context. Diseases, processes and phenotypes cluster on a focus pathway; a
-  // cell line's disease has disease_genes genes, 75% in 5 focus pathways mostly among homes.
-  Rng rng(seed, kAnnot);
-  const int32_t leaves = int32_t(t.n_pathways - top);
-  auto leaf = [&] { return int32_t(top + rng.below(leaves)); };
-  std::vector<int32_t> homes(t.scaffold_home.begin(), t.scaffold_home.end());
-  std::set<std::string> cell_diseases(diseases.begin(), diseases.end());
-  std::map<int32_t, int32_t> disease_focus;
-  const int32_t r_dp = es.rel("disease_protein", "associated with");
-  t.cell_disease_genes.assign(d.cells.size(), {});
-  std::map<std::string, std::vector<int32_t>> genes_of_disease;
-  for (int32_t v : disease) {
-    const std::string& name = kg.nodes[size_t(v)].name;
-    std::vector<int32_t> genes;
-    if (cell_diseases.count(name)) {
-      std::vector<int32_t> focus_members;
-      for (int k = 0; k < 5; ++k) {
-        int32_t p = rng.chance(0.7) ? pick(homes, rng) : leaf();
-        focus_members.insert(focus_members.end(), members[size_t(p)].begin(), members[size_t(p)].end());
-      }
-      std::set<int32_t> g;
-      while (int64_t(g.size()) < shape.disease_genes) for (int32_t x : annotated(t, focus_members, 1, 0.75, rng)) g.insert(x);
-      genes.assign(g.begin(), g.end());
-      genes_of_disease[name] = genes;
-      disease_focus[v] = -1;
-    } else {
-      int32_t p = leaf();
-      disease_focus[v] = p;
-      genes = annotated(t, members[size_t(p)], rng.count(5.0, 1), 0.7, rng);
-    }
-    for (int32_t g : genes) es.add(r_dp, v, kg.gene_node[size_t(g)]);
-  }
-  for (size_t c = 0; c < d.cells.size(); ++c) t.cell_disease_genes[c] = genes_of_disease[d.cells[c].disease];
-  const int32_t r_dpp = es.rel("disease_phenotype_positive", "phenotype present");
-  const int32_t r_dpn = es.rel("disease_phenotype_negative", "phenotype absent");
-  for (int32_t v : disease) {
-    for (int64_t k = 0, n = rng.count(4.0, 1); k < n; ++k) es.add(r_dpp, v, pick(pheno, rng));
-    if (rng.chance(0.05)) es.add(r_dpn, v, pick(pheno, rng));
-  }
-  const int32_t r_php = es.rel("phenotype_protein", "associated with");
-  for (int32_t v : pheno)
-    if (rng.chance(0.5)) es.add(r_php, v, kg.gene_node[size_t(rng.below(t.n_genes))]);
-  const int32_t r_bp = es.rel("bioprocess_protein", "interacts with");
-  for (int32_t v : bp)
-    for (int32_t g : annotated(t, members[size_t(leaf())], rng.count(8.0, 2), 0.6, rng)) es.add(r_bp, v, kg.gene_node[size_t(g)]);
-  const int32_t r_mf = es.rel("molfunc_protein", "interacts with"), r_cc = es.rel("cellcomp_protein", "interacts with");
-  for (int32_t v : mf)
-    for (int64_t k = 0, n = rng.count(6.0, 1); k < n; ++k) es.add(r_mf, v, kg.gene_node[size_t(rng.below(t.n_genes))]);
-  for (int32_t v : cc)
-    for (int64_t k = 0, n = rng.count(15.0, 1); k < n; ++k) es.add(r_cc, v, kg.gene_node[size_t(rng.below(t.n_genes))]);
-  const int32_t r_ap = es.rel("anatomy_protein_present", "expression present"), r_aa = es.rel("anatomy_protein_absent", "expression absent");
-  for (int32_t v : anat) {
-    for (int64_t k = 0, n = rng.count(60.0, 10); k < n; ++k) es.add(r_ap, v, kg.gene_node[size_t(rng.below(t.n_genes))]);
-    for (int64_t k = 0, n = rng.count(3.0, 0); k < n; ++k) es.add(r_aa, v, kg.gene_node[size_t(rng.below(t.n_genes))]);
-  }
-  hierarchy(es, es.rel("disease_disease", "parent-child"), disease, 0.1, rng);
-  hierarchy(es, es.rel("phenotype_phenotype", "parent-child"), pheno, 0.1, rng);
-  hierarchy(es, es.rel("bioprocess_bioprocess", "parent-child"), bp, 0.05, rng, 0.3);
-  hierarchy(es, es.rel("molfunc_molfunc", "parent-child"), mf, 0.05, rng);
-  hierarchy(es, es.rel("cellcomp_cellcomp", "parent-child"), cc, 0.1, rng);
-  hierarchy(es, es.rel("anatomy_anatomy", "parent-child"), anat, 0.1, rng);
-  hierarchy(es, es.rel("exposure_exposure", "parent-child"), expo, 0.3, rng);
-  const int32_t r_ep = es.rel("exposure_protein", "interacts with"), r_ed = es.rel("exposure_disease", "linked to");
-  const int32_t r_eb = es.rel("exposure_bioprocess", "interacts with"), r_em = es.rel("exposure_molfunc", "interacts with");
-  const int32_t r_ec = es.rel("exposure_cellcomp", "interacts with");
-  for (int32_t v : expo) {
-    for (int64_t k = 0, n = rng.count(4.0, 1); k < n; ++k) es.add(r_ep, v, kg.gene_node[size_t(rng.below(t.n_genes))]);
-    for (int64_t k = 0, n = rng.count(2.0, 1); k < n; ++k) es.add(r_ed, v, pick(disease, rng));
-    es.add(r_eb, v, pick(bp, rng));
-    if (rng.chance(0.1)) es.add(r_em, v, pick(mf, rng));
-    if (rng.chance(0.05)) es.add(r_ec, v, pick(cc, rng));
-  }
-
-  // Drugs' clinical context: indications lean to diseases of their home pathway.
-  {
-    Rng drng(seed, kDrugs);
-    std::map<int32_t, std::vector<int32_t>> disease_near;
-    for (auto [v, p] : disease_focus)
-      if (p >= 0) disease_near[p].push_back(v);
-    const int32_t r_se = es.rel("drug_effect", "side effect"), r_ind = es.rel("indication", "indication");
-    const int32_t r_ci = es.rel("contraindication", "contraindication"), r_off = es.rel("off-label use", "off-label use");
-    const int32_t r_dd = es.rel("drug_drug", "synergistic interaction");
-    for (size_t i = 0; i < drug_nodes.size(); ++i) {
-      for (int64_t k = 0, n = drng.count(5.0, 1); k < n; ++k) es.add(r_se, drug_nodes[i], pick(pheno, drng));
-      if (drng.chance(0.6)) {
-        auto it = disease_near.find(drug_home[i]);
-        es.add(r_ind, drug_nodes[i], it == disease_near.end() ? pick(disease, drng) : pick(it->second, drng));
-      }
-      if (drng.chance(0.7)) es.add(r_ci, drug_nodes[i], pick(disease, drng));
-      if (drng.chance(0.15)) es.add(r_off, drug_nodes[i], pick(disease, drng));
-      for (int64_t k = 0, n = drng.count(3.0, 0); k < n; ++k) {
-        int32_t o = pick(drug_nodes, drng);
-        es.add(r_dd, std::min(drug_nodes[i], o), std::max(drug_nodes[i], o));
-      }
-    }
-  }
-  // kg.csv is the only place a node appears: give any node left without an edge one edge of
-  // its type's commonest relation (never a pathway membership, which would change the truth).
-  {
-    Rng frng(seed, kFill);
-    for (int32_t v = 0; v < int32_t(kg.nodes.size()); ++v) {
-      if (es.degree(v) > 0) continue;
-      const std::string& type = kg.nodes[size_t(v)].type;
-      int32_t gene = kg.gene_node[size_t(frng.below(t.n_genes))];
-      if (type == "gene/protein") es.add(r_ap, pick(anat, frng), v);
-      else if (type == "drug") es.add(es.rel("drug_effect", "side effect"), v, pick(pheno, frng));
-      else if (type == "disease") es.add(r_dpp, v, pick(pheno, frng));
-      else if (type == "effect/phenotype") es.add(r_dpp, pick(disease, frng), v);
-      else if (type == "biological_process") es.add(r_bp, v, gene);
-      else if (type == "molecular_function") es.add(r_mf, v, gene);
-      else if (type == "cellular_component") es.add(r_cc, v, gene);
-      else if (type == "anatomy") es.add(r_ap, v, gene);
-      else if (type == "exposure") es.add(r_ep, v, gene);
-      else KG_CHECK(false, "bench graph: {} node {} has no edge", type, v);
-    }
-  }
+  bench_graph::ContextNodes cn{ctx["disease"], ctx["effect/phenotype"], ctx["biological_process"],
+                               ctx["molecular_function"], ctx["cellular_component"], ctx["anatomy"], ctx["exposure"]};
+  auto disease_focus = add_annotations(es, t, kg, cn, members, top, d.cells, shape, seed);
+  add_drug_context(es, cn, drug_nodes, drug_home, disease_focus, seed);
+  connect_isolated(es, kg, cn, t.n_genes, seed);
   es.finish(kg);
 }
 
