@@ -242,7 +242,10 @@ void make_bench_responses(Bench& b, const Config& cfg, const BenchShape& shape) 
   t.k_chem = scale(shape.share_chem, sX);
   t.k_generic = scale(shape.share_generic, sU);
 
-  // y* = r (k_T T_dc + k_X X_d) + k_U u_c, r = efficacy x Hill(dose) x time factor;
+  // y* = r (k_T T_dc + k_X X_d + k_U u_c), r = efficacy x Hill(dose) x time factor: the
+  // generic part is the cell's common response to an acting compound, so it grows with the
+  // compound's activity like the rest (level-5 z-scores are relative to the plate, so a
+  // cell line's response to nothing is not in them);
   // y = clip(y* + N(0, noise^2), +-10) (the MODZ clip).
   Rng nrng(seed, kNoise);
   w.signal = zeros(S, L);
@@ -255,7 +258,7 @@ void make_bench_responses(Bench& b, const Config& cfg, const BenchShape& shape) 
     const float *T = target.row(pair_of[size_t(i)]), *X = t.chem.row(sig.drug), *U = t.generic.row(sig.cell);
     float *out = w.signal.row(i), *y = w.y.row(i);
     for (int64_t g = 0; g < L; ++g) {
-      out[g] = float(r * (t.k_target * T[g] + t.k_chem * X[g]) + t.k_generic * U[g]);
+      out[g] = float(r * (t.k_target * T[g] + t.k_chem * X[g] + t.k_generic * U[g]));
       y[g] = float(std::clamp(double(out[g]) + s.noise * nrng.normal(), -10.0, 10.0));
     }
     const double c = pearson(out, y, L);

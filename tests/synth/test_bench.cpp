@@ -51,7 +51,7 @@ Config medium_config(const std::string& regime) {
   c.synth.primekg_drug_frac = 0.8;
   c.synth.doses = {0.37, 1.11, 3.33, 10.0};
   c.synth.times = {6.0, 24.0};
-  c.synth.noise = 0.7;
+  c.synth.noise = 0.5;
   c.synth.n_controls = 4;
   return c;
 }
@@ -114,7 +114,7 @@ void expect_signal_matches(const Bench& b, const h5::Matrix<float>& a) {
     for (int64_t g = 0; g < L; g += 5) {
       double T = 0;
       for (int64_t p = 0; p < P; ++p) T += double(a.row(sig.drug)[p]) * t.gate.row(sig.cell)[p] * t.program.row(p)[g];
-      double want = r * (t.k_target * T + t.k_chem * t.chem.row(sig.drug)[g]) + t.k_generic * t.generic.row(sig.cell)[g];
+      double want = r * (t.k_target * T + t.k_chem * t.chem.row(sig.drug)[g] + t.k_generic * t.generic.row(sig.cell)[g]);
       worst = std::max(worst, std::fabs(want - w.signal.row(i)[g]));
     }
   }
