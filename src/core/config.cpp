@@ -159,6 +159,7 @@ std::vector<ConfigKey> build_keys() {
   b.str("inputs.gene_table", KG_FIELD(inputs.gene_table), "synth: real landmark gene table; empty = generated gene ids");
   b.str("inputs.embeddings", KG_FIELD(inputs.embeddings), "HDF5 of imported node embeddings (/<node_type>/ids, /<node_type>/vectors); empty = none");
 
+  b.str("synth.regime", KG_FIELD(synth.regime), "synthetic data: demo = the quick-start demo; pathway2, ppi3, context, hubs, null_graph = the frozen benchmark regimes (docs/BENCH.md)", {"demo", "pathway2", "ppi3", "context", "hubs", "null_graph"});
   b.num("synth.seed", KG_FIELD(synth.seed), "seed of the demo data", 0, inf);
   b.num("synth.n_drugs", KG_FIELD(synth.n_drugs), "LINCS compounds", 4, 1e7);
   b.num("synth.n_cells", KG_FIELD(synth.n_cells), "cell lines", 1, 1e5);

@@ -28,6 +28,7 @@ struct InputsConfig {
 };
 
 struct SynthConfig {
+  std::string regime = "demo";       // demo | pathway2 | ppi3 | context | hubs | null_graph (docs/BENCH.md)
   int64_t seed = 7;
   int64_t n_drugs = 600;             // LINCS compounds
   int64_t n_cells = 10;              // cell lines

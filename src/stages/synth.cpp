@@ -1,4 +1,5 @@
-// `kgpert synth`: writes the demo dataset (real formats, planted signal) into --out DIR.
+// `kgpert synth`: writes the demo dataset (real formats, planted signal), or a benchmark
+// regime (synth.regime, docs/BENCH.md), into --out DIR.
 #include <charconv>
 #include <chrono>
 #include <filesystem>
@@ -8,6 +9,7 @@
 
 #include "stages/stage.hpp"
 #include "core/error.hpp"
+#include "synth/bench.hpp"
 #include "synth/demo.hpp"
 #include "synth/scale.hpp"
 
@@ -50,6 +52,16 @@ int stage_synth(StageContext& ctx) {
   }
   if (scale != "demo") fail("--scale \"{}\" is not one of demo, primekg", scale);
   if (!signatures.empty()) fail("--signatures applies to --scale primekg only (the demo's size is in synth.*)");
+  if (ctx.cfg.synth.regime != "demo") {  // a frozen benchmark regime (docs/BENCH.md)
+    synth::Bench bench = synth::make_bench(ctx.cfg);
+    synth::write_demo(bench.data, dir);
+    h5::write_resolved_config(dir + "/synth.config.yaml", dir, ctx.cfg.to_yaml());
+    double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    std::cerr << synth::summary(bench.data) << synth::bench_summary(bench)
+              << fmt::format("wrote bench regime {} to \"{}\" in {:.2f} s (seed {})\n", ctx.cfg.synth.regime, dir, secs,
+                             ctx.cfg.synth.seed);
+    return 0;
+  }
   synth::Demo demo = synth::make_demo(ctx.cfg);
   synth::write_demo(demo, dir);
   h5::write_resolved_config(dir + "/synth.config.yaml", dir, ctx.cfg.to_yaml());
