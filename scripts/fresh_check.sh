@@ -71,6 +71,7 @@ fi
 
 # ---- the root -------------------------------------------------------------------------------
 R="$(mktemp -d "$WORK/kgpert-fresh.XXXXXX")"
+chmod 755 "$R"  # the root's "/": mktemp's 0700 locks out every user but root (munge's postinst runs as munge)
 mounted=()
 cleanup() {
   local pid n
