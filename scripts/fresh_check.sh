@@ -71,7 +71,6 @@ fi
 
 # ---- the root -------------------------------------------------------------------------------
 R="$(mktemp -d "$WORK/kgpert-fresh.XXXXXX")"
-chmod 755 "$R"  # the root's "/": mktemp's 0700 locks out every user but root (munge's postinst runs as munge)
 mounted=()
 cleanup() {
   local pid n
@@ -98,6 +97,9 @@ trap 'exit 130' INT TERM
 
 say "unpacking the base into $R"
 tar --numeric-owner -C "$R" -xzf "$BASE"
+# The root's "/" as on any system: mktemp's 0700 (also restored from the tarball's "." entry)
+# locks out every user but root, and munge's postinst runs as user munge.
+chmod 755 "$R"
 
 mount -t proc proc "$R/proc"; mounted+=("$R/proc")
 for d in sys dev; do
