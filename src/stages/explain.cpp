@@ -173,7 +173,8 @@ int stage_explain(StageContext& ctx) {
   const std::string dir = ctx.option(
       "out", (fs::path(run_path).parent_path() /
               fmt::format("explain_{}_{}", safe_name(drug_query), safe_name(cell.label))).string());
-  fs::create_directories(dir.empty() ? "." : dir);
+  if (std::error_code ec; fs::create_directories(dir.empty() ? "." : dir, ec), ec)
+    fail_file("output directory", dir, "cannot create: {}", ec.message());
   const auto file = [&](const std::string& name) { return (fs::path(dir) / name).string(); };
   write_nodes_tsv(file("explain_nodes.tsv"), g, e);
   write_paths_tsv(file("explain_paths.tsv"), g, e);

@@ -44,6 +44,12 @@ struct StageInfo {
   std::vector<std::string> flags;     // option names without value
   bool takes_config = true;
   std::function<int(StageContext&)> run;
+  // The files the stage reads and writes, checked by run_cli before the stage runs (see
+  // core/files.hpp): option names (without --); in `inputs`, "ARGS" stands for the positional
+  // arguments and "inputs.*" for every non-empty file key of the config's inputs section.
+  std::vector<std::string> inputs;    // read
+  std::vector<std::string> outputs;   // written as files (HDF5 outputs: <stem>.config.yaml beside)
+  std::vector<std::string> out_dirs;  // directories written into
 };
 
 /// The dispatch table (src/stages/table.cpp).
