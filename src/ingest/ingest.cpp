@@ -9,6 +9,8 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include <fmt/ranges.h>
+
 #include "chem/chem.hpp"
 #include "core/error.hpp"
 #include "ingest/builder.hpp"
@@ -73,6 +75,12 @@ IngestResult ingest(const Config& cfg) {
   st.signatures_in_table = int64_t(sigs.rows.size());
   auto [kept, cols] = select_signatures(sigs, sig_from_gctx ? "GCTX" : "sig_info",
                                         sig_from_gctx ? in.gctx : in.sig_info, col_of, cfg, st);
+  if (kept.empty() && st.skipped_filter > 0)  // the config's selection, not the files, is at fault
+    fail("ingest.doses {}, ingest.times {} and ingest.cell_lines {} select none of the {} signatures of "
+         "pert_type \"{}\" passing quality in \"{}\"; set them to values the data has (or [] for all)",
+         fmt::format("[{}]", fmt::join(cfg.ingest.doses, ", ")), fmt::format("[{}]", fmt::join(cfg.ingest.times, ", ")),
+         fmt::format("[{}]", fmt::join(cfg.ingest.cell_lines, ", ")), st.skipped_filter, cfg.ingest.pert_type,
+         sig_from_gctx ? in.gctx : in.sig_info);
   if (kept.empty())
     fail_file("sig_info", sig_from_gctx ? in.gctx : in.sig_info,
               "no signature of pert_type \"{}\" passing quality is in GCTX \"{}\"", cfg.ingest.pert_type, in.gctx);
