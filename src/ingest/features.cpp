@@ -40,6 +40,9 @@ std::unordered_map<std::string, std::vector<float>> control_baselines(const std:
   std::vector<int64_t> keep;
   for (size_t j = 0; j < cell->size(); ++j)
     if (!type || (*type)[j] == "ctl_vehicle") keep.push_back(int64_t(j));
+  if (keep.empty())  // e.g. the level-5 signatures given as the controls
+    fail_file("controls GCTX", path, "none of its {} columns has pert_type ctl_vehicle (is it a file of "
+              "treatment signatures?)", cell->size());
   auto m = ctl.read(rows, keep);
   const size_t G = rows.size();
   // A NaN would become the cell line's features (and every loss NaN): refuse it.
