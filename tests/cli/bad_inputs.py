@@ -253,6 +253,11 @@ class Suite:
             f.write("\n".join(lines[:1] + lines[2:]) + "\n")
         # the level-5 signatures copied as the controls file
         shutil.copy(f"{self.raw}/signatures.gctx", fx("level5_copy.gctx"))
+        # configs: a section given a value, a key given twice
+        with open(fx("section_value.yaml"), "w") as f:
+            f.write("dataset: x\ntrain: 5\n")
+        with open(fx("key_twice.yaml"), "w") as f:
+            f.write("dataset: x\ntrain:\n  epochs: 3\n  epochs: 4\n")
         # a 253-byte output name: legal (NAME_MAX 255); its temporary name must fit too
         self.long_name = "x" * 250 + ".h5"
 
@@ -380,6 +385,22 @@ class Suite:
         self.case("train --graph is a samples file", "train",
                   S("train", *data(graph=fx("samples_copy.h5")), "--out", o("r.h5")),
                   ["samples_copy.h5"])
+        self.case("split --samples is a graph", "split", S("split", "--samples", p("graph.h5"), "--out", o("s.h5")),
+                  ["not a kgpert samples file"])
+        self.case("partition --split is a run", "partition",
+                  S("partition", "--graph", p("graph.h5"), "--samples", p("samples.h5"), "--split", p("run.h5"),
+                    "--out", o("p.h5")), ["not a kgpert split file"])
+        self.case("train --split is a partition", "train", S("train", *data(split=p("partition.h5")), "--out", o("r.h5")),
+                  ['split "', "not a kgpert split file"])
+        self.case("report's run is a graph", "report", S("report", "--out", o("r.h5"), p("graph.h5")),
+                  ['run "', "not a kgpert run file"])
+        self.case("compare's report is a graph", "compare", S("compare", p("graph.h5"), config=False),
+                  ["not a kgpert report"])
+        self.case("explain --run is a graph", "explain",
+                  S("explain", "--run", p("graph.h5"), "--drug", "x", "--cell", "y", config=False), ["not a kgpert run"])
+        self.case("train --partition is --split", "train",
+                  S("train", *data(), "--partition", p("split.h5"), "--out", o("r.h5")),
+                  ["--partition", "is the same file as --split"])
         self.case("train --graph is a hard link of --samples", "train",
                   S("train", *data(graph=fx("samples_hardlink.h5")), "--out", o("r.h5")),
                   ["--samples", "is the same file as --graph"])
@@ -392,6 +413,12 @@ class Suite:
         self.case("unknown option", "split", S("split", "--samples", p("samples.h5"), "--bogus", "1"),
                   ["unknown option --bogus"])
         self.case("missing --out", "split", S("split", "--samples", p("samples.h5")), ["missing required option --out"])
+        self.case("config section given a value", "split",
+                  [kg, "split", "--config", fx("section_value.yaml"), "--samples", p("samples.h5"), "--out", o("s.h5")],
+                  ["section_value.yaml", 'line 2: "train" is a section'])
+        self.case("config key given twice", "split",
+                  [kg, "split", "--config", fx("key_twice.yaml"), "--samples", p("samples.h5"), "--out", o("s.h5")],
+                  ["key_twice.yaml", 'line 4: key "train.epochs" given twice (first on line 3)'])
         self.case("unknown --set key", "split", S("split", "--set", "train.bogus=1", "--samples", p("samples.h5"),
                                                    "--out", o("s.h5")), ["train.bogus"])
 
