@@ -148,6 +148,7 @@ int stage_explain(StageContext& ctx) {
   const std::string graph_path = input_path(ctx, run, rec, 0, "graph");
   const std::string samples_path = input_path(ctx, run, rec, 1, "samples");
 
+  check_ingest_pair(graph_path, samples_path);
   Graph g = read_graph(graph_path);
   Samples s = read_samples(samples_path);
   s.validate(fmt::format("samples \"{}\"", samples_path), g.num_nodes());

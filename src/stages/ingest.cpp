@@ -45,6 +45,9 @@ int stage_ingest(StageContext& ctx) {
   auto prov = ctx.provenance(r.inputs);
 
   h5::Writer gw(graph_out), sw(samples_out);
+  const std::string generation = new_ingest_generation();  // pairs the two files
+  gw.attr("/", "ingest_generation", generation);
+  sw.attr("/", "ingest_generation", generation);
   write_graph(gw, r.graph);
   gw.attr("/", "match_inchikey", st.match_inchikey);
   gw.attr("/", "match_name", st.match_name);

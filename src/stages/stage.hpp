@@ -65,6 +65,12 @@ int stage_compare(StageContext& ctx);
 int stage_explain(StageContext& ctx);
 int stage_bench(StageContext& ctx);
 
+/// A fresh id that ingest writes into both of its outputs (attribute `ingest_generation`).
+std::string new_ingest_generation();
+/// Refuses a samples.h5 and a graph.h5 written by different ingests (both carry
+/// `ingest_generation`; files without it are not checked): kg::Error naming both files.
+void check_ingest_pair(const std::string& graph_path, const std::string& samples_path);
+
 /// Applies cfg.ablation to the inputs of a run, as `kgpert train` did before training (seeded
 /// from train.seed): `explain` repeats it to rebuild the model the run trained.
 void apply_ablation(const Config& cfg, Graph& g, Samples& s);

@@ -101,6 +101,11 @@ class Suite:
             + ["--out", self.p("run.h5")])
         run([kg, "report", "--config", CFG, "--out", self.p("report.h5"), self.p("run.h5")])
         shutil.copy(CFG, self.p("test.yaml"))
+        # a second ingest of the same raw files: its samples.h5 is not d/graph.h5's pair
+        other = os.path.join(self.tmp, "other")
+        run(self.ingest_cmd({}, os.path.join(other, "graph.h5"), os.path.join(other, "samples.h5")))
+        shutil.move(os.path.join(other, "samples.h5"), os.path.join(self.f, "samples_other_ingest.h5"))
+        shutil.rmtree(other)
 
     def p(self, name):
         return os.path.join(self.d, name)
@@ -401,6 +406,12 @@ class Suite:
         self.case("train --partition is --split", "train",
                   S("train", *data(), "--partition", p("split.h5"), "--out", o("r.h5")),
                   ["--partition", "is the same file as --split"])
+        self.case("train: samples.h5 of another ingest", "train",
+                  S("train", *data(samples=fx("samples_other_ingest.h5")), "--out", o("r.h5")),
+                  ['samples "', "samples_other_ingest.h5", "was not written by the ingest that wrote graph"])
+        self.case("partition: samples.h5 of another ingest", "partition",
+                  S("partition", "--graph", p("graph.h5"), "--samples", fx("samples_other_ingest.h5"), "--out", o("p.h5")),
+                  ["was not written by the ingest that wrote graph"])
         self.case("train --graph is a hard link of --samples", "train",
                   S("train", *data(graph=fx("samples_hardlink.h5")), "--out", o("r.h5")),
                   ["--samples", "is the same file as --graph"])
