@@ -101,7 +101,8 @@ const std::vector<StageInfo>& stage_table() {
        "[--variant \"key=value ...\"] --out run.h5 (data parallel under mpirun -np R or srun)",
        {"graph", "samples", "split", "partition", "variant", "out"}, {}, true, stage_train,
        {"graph", "samples", "split", "partition"}, {"out"}},
-      {"report", "gather run.h5 files into report.h5", "--out report.h5 RUN.h5...", {"out"}, {},
+      {"report", "gather run.h5 files into report.h5 (runs of one dataset, unless --allow-mixed)",
+       "--out report.h5 [--allow-mixed] RUN.h5...", {"out"}, {"allow-mixed"},
        true, stage_report, {"ARGS"}, {"out"}},
       {"compare", "print the runs of report.h5 grouped, or two reports side by side",
        "REPORT.h5 [OTHER.h5] [--by model,ablation,split,variant,seed] [--where key=v1,v2]... "

@@ -263,6 +263,16 @@ class Suite:
             f.write("dataset: x\ntrain: 5\n")
         with open(fx("key_twice.yaml"), "w") as f:
             f.write("dataset: x\ntrain:\n  epochs: 3\n  epochs: 4\n")
+        # a run of "another dataset": its provenance names samples with another checksum (and
+        # another seed, so that it is not the same run)
+        shutil.copy(self.p("run.h5"), fx("run_other_data.h5"))
+        with h5py.File(fx("run_other_data.h5"), "r+") as h:
+            lines = h.attrs["inputs"]
+            lines = (lines.decode() if isinstance(lines, bytes) else lines).split("\n")
+            path, size, _ = lines[1].split("\t")
+            lines[1] = "\t".join([path, size, "xxh3:0123456789abcdef"])
+            h.attrs["inputs"] = "\n".join(lines)
+            h.attrs["seed"] = 99
         # a 253-byte output name: legal (NAME_MAX 255); its temporary name must fit too
         self.long_name = "x" * 250 + ".h5"
 
@@ -412,6 +422,12 @@ class Suite:
         self.case("partition: samples.h5 of another ingest", "partition",
                   S("partition", "--graph", p("graph.h5"), "--samples", fx("samples_other_ingest.h5"), "--out", o("p.h5")),
                   ["was not written by the ingest that wrote graph"])
+        self.case("report: runs of two datasets", "report",
+                  S("report", "--out", o("r.h5"), p("run.h5"), fx("run_other_data.h5")),
+                  ['run "', "run_other_data.h5", "was trained on other data than run", "its samples",
+                   "xxh3:0123456789abcdef", "--allow-mixed"])
+        self.case("report --allow-mixed: runs of two datasets", "report",
+                  S("report", "--allow-mixed", "--out", o("r.h5"), p("run.h5"), fx("run_other_data.h5")), [], rc=0)
         self.case("train --graph is a hard link of --samples", "train",
                   S("train", *data(graph=fx("samples_hardlink.h5")), "--out", o("r.h5")),
                   ["--samples", "is the same file as --graph"])
