@@ -1,6 +1,8 @@
-// The pair graph.h5 + samples.h5 written by one `kgpert ingest`: both carry the same
-// `ingest_generation`, so a samples.h5 beside a graph.h5 of another ingest (a run killed
-// between its two renames, files copied from two datasets) is refused where they are joined.
+// Which files belong together. graph.h5 + samples.h5 written by one `kgpert ingest` carry the
+// same `ingest_generation`, and split.h5 records the one of the samples it split (as
+// `samples_generation`), so that a samples.h5 beside a graph.h5 of another ingest (a run killed
+// between its two renames, files of two datasets) or a split of other samples is refused where
+// the files are joined.
 #include <unistd.h>
 
 #include <chrono>
@@ -31,6 +33,22 @@ void check_ingest_pair(const std::string& graph_path, const std::string& samples
               "was not written by the ingest that wrote graph \"{}\" (ingest_generation {} vs {}): "
               "use the graph.h5 and samples.h5 of one ingest",
               graph_path, b, a);
+}
+
+std::string samples_generation(const std::string& samples_path) {
+  const h5::Reader s(samples_path);
+  return s.has_attr("/", "ingest_generation") ? s.attr_string("/", "ingest_generation") : "";
+}
+
+void check_split_of(const std::string& split_path, const std::string& samples_path) {
+  const h5::Reader sp(split_path);
+  if (!sp.has_attr("/", "samples_generation")) return;
+  const std::string made_from = sp.attr_string("/", "samples_generation"), here = samples_generation(samples_path);
+  if (!here.empty() && made_from != here)
+    fail_file("split", split_path,
+              "was made from other samples than \"{}\" (its samples_generation {}, the file's ingest_generation "
+              "{}): run kgpert split on these samples",
+              samples_path, made_from, here);
 }
 
 }  // namespace kg

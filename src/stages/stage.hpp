@@ -70,6 +70,10 @@ std::string new_ingest_generation();
 /// Refuses a samples.h5 and a graph.h5 written by different ingests (both carry
 /// `ingest_generation`; files without it are not checked): kg::Error naming both files.
 void check_ingest_pair(const std::string& graph_path, const std::string& samples_path);
+/// The `ingest_generation` of a samples.h5 ("" when absent): split.h5 records it.
+std::string samples_generation(const std::string& samples_path);
+/// Refuses a split.h5 made from other samples than `samples_path` (both generations known).
+void check_split_of(const std::string& split_path, const std::string& samples_path);
 
 /// Applies cfg.ablation to the inputs of a run, as `kgpert train` did before training (seeded
 /// from train.seed): `explain` repeats it to rebuild the model the run trained.

@@ -104,6 +104,8 @@ class Suite:
         # a second ingest of the same raw files: its samples.h5 is not d/graph.h5's pair
         other = os.path.join(self.tmp, "other")
         run(self.ingest_cmd({}, os.path.join(other, "graph.h5"), os.path.join(other, "samples.h5")))
+        run([kg, "split", "--config", CFG, "--samples", os.path.join(other, "samples.h5"),
+             "--out", os.path.join(self.f, "split_other_samples.h5")])
         shutil.move(os.path.join(other, "samples.h5"), os.path.join(self.f, "samples_other_ingest.h5"))
         shutil.rmtree(other)
 
@@ -422,6 +424,12 @@ class Suite:
         self.case("partition: samples.h5 of another ingest", "partition",
                   S("partition", "--graph", p("graph.h5"), "--samples", fx("samples_other_ingest.h5"), "--out", o("p.h5")),
                   ["was not written by the ingest that wrote graph"])
+        self.case("train: split of other samples", "train",
+                  S("train", *data(split=fx("split_other_samples.h5")), "--out", o("r.h5")),
+                  ['split "', "split_other_samples.h5", "was made from other samples than", "run kgpert split"])
+        self.case("partition: split of other samples", "partition",
+                  S("partition", "--graph", p("graph.h5"), "--samples", p("samples.h5"), "--split",
+                    fx("split_other_samples.h5"), "--out", o("p.h5")), ["was made from other samples than"])
         self.case("report: runs of two datasets", "report",
                   S("report", "--out", o("r.h5"), p("run.h5"), fx("run_other_data.h5")),
                   ['run "', "run_other_data.h5", "was trained on other data than run", "its samples",
