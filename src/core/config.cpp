@@ -261,6 +261,7 @@ const ConfigKey* find_key(const std::string& key) {
 // Walks a YAML mapping; leaves (scalars, sequences, nulls) are keys of the table.
 void apply_node(Config& c, const YAML::Node& node, const std::string& prefix,
                 const std::string& origin) {
+  std::map<std::string, int> seen;  // key -> line: a key given twice would silently take the last
   for (const auto& kv : node) {
     // A YAML key can itself be a sequence or mapping (`? [a, b]: 1`); as<std::string>() would
     // throw YAML::BadConversion past every handler (found by fuzz/fuzz_config.cpp).
@@ -269,15 +270,20 @@ void apply_node(Config& c, const YAML::Node& node, const std::string& prefix,
            kv.first.IsMap() ? "mapping" : kv.first.IsSequence() ? "sequence" : "null");
     std::string name = kv.first.as<std::string>();
     std::string key = prefix.empty() ? name : prefix + "." + name;
+    const int line = kv.first.Mark().line + 1;
+    if (auto [it, fresh] = seen.emplace(name, line); !fresh)
+      fail("{}: line {}: key \"{}\" given twice (first on line {})", origin, line, key, it->second);
     const ConfigKey* k = find_key(key);
+    const ConfigKey* member = nullptr;  // a key of the section `key`, when it is one
+    for (const auto& ck : config_keys())
+      if (!member && ck.key.rfind(key + ".", 0) == 0) member = &ck;
     if (k) {
       k->set(c, kv.second, fmt::format("{}: key \"{}\"", origin, key));
-    } else if (kv.second.IsMap()) {
-      bool is_section = false;
-      for (const auto& ck : config_keys())
-        if (ck.key.rfind(key + ".", 0) == 0) is_section = true;
-      if (!is_section) fail("{}: unknown key \"{}\"", origin, key);
+    } else if (member && kv.second.IsMap()) {
       apply_node(c, kv.second, key, origin);
+    } else if (member) {
+      fail("{}: line {}: \"{}\" is a section (keys such as \"{}\"), not a value: give it as a mapping", origin,
+           line, key, member->key);
     } else {
       fail("{}: unknown key \"{}\"", origin, key);
     }

@@ -12,12 +12,14 @@
 #include <ctime>
 #include <filesystem>
 #include <fstream>
+#include <iostream>
 #include <sstream>
 
 #include <fmt/format.h>
 #include <xxhash.h>
 
 #include "core/error.hpp"
+#include "core/files.hpp"
 
 namespace kg::h5 {
 namespace {
@@ -78,9 +80,21 @@ std::string hostname() {
 // ".<name>.tmp.<host>.<pid>" beside `path`. Those of writers on this host that are gone (killed
 // before they could remove theirs) are removed first; another host's are left alone (a shared
 // file system: their process may be alive).
+// A name of up to NAME_MAX (255) bytes must still give a temporary name that fits: when it
+// would not, the name is cut and its XXH3 (hex) appended, so that each output keeps its own.
+constexpr size_t kNameMax = 255;
+
 std::string tmp_name(const std::string& path) {
   auto p = std::filesystem::path(path);
-  const std::string stem = "." + p.filename().string() + ".tmp." + hostname() + ".";
+  const std::string host = hostname().substr(0, 64);
+  const std::string tail = ".tmp." + host + ".";
+  constexpr size_t kPidDigits = 10;  // pid_t
+  std::string name = p.filename().string();
+  if (1 + name.size() + tail.size() + kPidDigits > kNameMax) {
+    const std::string hash = fmt::format("~{:016x}", XXH3_64bits(name.data(), name.size()));
+    name = name.substr(0, kNameMax - 1 - tail.size() - kPidDigits - hash.size()) + hash;
+  }
+  const std::string stem = "." + name + tail;
   const auto dir = p.parent_path().empty() ? std::filesystem::path(".") : p.parent_path();
   std::error_code ec;
   for (std::filesystem::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
@@ -91,11 +105,6 @@ std::string tmp_name(const std::string& path) {
     if (kill(pid_t(std::stol(pid)), 0) != 0 && errno == ESRCH) std::filesystem::remove(it->path(), ec);
   }
   return (p.parent_path() / (stem + std::to_string(getpid()))).string();
-}
-
-std::string config_sidecar(const std::string& path) {
-  auto p = std::filesystem::path(path);
-  return (p.parent_path() / (p.stem().string() + ".config.yaml")).string();
 }
 
 void ensure_parent_dir(const std::string& path) {
@@ -128,7 +137,7 @@ Handle::~Handle() {
 
 // ---- Reader ------------------------------------------------------------------------------
 Reader::Reader(const std::string& path) : path_(path) {
-  if (!std::filesystem::exists(path)) fail_file("HDF5 file", path, "no such file");
+  if (!files::check_regular({"HDF5 file", path})) fail_file("HDF5 file", path, "no such file");
   if (H5Fis_hdf5(path.c_str()) <= 0) fail_file("HDF5 file", path, "not an HDF5 file");
   file_ = Handle(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT));
   if (!file_) fail_file("HDF5 file", path, "cannot open (truncated or corrupt?)");
@@ -295,6 +304,7 @@ KG_INSTANTIATE(uint8_t)
 InputInfo describe_input(const std::string& path, int64_t sampled_above) {
   InputInfo info;
   info.path = path;
+  if (!files::check_regular({"input", path})) fail_file("input", path, "no such file");
   std::ifstream in(path, std::ios::binary);
   if (!in) fail_file("input", path, "cannot open");
   in.seekg(0, std::ios::end);
@@ -477,9 +487,22 @@ void Writer::commit() {
   if (H5Fflush(file_.get(), H5F_SCOPE_GLOBAL) < 0)
     fail_file("output", path_, "cannot flush \"{}\": {}", tmp_, errno ? std::strerror(errno) : "disk full?");
   file_ = Handle();  // close before rename
-  if (!config_yaml_.empty()) write_resolved_config(config_sidecar(path_), path_, config_yaml_);
+  if (!config_yaml_.empty()) {
+    const std::string side = config_sidecar(path_);
+    if (std::filesystem::path(side).filename().string().size() <= kNameMax)
+      write_resolved_config(side, path_, config_yaml_);
+    else  // the config is in the output's provenance all the same
+      std::cerr << fmt::format("note: no \"{}\" beside \"{}\": the name would be over {} bytes; "
+                               "the resolved config is in its provenance (attribute config)\n",
+                               side, path_, kNameMax);
+  }
   rename_into_place(tmp_, path_);
   committed_ = true;
+}
+
+std::string config_sidecar(const std::string& path) {
+  auto p = std::filesystem::path(path);
+  return (p.parent_path() / (p.stem().string() + ".config.yaml")).string();
 }
 
 // ---- AtomicFile --------------------------------------------------------------------------

@@ -159,6 +159,9 @@ class AtomicFile {
   bool committed_ = false;
 };
 
+/// `<dir>/<stem>.config.yaml`: where commit() writes the resolved config of `path`.
+std::string config_sidecar(const std::string& path);
+
 /// Writes the resolved config that made `output` to `path` atomically (a YAML comment line
 /// names the output first).
 void write_resolved_config(const std::string& path, const std::string& output,

@@ -86,10 +86,11 @@ int32_t GraphBuilder::kg_node(const std::string& path, int64_t line, int64_t ind
   }
   int t = kg_type_index(type);
   if (t < 0) fail("kg.csv \"{}\": line {}: unknown node type \"{}\"", path, line, type);
-  // Another index with the same (type, id) is the same node.
+  // Another index with the same (type, id) is the same node (merged, counted).
   std::string id_s(id);
   int32_t v = find(t, id_s);
   if (v < 0) v = add_node(t, id_s, std::string(name), std::string(source));
+  else ++counts_.merged_indices;
   return *slot = v;
 }
 
@@ -105,6 +106,7 @@ void GraphBuilder::read_kg_csv(const std::string& path) {
   kg::read_kg_csv(path, [&](const KgRow& row) {
     int32_t x = kg_node(path, row.line, row.x_index, row.x_id, row.x_type, row.x_name, row.x_source);
     int32_t y = kg_node(path, row.line, row.y_index, row.y_id, row.y_type, row.y_name, row.y_source);
+    counts_.self_loops += x == y;
     src_.push_back(x);
     dst_.push_back(y);
     rel_.push_back(relation(row.relation));
@@ -132,9 +134,22 @@ Graph GraphBuilder::finish() {
 #pragma omp parallel for schedule(dynamic, 4096)
   for (int64_t v = 0; v < N; ++v)
     std::sort(keyed.begin() + g.indptr[size_t(v)], keyed.begin() + g.indptr[size_t(v) + 1]);
-  g.src.resize(E);
-  g.rel.resize(E);
-  for (size_t e = 0; e < E; ++e) {
+  // An edge given twice (kg.csv repeating a row: same x, y and relation) is one edge: parallel
+  // copies would weigh twice in attention and degrees. Merged (sorted rows: copies are
+  // adjacent) and counted. In place: a write never passes the entry being read.
+  size_t kept = 0;
+  for (int64_t v = 0, b = 0; v < N; ++v) {  // b: the row's start before compaction
+    const int64_t end = g.indptr[size_t(v) + 1];
+    for (int64_t e = b; e < end; ++e)
+      if (e == b || keyed[size_t(e)] != keyed[size_t(e) - 1]) keyed[kept++] = keyed[size_t(e)];
+    g.indptr[size_t(v) + 1] = int64_t(kept);
+    b = end;
+  }
+  counts_.duplicate_edges += int64_t(E - kept);
+  const size_t E_kept = kept;
+  g.src.resize(E_kept);
+  g.rel.resize(E_kept);
+  for (size_t e = 0; e < E_kept; ++e) {
     g.src[e] = int32_t(keyed[e] >> 32);
     g.rel[e] = int32_t(uint32_t(keyed[e]));
   }
@@ -188,12 +203,20 @@ void hashed_name_features(const std::string& name, float* out, int64_t dim) {
     for (int64_t i = 0; i < dim; ++i) out[i] = float(out[i] / std::sqrt(norm));
 }
 
-Graph build_kg_graph(const Config& cfg) {
+std::string kg_counts_line(const KgCounts& c, const std::string& path) {
+  if (c.duplicate_edges == 0 && c.self_loops == 0 && c.merged_indices == 0) return "";
+  return fmt::format("ingest: kg.csv \"{}\": {} repeated edges merged, {} self-loop rows kept, "
+                     "{} node ids under more than one index merged\n",
+                     path, c.duplicate_edges, c.self_loops, c.merged_indices);
+}
+
+Graph build_kg_graph(const Config& cfg, KgCounts* counts) {
   const std::string& path = cfg.inputs.kg_csv;
   if (path.empty()) fail("inputs.kg_csv is not set (PrimeKG's kg.csv)");
   GraphBuilder b;
   b.read_kg_csv(path);
   Graph g = b.finish();
+  if (counts) *counts = b.counts();
   for (auto& f : g.features) {
     f.cols = cfg.ingest.name_dim;
     f.data.assign(size_t(f.rows * f.cols), 0.f);

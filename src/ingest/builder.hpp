@@ -13,6 +13,14 @@
 
 namespace kg {
 
+/// What kg.csv held that ingest merged or kept, counted for its summary and graph.h5's
+/// attributes (docs/FORMATS.md, "Duplicates and inconsistencies").
+struct KgCounts {
+  int64_t duplicate_edges = 0;  // copies of an edge (same x, y, relation): merged into one
+  int64_t self_loops = 0;       // rows with x = y: kept
+  int64_t merged_indices = 0;   // further x_index/y_index values of one (type, id): one node
+};
+
 class GraphBuilder {
  public:
   /// Reads PrimeKG's kg.csv: a node per distinct x_index/y_index (type and id must agree
@@ -34,8 +42,12 @@ class GraphBuilder {
   const std::string& id(int32_t v) const { return id_[size_t(v)]; }
 
   /// Moves everything into a CSR Graph (features left empty, one matrix per type): a counting
-  /// sort by destination, then each row sorted by (src, rel).
+  /// sort by destination, then each row sorted by (src, rel); an edge given twice (same
+  /// source, destination and relation) is kept once.
   Graph finish();
+
+  /// What kg.csv held that was merged or kept (finish() adds the duplicate edges).
+  const KgCounts& counts() const { return counts_; }
 
  private:
   int32_t relation(std::string_view name);
@@ -50,6 +62,7 @@ class GraphBuilder {
   std::vector<int32_t> node_of_index_;                // kg.csv index -> node (dense indices), -1 = none
   std::unordered_map<int64_t, int32_t> sparse_index_;  // the same for indices too large for the vector
   std::vector<int32_t> src_, dst_, rel_;
+  KgCounts counts_;
 };
 
 /// Normalises a drug or tissue name for matching: lower case, letters and digits only.
@@ -61,6 +74,10 @@ void hashed_name_features(const std::string& name, float* out, int64_t dim);
 
 /// Graph-only ingest: PrimeKG nodes and edges of cfg.inputs.kg_csv, every node type with
 /// hashed-name features of cfg.ingest.name_dim columns (OpenMP over nodes). No LINCS input.
-Graph build_kg_graph(const Config& cfg);
+Graph build_kg_graph(const Config& cfg, KgCounts* counts = nullptr);
+
+/// "ingest: kg.csv "<path>": N repeated edges merged, ..." (with a newline), or "" when
+/// nothing was merged or kept.
+std::string kg_counts_line(const KgCounts& c, const std::string& path);
 
 }  // namespace kg

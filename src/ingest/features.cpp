@@ -40,8 +40,18 @@ std::unordered_map<std::string, std::vector<float>> control_baselines(const std:
   std::vector<int64_t> keep;
   for (size_t j = 0; j < cell->size(); ++j)
     if (!type || (*type)[j] == "ctl_vehicle") keep.push_back(int64_t(j));
+  if (keep.empty())  // e.g. the level-5 signatures given as the controls
+    fail_file("controls GCTX", path, "none of its {} columns has pert_type ctl_vehicle (is it a file of "
+              "treatment signatures?)", cell->size());
   auto m = ctl.read(rows, keep);
   const size_t G = rows.size();
+  // A NaN would become the cell line's features (and every loss NaN): refuse it.
+  for (size_t k = 0; k < keep.size(); ++k)
+    for (size_t g = 0; g < G; ++g)
+      if (!std::isfinite(m.row(int64_t(k))[g]))
+        fail_file("controls GCTX", path,
+                  "/0/DATA/0/matrix: value {} for column \"{}\" (column {}), gene {}: control profiles must be finite",
+                  m.row(int64_t(k))[g], cols.ids[size_t(keep[k])], keep[k] + 1, lm.genes[g].gene_id);
   std::unordered_map<std::string, int64_t> n;
   for (size_t k = 0; k < keep.size(); ++k) {
     const std::string& c = (*cell)[size_t(keep[k])];

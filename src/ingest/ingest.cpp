@@ -9,6 +9,8 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include <fmt/ranges.h>
+
 #include "chem/chem.hpp"
 #include "core/error.hpp"
 #include "ingest/builder.hpp"
@@ -73,6 +75,12 @@ IngestResult ingest(const Config& cfg) {
   st.signatures_in_table = int64_t(sigs.rows.size());
   auto [kept, cols] = select_signatures(sigs, sig_from_gctx ? "GCTX" : "sig_info",
                                         sig_from_gctx ? in.gctx : in.sig_info, col_of, cfg, st);
+  if (kept.empty() && st.skipped_filter > 0)  // the config's selection, not the files, is at fault
+    fail("ingest.doses {}, ingest.times {} and ingest.cell_lines {} select none of the {} signatures of "
+         "pert_type \"{}\" passing quality in \"{}\"; set them to values the data has (or [] for all)",
+         fmt::format("[{}]", fmt::join(cfg.ingest.doses, ", ")), fmt::format("[{}]", fmt::join(cfg.ingest.times, ", ")),
+         fmt::format("[{}]", fmt::join(cfg.ingest.cell_lines, ", ")), st.skipped_filter, cfg.ingest.pert_type,
+         sig_from_gctx ? in.gctx : in.sig_info);
   if (kept.empty())
     fail_file("sig_info", sig_from_gctx ? in.gctx : in.sig_info,
               "no signature of pert_type \"{}\" passing quality is in GCTX \"{}\"", cfg.ingest.pert_type, in.gctx);
@@ -116,8 +124,10 @@ IngestResult ingest(const Config& cfg) {
 
   // Cell lines: new nodes, linked to anatomy and disease nodes by name.
   std::unordered_map<std::string, Cell> cells;
-  if (!in.cell_info.empty())
+  if (!in.cell_info.empty()) {
     for (auto& c : read_cell_info(in.cell_info).rows) cells.emplace(c.cell_id, c);
+    if (cells.empty()) fail_file("cell_info", in.cell_info, "a header and no cell line");
+  }
   std::unordered_map<std::string, int32_t> anatomy, disease;
   for (int32_t v = 0; v < b.num_nodes(); ++v) {
     if (b.type(v) == node_type_index("anatomy")) anatomy.emplace(normalise_name(b.name(v)), v);
@@ -134,6 +144,7 @@ IngestResult ingest(const Config& cfg) {
         b.add_undirected(node, d->second, "cell_line_disease"), linked = true;
     }
     st.cells_linked += linked;
+    st.cells_not_in_cell_info += !in.cell_info.empty() && !cells.count(sig->cell_id);
     cell_of[sig->cell_id] = int32_t(s.cell_id.size());
     s.cell_id.push_back(sig->cell_id);
     s.cell_node.push_back(node);
@@ -158,10 +169,15 @@ IngestResult ingest(const Config& cfg) {
   st.signatures_kept = s.num_signatures();
 
   res.graph = b.finish();
+  st.kg = b.counts();
   set_features(res.graph, cfg, lm, smiles_of_node, st);
   res.graph.validate("ingested graph");
   s.validate("ingested samples", res.graph.num_nodes());
   // Printed only on success: a failing run's stderr is its one error line.
+  if (const std::string kg = kg_counts_line(st.kg, in.kg_csv); !kg.empty()) std::cerr << kg;
+  if (st.cells_not_in_cell_info)
+    std::cerr << fmt::format("ingest: {} of {} cell lines are not in cell_info \"{}\" (not linked to anatomy or disease)\n",
+                             st.cells_not_in_cell_info, s.cell_id.size(), in.cell_info);
   if (st.perts_not_in_pert_info)
     std::cerr << fmt::format("ingest: {} of {} compounds are not in pert_info \"{}\" (named from the signatures, no SMILES)\n",
                              st.perts_not_in_pert_info, s.drug_pert_id.size(), in.pert_info);

@@ -7,6 +7,7 @@
 
 #include "core/config.hpp"
 #include "graph/graph.hpp"
+#include "ingest/builder.hpp"
 
 namespace kg {
 
@@ -20,9 +21,11 @@ struct IngestStats {
   int64_t smiles_unparsable = 0, smiles_missing = 0;
   int64_t cells_with_controls = 0, cells_linked = 0;
   int64_t perts_not_in_pert_info = 0;  // compounds of kept signatures absent from pert_info
+  int64_t cells_not_in_cell_info = 0;  // cell lines of kept signatures absent from cell_info
   int64_t embed_imported = 0;          // nodes given an imported embedding
   int64_t embed_missing = 0;           // nodes of an imported type absent from the file (zeros)
   int64_t embed_unknown = 0;           // ids in the embeddings file that are not graph nodes
+  KgCounts kg;                         // kg.csv rows merged or kept (duplicates, self-loops)
 };
 
 struct IngestResult {

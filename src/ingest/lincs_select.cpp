@@ -73,10 +73,16 @@ SigInfo signatures_from_gctx(const GctxAxis& cols, const std::string& path) {
     s.pert_name = meta(cols, name, j);
     s.pert_type = meta(cols, "pert_type", j);
     s.cell_id = meta(cols, "cell_id", j);
-    s.dose_um = dose_to_um(meta(cols, "pert_dose", j), meta(cols, "pert_dose_unit", j));
-    if (std::isnan(s.dose_um)) s.dose_um = idose_to_um(meta(cols, "pert_idose", j));
-    s.time_h = time_to_h(meta(cols, "pert_time", j), meta(cols, "pert_time_unit", j));
-    if (std::isnan(s.time_h)) s.time_h = itime_to_h(meta(cols, "pert_itime", j));
+    // As read_sig_info: pert_dose+unit, else pert_idose; a bad value names the field.
+    auto take = [&](Quantity q, double& to) {
+      if (!q.error.empty() && s.bad_value.empty())
+        s.bad_value = fmt::format("sample \"{}\": column metadata {}", s.sig_id, q.error);
+      if (std::isnan(to)) to = q.value;
+    };
+    take(parse_dose(meta(cols, "pert_dose", j), meta(cols, "pert_dose_unit", j)), s.dose_um);
+    if (std::isnan(s.dose_um) && s.bad_value.empty()) take(parse_idose(meta(cols, "pert_idose", j)), s.dose_um);
+    take(parse_time(meta(cols, "pert_time", j), meta(cols, "pert_time_unit", j)), s.time_h);
+    if (std::isnan(s.time_h) && s.bad_value.empty()) take(parse_itime(meta(cols, "pert_itime", j)), s.time_h);
   }
   return out;
 }
@@ -150,6 +156,7 @@ Selection select_signatures(const SigInfo& sigs, const std::string& what, const 
       fail_file(what, path, "{} {}: duplicate signature id \"{}\" (first on {} {})", unit, s.line, s.sig_id,
                 unit, it->second);
     if (s.pert_type != cfg.ingest.pert_type) { ++st.skipped_type; continue; }
+    if (!s.bad_value.empty()) fail_file(what, path, "{} {}: {}", unit, s.line, s.bad_value);
     if (!s.quality_ok) { ++st.skipped_quality; continue; }
     if (!wanted(s, cfg.ingest)) { ++st.skipped_filter; continue; }
     auto it = col_of.find(s.sig_id);

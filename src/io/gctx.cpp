@@ -12,6 +12,7 @@
 #include <fmt/format.h>
 
 #include "core/error.hpp"
+#include "core/files.hpp"
 #include "io/gct.hpp"
 
 namespace kg {
@@ -31,8 +32,7 @@ std::string ids_path(const std::string& group) { return group + "/id"; }
 }
 
 h5::Reader open_reader(const std::string& path) {
-  std::error_code ec;
-  if (!std::filesystem::is_regular_file(path, ec)) fail_file("GCTX", path, "no such file");
+  if (!files::check_regular({"GCTX", path})) fail_file("GCTX", path, "no such file");
   if (H5Fis_hdf5(path.c_str()) <= 0) fail_file("GCTX", path, "not an HDF5 file");
   try {
     return h5::Reader(path);

@@ -37,6 +37,7 @@ int64_t parse_index(const std::string& path, int64_t line, const char* col,
   auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), out);
   if (v.empty() || ec != std::errc() || end != v.data() + v.size())
     fail_file(kWhat, path, "line {}: {} \"{}\" is not an integer", line, col, v);
+  if (out < 0) fail_file(kWhat, path, "line {}: {} {} is negative (PrimeKG's node indices count from 0)", line, col, out);
   return out;
 }
 
@@ -72,6 +73,7 @@ void read_kg_csv(const std::string& path, const std::function<void(const KgRow&)
     on_row(row);
   });
   if (ncol == 0) fail_file(kWhat, path, "empty file (no header line)");
+  if (row.line == 0) fail_file(kWhat, path, "a header and no edge (a graph needs at least one row)");
 }
 
 KgCsvWriter::KgCsvWriter(const std::string& path) : out_(path, ',', kWhat) {

@@ -2,6 +2,8 @@
 // beta, cmapM and dhimmel/lincs generations; dose, time and flag normalisation.
 #include "io/lincs.hpp"
 
+#include <cctype>
+#include <cmath>
 #include <cstdlib>
 #include <unordered_map>
 
@@ -62,6 +64,7 @@ double molar_factor(std::string_view unit) {
   if (u == "nm") return 1e-3;
   if (u == "mm") return 1e3;
   if (u == "pm") return 1e-6;
+  if (u == "m") return 1e6;  // lower-cased "M", molar
   return NAN;
 }
 
@@ -73,29 +76,99 @@ double hour_factor(std::string_view unit) {
   return NAN;
 }
 
-double scaled(std::string_view value, std::string_view unit, double (*factor)(std::string_view)) {
-  double v;
-  if (is_missing(trim(value)) || is_missing(trim(unit)) || !parse_number(value, v)) return NAN;
-  return v * factor(unit);
+struct Kind {
+  double (*factor)(std::string_view);
+  const char* units;  // for messages
+};
+constexpr Kind kDose{molar_factor, "a molar concentration (pM, nM, uM/µM, mM, M)"};
+constexpr Kind kTime{hour_factor, "a duration (h, min, d)"};
+
+// A number, checked: finite and not negative. `field` names the column in the error.
+bool checked_number(std::string_view text, const char* field, double& v, std::string& error) {
+  if (!parse_number(text, v)) {
+    error = fmt::format("{} \"{}\" is not a number", field, text);
+    return false;
+  }
+  if (!std::isfinite(v)) {
+    error = fmt::format("{} \"{}\" is not a finite number", field, text);
+    return false;
+  }
+  if (v < 0) {
+    error = fmt::format("{} \"{}\" is negative", field, text);
+    return false;
+  }
+  return true;
 }
 
-double scaled_joined(std::string_view s, double (*factor)(std::string_view)) {
+Quantity scaled(std::string_view value, std::string_view unit, const char* value_field,
+                const char* unit_field, const Kind& k) {
+  Quantity q;
+  value = trim(value), unit = trim(unit);
+  if (is_missing(value)) return q;  // missing: NaN, whatever the unit says
   double v;
-  std::string_view unit;
-  if (is_missing(trim(s)) || !parse_number(s, v, &unit) || unit.empty()) return NAN;
-  return v * factor(unit);
+  if (!checked_number(value, value_field, v, q.error)) return q;
+  if (is_missing(unit)) {
+    q.error = fmt::format("{} \"{}\" has no unit ({} is missing)", value_field, value, unit_field);
+    return q;
+  }
+  const double f = k.factor(unit);
+  if (std::isnan(f)) {
+    q.error = fmt::format("{} \"{}\" is not {}", unit_field, unit, k.units);
+    return q;
+  }
+  q.value = v * f;
+  return q;
+}
+
+Quantity scaled_joined(std::string_view s, const char* field, const Kind& k) {
+  Quantity q;
+  s = trim(s);
+  if (is_missing(s)) return q;
+  // The number ends where the unit starts: "10 uM", "500nM", "24h" (strtod would take the
+  // "e" of an exponent only when digits follow).
+  size_t n = 0;
+  while (n < s.size() && (std::isdigit(uint8_t(s[n])) || s[n] == '.' || s[n] == '-' || s[n] == '+' ||
+                          ((s[n] == 'e' || s[n] == 'E') && n + 1 < s.size() &&
+                           (std::isdigit(uint8_t(s[n + 1])) || s[n + 1] == '-' || s[n + 1] == '+'))))
+    ++n;
+  const std::string_view num = trim(s.substr(0, n)), unit = trim(s.substr(n));
+  double v;
+  if (num.empty()) {
+    q.error = fmt::format("{} \"{}\" is not a number and a unit", field, s);
+    return q;
+  }
+  if (!checked_number(num, field, v, q.error)) {
+    q.error = fmt::format("{} \"{}\": {}", field, s, q.error.substr(q.error.find(' ') + 1));
+    return q;
+  }
+  if (unit.empty()) {
+    q.error = fmt::format("{} \"{}\" has no unit", field, s);
+    return q;
+  }
+  const double f = k.factor(unit);
+  if (std::isnan(f)) {
+    q.error = fmt::format("{} \"{}\": unit \"{}\" is not {}", field, s, unit, k.units);
+    return q;
+  }
+  q.value = v * f;
+  return q;
 }
 
 }  // namespace
 
-double dose_to_um(std::string_view value, std::string_view unit) {
-  return scaled(value, unit, molar_factor);
+Quantity parse_dose(std::string_view value, std::string_view unit) {
+  return scaled(value, unit, "pert_dose", "pert_dose_unit", kDose);
 }
-double idose_to_um(std::string_view idose) { return scaled_joined(idose, molar_factor); }
-double time_to_h(std::string_view value, std::string_view unit) {
-  return scaled(value, unit, hour_factor);
+Quantity parse_idose(std::string_view idose) { return scaled_joined(idose, "pert_idose", kDose); }
+Quantity parse_time(std::string_view value, std::string_view unit) {
+  return scaled(value, unit, "pert_time", "pert_time_unit", kTime);
 }
-double itime_to_h(std::string_view itime) { return scaled_joined(itime, hour_factor); }
+Quantity parse_itime(std::string_view itime) { return scaled_joined(itime, "pert_itime", kTime); }
+
+double dose_to_um(std::string_view value, std::string_view unit) { return parse_dose(value, unit).value; }
+double idose_to_um(std::string_view idose) { return parse_idose(idose).value; }
+double time_to_h(std::string_view value, std::string_view unit) { return parse_time(value, unit).value; }
+double itime_to_h(std::string_view itime) { return parse_itime(itime).value; }
 
 std::string normalize_inchikey(std::string_view v) {
   v = trim(v);
@@ -181,10 +254,17 @@ SigInfo read_sig_info(const std::string& path) {
     s.pert_name = get(name, i);
     s.pert_type = get(type, i);
     s.cell_id = get(cell, i);
-    if (dose && dose_unit) s.dose_um = dose_to_um((*dose)[i], (*dose_unit)[i]);
-    if (std::isnan(s.dose_um) && idose) s.dose_um = idose_to_um((*idose)[i]);
-    if (time && time_unit) s.time_h = time_to_h((*time)[i], (*time_unit)[i]);
-    if (std::isnan(s.time_h) && itime) s.time_h = itime_to_h((*itime)[i]);
+    // pert_dose+pert_dose_unit, else pert_idose; a bad value is kept as a reason (an error
+    // for the signatures ingest selects), naming the column.
+    auto take = [&](Quantity q, double& to, const char* field) {
+      if (!q.error.empty() && s.bad_value.empty())
+        s.bad_value = fmt::format("column {} ({}): {}", t.column_number(field), field, q.error);
+      if (std::isnan(to)) to = q.value;
+    };
+    if (dose && dose_unit) take(parse_dose((*dose)[i], (*dose_unit)[i]), s.dose_um, "pert_dose");
+    if (std::isnan(s.dose_um) && s.bad_value.empty() && idose) take(parse_idose((*idose)[i]), s.dose_um, "pert_idose");
+    if (time && time_unit) take(parse_time((*time)[i], (*time_unit)[i]), s.time_h, "pert_time");
+    if (std::isnan(s.time_h) && s.bad_value.empty() && itime) take(parse_itime((*itime)[i]), s.time_h, "pert_itime");
     s.quality_ok = parse_flag(t, hiq, "is_hiq", i) != Flag::kFalse &&
                    parse_flag(t, qc, "qc_pass", i) != Flag::kFalse;
   }
@@ -242,6 +322,7 @@ GeneInfo read_gene_info(const std::string& path) {
   const char* flag_name = t.has("pr_is_lm") ? "pr_is_lm" : t.has("pr_is_lmark") ? "pr_is_lmark"
                                                                                  : "is_lm";
   out.rows.resize(t.num_rows());
+  std::unordered_map<std::string, size_t> first;  // landmark gene id -> row
   for (size_t i = 0; i < t.num_rows(); ++i) {
     Gene& g = out.rows[i];
     g.gene_id = get(id, i);
@@ -253,6 +334,12 @@ GeneInfo read_gene_info(const std::string& path) {
       g.is_landmark = parse_flag(t, flag, flag_name, i) == Flag::kTrue;
     else
       g.is_landmark = true;
+    // A gene flagged landmark on two rows would be a column of the profiles twice. (Probe-level
+    // tables such as dhimmel's list a landmark's other, non-landmark probes with its id.)
+    if (g.gene_id.empty() || !g.is_landmark) continue;
+    if (auto [it, fresh] = first.emplace(g.gene_id, i); !fresh)
+      t.fail_row(i, fmt::format("landmark gene {} is listed twice (first on line {}); each gene must have one row",
+                                g.gene_id, t.line(it->second)));
   }
   return out;
 }

@@ -21,6 +21,9 @@ struct Signature {
   double dose_um = NAN;    // converted to µM from pM/nM/µM/mM; NaN when unknown or not molar
   double time_h = NAN;     // hours; NaN when unknown
   bool quality_ok = true;  // is_hiq / qc_pass when present ("0"/"false" -> false)
+  // Why the dose or time is unusable (unparsable, negative, unknown unit), naming the column;
+  // empty when fine or missing. Ingest refuses such a signature when it would select it.
+  std::string bad_value;
   int64_t line = 0;        // 1-based line in the table (0 when not read from a file)
 };
 struct SigInfo {
@@ -99,6 +102,22 @@ DrugbankVocab read_drugbank_vocab(const std::string& path);
 void write_drugbank_vocab(const std::string& path, const DrugbankVocab& v);
 
 // ---- value parsing (exposed for tests and for other readers of LINCS metadata) ----------
+
+/// A dose or time read with its unit: `value` is NaN when missing ("-666", "", "NA"); `error`
+/// says why a value that is there cannot be used (not a number, not finite, negative, no or an
+/// unknown unit), naming the field, e.g. `pert_dose_unit "mg/mL" is not a molar concentration`.
+struct Quantity {
+  double value = NAN;
+  std::string error;
+};
+/// pert_dose + pert_dose_unit -> µM (pM, nM, uM/µM/μM, mM, M; any case).
+Quantity parse_dose(std::string_view value, std::string_view unit);
+/// pert_idose ("10 µM", "500nM") -> µM.
+Quantity parse_idose(std::string_view idose);
+/// pert_time + pert_time_unit -> hours (h/hr/hour(s), m/min/minute(s), d/day(s)).
+Quantity parse_time(std::string_view value, std::string_view unit);
+/// pert_itime ("24 h", "30 min") -> hours.
+Quantity parse_itime(std::string_view itime);
 
 /// A dose in µM from a value and a unit ("10", "um"); NaN when either is missing or the
 /// unit is not a molar concentration (ng/ul, %, ...). Units: pM, nM, uM/µM/μM, mM, any case.

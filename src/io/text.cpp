@@ -14,6 +14,7 @@
 #include <cstring>
 
 #include "core/error.hpp"
+#include "core/files.hpp"
 #include "core/h5.hpp"
 
 namespace kg::text {
@@ -56,7 +57,9 @@ std::string inflate_file(const std::string& path, const std::string& what, size_
 }  // namespace
 
 FileBytes::FileBytes(const std::string& path, const std::string& what) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  // stat before open: opening a FIFO would block until a writer comes, maybe forever.
+  if (!files::check_regular({what, path})) fail_file(what, path, "cannot open: {}", std::strerror(ENOENT));
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
   if (fd < 0) fail_file(what, path, "cannot open: {}", std::strerror(errno));
   struct stat st {};
   if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {

@@ -89,6 +89,11 @@ class Table {
 
   /// Whether the file's header has the column (kept or not).
   bool has(const std::string& name) const { return index_.count(name) != 0; }
+  /// 1-based position of the column in the header (for error messages); 0 when absent.
+  size_t column_number(const std::string& name) const {
+    auto it = index_.find(name);
+    return it == index_.end() ? 0 : it->second + 1;
+  }
   /// The column; throws kg::Error naming the file, the column and the columns present.
   const Column& column(const std::string& name) const;
   /// The column, or nullptr when absent (or not kept).

@@ -3,11 +3,13 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <filesystem>
 #include <iostream>
 
 #include <fmt/format.h>
 
 #include "core/error.hpp"
+#include "core/files.hpp"
 #include "stages/stage.hpp"
 
 namespace kg {
@@ -60,6 +62,54 @@ void parse_args(const StageInfo& s, const std::vector<std::string>& args, StageC
   }
 }
 
+// The config's input files by key (`inputs.*`), those given (non-empty) only.
+std::vector<files::FileArg> config_inputs(const InputsConfig& in, bool with_gene_table) {
+  const std::pair<const char*, const std::string*> keys[] = {
+      {"inputs.kg_csv", &in.kg_csv},         {"inputs.gctx", &in.gctx},
+      {"inputs.sig_info", &in.sig_info},     {"inputs.gene_info", &in.gene_info},
+      {"inputs.cell_info", &in.cell_info},   {"inputs.pert_info", &in.pert_info},
+      {"inputs.drugbank_vocab", &in.drugbank_vocab}, {"inputs.controls_gctx", &in.controls_gctx},
+      {"inputs.embeddings", &in.embeddings}, {"inputs.gene_table", &in.gene_table}};
+  std::vector<files::FileArg> out;
+  for (const auto& [key, value] : keys)
+    if (!value->empty() && (with_gene_table || std::string(key) != "inputs.gene_table"))
+      out.push_back({key, *value});
+  return out;
+}
+
+// Checks the stage's files (from its row of the stage table) before it reads any: see
+// core/files.hpp. The config file counts as an input; an HDF5 output of a stage that takes a
+// config also writes <stem>.config.yaml beside it, which counts as an output.
+void check_files(const StageInfo& s, const StageContext& ctx) {
+  std::vector<files::FileArg> in, out, dirs;
+  if (s.takes_config && !ctx.config_path.empty()) in.push_back({"--config", ctx.config_path});
+  for (const auto& name : s.inputs) {
+    if (name == "ARGS") {
+      for (size_t i = 0; i < ctx.positional.size(); ++i)
+        in.push_back({fmt::format("argument {}", i + 1), ctx.positional[i]});
+    } else if (name == "inputs.*" || name == "inputs.gene_table") {
+      for (auto& f : config_inputs(ctx.cfg.inputs, name == "inputs.gene_table"))
+        if (name == "inputs.*" || f.source == name) in.push_back(std::move(f));
+    } else if (auto it = ctx.options.find(name); it != ctx.options.end()) {
+      for (const auto& v : it->second) in.push_back({"--" + name, v});
+    }
+  }
+  for (const auto& name : s.outputs) {
+    auto it = ctx.options.find(name);
+    if (it == ctx.options.end()) continue;
+    for (const auto& v : it->second) {
+      out.push_back({"--" + name, v});
+      const std::string side = h5::config_sidecar(v);
+      if (s.takes_config && std::filesystem::path(side).filename().string().size() <= 255)
+        out.push_back({"the config written beside --" + name, side});
+    }
+  }
+  for (const auto& name : s.out_dirs)
+    if (auto it = ctx.options.find(name); it != ctx.options.end())
+      for (const auto& v : it->second) dirs.push_back({"--" + name, v});
+  files::check_stage_files(in, out, dirs);
+}
+
 }  // namespace
 
 std::string shell_quote(const std::string& arg) {
@@ -107,7 +157,13 @@ h5::Provenance StageContext::provenance(const std::vector<std::string>& inputs) 
 
 int run_cli(int argc, char** argv) {
   std::vector<std::string> args(argv + 1, argv + argc);
-  std::string name = args.empty() ? "help" : args.front();
+  if (args.empty()) {  // a script that lost its arguments must not pass
+    std::cerr << "usage: kgpert <command> [options]; commands:";
+    for (const auto& s : stage_table()) std::cerr << " " << s.name;
+    std::cerr << "\n(`kgpert help` describes them)\n";
+    return 2;
+  }
+  std::string name = args.front();
   if (name == "--help" || name == "-h") name = "help";
   if (name == "--version") name = "version";
   const StageInfo* s = find_stage(name);
@@ -126,9 +182,12 @@ int run_cli(int argc, char** argv) {
     }
     parse_args(*s, rest, ctx);
     if (s->takes_config) {
+      if (!ctx.config_path.empty() && !files::check_regular({"--config", ctx.config_path}))
+        fail_file("--config", ctx.config_path, "no such file");
       ctx.cfg = Config::load(ctx.config_path, ctx.sets);
       apply_threads(ctx.cfg);
     }
+    check_files(*s, ctx);
     return s->run(ctx);
   } catch (const Error& e) {
     std::cerr << "kgpert " << name << ": " << e.what() << "\n";
@@ -136,6 +195,14 @@ int run_cli(int argc, char** argv) {
   } catch (const InternalError& e) {
     std::cerr << "kgpert " << name << ": internal error: " << e.what() << "\n";
     return 70;
+  } catch (const std::filesystem::filesystem_error& e) {
+    // Not "filesystem error: cannot ...: Not a directory [a] [b]": the path and the reason.
+    std::string what = e.what();
+    const auto colon = what.find(": ");
+    std::string op = colon == std::string::npos ? what : what.substr(colon + 2);
+    op = op.substr(0, op.find(": "));
+    std::cerr << fmt::format("kgpert {}: \"{}\": {}: {}\n", name, e.path1().string(), op, e.code().message());
+    return 1;
   } catch (const std::exception& e) {
     std::string msg = e.what();
     msg = msg.substr(0, msg.find('\n'));  // LibTorch appends a backtrace

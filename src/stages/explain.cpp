@@ -148,6 +148,7 @@ int stage_explain(StageContext& ctx) {
   const std::string graph_path = input_path(ctx, run, rec, 0, "graph");
   const std::string samples_path = input_path(ctx, run, rec, 1, "samples");
 
+  check_ingest_pair(graph_path, samples_path);
   Graph g = read_graph(graph_path);
   Samples s = read_samples(samples_path);
   s.validate(fmt::format("samples \"{}\"", samples_path), g.num_nodes());
@@ -173,7 +174,8 @@ int stage_explain(StageContext& ctx) {
   const std::string dir = ctx.option(
       "out", (fs::path(run_path).parent_path() /
               fmt::format("explain_{}_{}", safe_name(drug_query), safe_name(cell.label))).string());
-  fs::create_directories(dir.empty() ? "." : dir);
+  if (std::error_code ec; fs::create_directories(dir.empty() ? "." : dir, ec), ec)
+    fail_file("output directory", dir, "cannot create: {}", ec.message());
   const auto file = [&](const std::string& name) { return (fs::path(dir) / name).string(); };
   write_nodes_tsv(file("explain_nodes.tsv"), g, e);
   write_paths_tsv(file("explain_paths.tsv"), g, e);

@@ -10,17 +10,27 @@ namespace kg {
 
 namespace {
 
+// graph.h5 attributes: what kg.csv held that was merged or kept (docs/FORMATS.md).
+void write_kg_counts(h5::Writer& w, const KgCounts& c) {
+  w.attr("/", "kg_duplicate_edges", c.duplicate_edges);
+  w.attr("/", "kg_self_loops", c.self_loops);
+  w.attr("/", "kg_merged_indices", c.merged_indices);
+}
+
 // No inputs.gctx: the graph alone from kg.csv (e.g. PrimeKG at full size), no samples.h5.
 int ingest_graph_only(StageContext& ctx, const std::string& graph_out) {
   if (ctx.flag("samples"))  // say so rather than leave an expected samples.h5 unwritten
     fail("--samples needs inputs.gctx (the LINCS signatures); without it ingest writes graph.h5 only");
-  Graph g = build_kg_graph(ctx.cfg);
+  KgCounts counts;
+  Graph g = build_kg_graph(ctx.cfg, &counts);
   h5::Writer gw(graph_out);
   write_graph(gw, g);
+  write_kg_counts(gw, counts);
   gw.provenance(ctx.provenance({ctx.cfg.inputs.kg_csv}));
   gw.commit();
   std::cerr << fmt::format("ingest: graph only (no inputs.gctx): {} nodes, {} edges, {} relations\n",
-                           g.num_nodes(), g.num_edges(), g.num_relations());
+                           g.num_nodes(), g.num_edges(), g.num_relations())
+            << kg_counts_line(counts, ctx.cfg.inputs.kg_csv);
   return 0;
 }
 
@@ -35,6 +45,9 @@ int stage_ingest(StageContext& ctx) {
   auto prov = ctx.provenance(r.inputs);
 
   h5::Writer gw(graph_out), sw(samples_out);
+  const std::string generation = new_ingest_generation();  // pairs the two files
+  gw.attr("/", "ingest_generation", generation);
+  sw.attr("/", "ingest_generation", generation);
   write_graph(gw, r.graph);
   gw.attr("/", "match_inchikey", st.match_inchikey);
   gw.attr("/", "match_name", st.match_name);
@@ -44,6 +57,7 @@ int stage_ingest(StageContext& ctx) {
   gw.attr("/", "embed_imported", st.embed_imported);
   gw.attr("/", "embed_missing", st.embed_missing);
   gw.attr("/", "embed_unknown", st.embed_unknown);
+  write_kg_counts(gw, st.kg);
   gw.provenance(prov);
   write_samples(sw, r.samples);
   sw.attr("/", "signatures_in_table", st.signatures_in_table);
@@ -51,6 +65,7 @@ int stage_ingest(StageContext& ctx) {
   sw.attr("/", "skipped_quality", st.skipped_quality);
   sw.attr("/", "skipped_not_in_gctx", st.skipped_not_in_gctx);
   sw.attr("/", "perts_not_in_pert_info", st.perts_not_in_pert_info);
+  sw.attr("/", "cells_not_in_cell_info", st.cells_not_in_cell_info);
   sw.attr("/", "skipped_filter", st.skipped_filter);
   sw.attr("/", "replicates_merged", st.replicates_merged);
   sw.provenance(prov);

@@ -14,6 +14,8 @@ int stage_partition(StageContext& ctx) {
   const std::string& samples_path = ctx.require("samples");
   const std::string split_path = ctx.option("split");
   const std::string& out = ctx.require("out");
+  check_ingest_pair(graph_path, samples_path);
+  if (!split_path.empty()) check_split_of(split_path, samples_path);
   Graph g = read_graph(graph_path);
   Samples s = read_samples(samples_path);
   s.validate(fmt::format("samples \"{}\"", samples_path), g.num_nodes());

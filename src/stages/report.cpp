@@ -11,6 +11,7 @@
 #include <tuple>
 
 #include "core/error.hpp"
+#include "core/h5.hpp"
 #include "stages/stage.hpp"
 
 namespace kg {
@@ -227,6 +228,44 @@ void write_comparisons(h5::Writer& w, const std::vector<Comparison>& cs) {
   w.attr("/comparisons", "bootstrap", int64_t(kBootstrap));
 }
 
+// The graph and samples a run was trained on, from its provenance (`inputs`: the first two
+// lines of `kgpert train`'s, "path<TAB>size<TAB>xxh3:<hex>"); empty when not recorded.
+std::vector<std::pair<std::string, std::string>> dataset_of(const std::string& run_path) {
+  const h5::Reader r(run_path);
+  std::vector<std::pair<std::string, std::string>> out;  // (path, checksum)
+  if (!r.has_attr("/", "inputs")) return out;
+  std::istringstream lines(r.attr_string("/", "inputs"));
+  for (std::string line; out.size() < 2 && std::getline(lines, line);) {
+    const auto a = line.find('\t'), b = line.rfind('\t');
+    if (a == std::string::npos || b == a) return {};
+    out.emplace_back(line.substr(0, a), line.substr(b + 1));
+  }
+  return out.size() == 2 ? out : decltype(out){};
+}
+
+// Runs of two datasets averaged as if they were seeds would be a wrong result: refused unless
+// --allow-mixed. The dataset of a run is its graph and samples checksums.
+void check_one_dataset(const std::vector<std::string>& run_paths, bool allow_mixed) {
+  if (allow_mixed) return;
+  std::vector<std::pair<std::string, std::string>> first;
+  std::string first_path;
+  for (const auto& p : run_paths) {
+    const auto d = dataset_of(p);
+    if (d.empty()) continue;  // no provenance (a hand-made run)
+    if (first.empty()) {
+      first = d, first_path = p;
+      continue;
+    }
+    for (size_t i = 0; i < 2; ++i)
+      if (d[i].second != first[i].second)
+        fail_file("run", p,
+                  "was trained on other data than run \"{}\": its {} \"{}\" ({}) is not \"{}\" ({}); "
+                  "report runs of one dataset, or pass --allow-mixed",
+                  first_path, i == 0 ? "graph" : "samples", d[i].first, d[i].second, first[i].first,
+                  first[i].second);
+  }
+}
+
 }  // namespace
 
 int stage_report(StageContext& ctx) {
@@ -242,6 +281,7 @@ int stage_report(StageContext& ctx) {
     if (!seen.emplace(r.id, p).second)
       fail_file("run", p, "same model/ablation/split/variant/seed ({}) as \"{}\"", r.id, seen[r.id]);
   }
+  check_one_dataset(ctx.positional, ctx.flag("allow-mixed"));
   const auto& names = runs.front().metric_names;
 
   h5::Writer w(out);

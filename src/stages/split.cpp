@@ -84,6 +84,7 @@ int stage_split(StageContext& ctx) {
   w.attr("/", "val_frac", cfg.split.val_frac);
   w.attr("/", "seed", cfg.split.seed);
   w.attr("/", "unparsable_smiles", unparsable);
+  if (const std::string gen = samples_generation(samples_path); !gen.empty()) w.attr("/", "samples_generation", gen);
   w.provenance(ctx.provenance({samples_path}));
   w.commit();
   std::cerr << fmt::format("split {}: train {} / val {} / test {} signatures ({} compounds, "

@@ -44,6 +44,12 @@ struct StageInfo {
   std::vector<std::string> flags;     // option names without value
   bool takes_config = true;
   std::function<int(StageContext&)> run;
+  // The files the stage reads and writes, checked by run_cli before the stage runs (see
+  // core/files.hpp): option names (without --); in `inputs`, "ARGS" stands for the positional
+  // arguments and "inputs.*" for every non-empty file key of the config's inputs section.
+  std::vector<std::string> inputs;    // read
+  std::vector<std::string> outputs;   // written as files (HDF5 outputs: <stem>.config.yaml beside)
+  std::vector<std::string> out_dirs;  // directories written into
 };
 
 /// The dispatch table (src/stages/table.cpp).
@@ -58,6 +64,16 @@ int stage_report(StageContext& ctx);
 int stage_compare(StageContext& ctx);
 int stage_explain(StageContext& ctx);
 int stage_bench(StageContext& ctx);
+
+/// A fresh id that ingest writes into both of its outputs (attribute `ingest_generation`).
+std::string new_ingest_generation();
+/// Refuses a samples.h5 and a graph.h5 written by different ingests (both carry
+/// `ingest_generation`; files without it are not checked): kg::Error naming both files.
+void check_ingest_pair(const std::string& graph_path, const std::string& samples_path);
+/// The `ingest_generation` of a samples.h5 ("" when absent): split.h5 records it.
+std::string samples_generation(const std::string& samples_path);
+/// Refuses a split.h5 made from other samples than `samples_path` (both generations known).
+void check_split_of(const std::string& split_path, const std::string& samples_path);
 
 /// Applies cfg.ablation to the inputs of a run, as `kgpert train` did before training (seeded
 /// from train.seed): `explain` repeats it to rebuild the model the run trained.

@@ -157,6 +157,8 @@ int train(StageContext& ctx, const std::shared_ptr<Comm>& comm) {
   // from samples.h5 by rows) and, for the GAT, its part of the graph and the part's halo.
   const std::string part_path = ctx.option("partition");
   const bool per_rank = !part_path.empty() && ranks > 1;
+  check_ingest_pair(graph_path, samples_path);
+  check_split_of(split_path, samples_path);
   Graph g = read_graph(graph_path);
   Samples s = read_samples(samples_path, /*with_y=*/!per_rank);
   s.validate(fmt::format("samples \"{}\"", samples_path), g.num_nodes(), !per_rank);

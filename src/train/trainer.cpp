@@ -321,8 +321,13 @@ RunResult train_model(const Config& cfg, const Graph& g, const Samples& s, const
         // The mean over the global batch: ranks' gradients then sum to one process's.
         auto loss = torch::mse_loss(model->predict(idx), y.index_select(0, idx), torch::Reduction::Sum) /
                     double(count * n_genes);
+        const double l = loss.item<double>();
+        if (!std::isfinite(l))  // every later step and the run's metrics would be NaN too
+          fail("the training loss became {} at epoch {}, step {} of {}: stopped, no run written "
+               "(a non-finite input value, or a learning rate too large: train.lr={})",
+               l, epoch, b + 1, bounds.size() - 1, tc.lr);
         loss.backward();
-        sse += loss.item<double>() * double(count * n_genes);
+        sse += l * double(count * n_genes);
         trained_mine += int64_t(mine.size());
       } else {
         model->skip_step();

@@ -49,6 +49,18 @@ TEST(Config, NestedYamlAndOverrides) {
   EXPECT_EQ(c.synth.doses, (std::vector<double>{1.0, 10.0}));
 }
 
+// A section given a value says so (not "unknown key"); a key given twice is an error naming
+// both lines (YAML would silently keep the last).
+TEST(Config, SectionGivenAValueAndKeyGivenTwice) {
+  auto e = error_of(write_file("s1.yaml", "dataset: x\ntrain: 5\n"));
+  EXPECT_NE(e.find("line 2: \"train\" is a section (keys such as \"train."), std::string::npos) << e;
+  EXPECT_NE(e.find("not a value: give it as a mapping"), std::string::npos) << e;
+  e = error_of(write_file("s2.yaml", "train:\n  epochs: 3\n  lr: 0.1\n  epochs: 4\n"));
+  EXPECT_NE(e.find("line 4: key \"train.epochs\" given twice (first on line 2)"), std::string::npos) << e;
+  e = error_of(write_file("s3.yaml", "train:\n  epochs: 3\ntrain:\n  lr: 0.1\n"));
+  EXPECT_NE(e.find("line 3: key \"train\" given twice (first on line 1)"), std::string::npos) << e;
+}
+
 TEST(Config, ErrorsNameFileAndKey) {
   auto p = write_file("c2.yaml", "train:\n  lrr: 0.1\n");
   auto e = error_of(p);

@@ -3,6 +3,7 @@
 #include <xxhash.h>
 #include <fmt/format.h>
 
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -15,6 +16,16 @@
 namespace fs = std::filesystem;
 
 namespace {
+
+template <typename Fn>
+void kgtest_expect(Fn fn, const std::string& part) {
+  try {
+    fn();
+    ADD_FAILURE() << "no kg::Error";
+  } catch (const kg::Error& e) {
+    EXPECT_NE(std::string(e.what()).find(part), std::string::npos) << e.what();
+  }
+}
 
 std::string tmp(const std::string& name) {
   auto dir = fs::path(::testing::TempDir()) / "h5test";
@@ -166,6 +177,49 @@ TEST(H5, ProvenanceAndConfigSidecar) {
   std::ifstream side(tmp("prov.config.yaml"));
   std::string text((std::istreambuf_iterator<char>(side)), {});
   EXPECT_NE(text.find("model: \"gat\""), std::string::npos);
+}
+
+// A name of 253 bytes is legal (NAME_MAX 255): its temporary name is cut and hashed to fit,
+// and so is a second long name that differs only at its end. The <stem>.config.yaml beside it
+// would be over 255 bytes: it is left out (the config is in the file's provenance).
+TEST(H5, LongestNamesGetTemporaryNamesThatFit) {
+  const fs::path dir = fs::path(::testing::TempDir()) / "h5test-long";
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  const std::string a = (dir / (std::string(250, 'x') + ".h5")).string();
+  const std::string b = (dir / (std::string(249, 'x') + "y.h5")).string();
+  {
+    kg::h5::Writer wa(a), wb(b);  // both open at once: their temporary names differ
+    kg::h5::Provenance pv;
+    pv.stage = "test";
+    pv.config_yaml = "model: \"gat\"\n";
+    wa.write("/a", std::vector<int32_t>{1});
+    wa.provenance(pv);
+    wb.write("/a", std::vector<int32_t>{2});
+    wa.commit();
+    wb.commit();
+  }
+  EXPECT_EQ(kg::h5::Reader(a).read<int32_t>("/a"), std::vector<int32_t>{1});
+  EXPECT_EQ(kg::h5::Reader(b).read<int32_t>("/a"), std::vector<int32_t>{2});
+  size_t n = 0;
+  for (const auto& e : fs::directory_iterator(dir)) {
+    ++n;
+    EXPECT_LE(e.path().filename().string().size(), 255u);
+  }
+  EXPECT_EQ(n, 2u);  // no temporary file left, no sidecar
+  fs::remove_all(dir);
+}
+
+// A FIFO is refused by its kind, never opened (that would block), and a directory is not
+// reported as missing.
+TEST(H5, NonRegularFilesAreRefusedByKind) {
+  const std::string fifo = tmp("fifo.h5");
+  fs::remove(fifo);
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  kgtest_expect([&] { kg::h5::Reader r(fifo); }, "is a FIFO, not a regular file");
+  kgtest_expect([&] { kg::h5::Reader r(fs::path(fifo).parent_path().string()); }, "is a directory");
+  kgtest_expect([&] { kg::h5::describe_input(fifo); }, "is a FIFO");
+  fs::remove(fifo);
 }
 
 TEST(H5, ReadErrorsNameFileAndDataset) {

@@ -64,6 +64,26 @@ TEST(GraphBuilder, SparseIndicesAndSharedIdsMapToOneNode) {
   kg::Graph g = b.finish();
   EXPECT_EQ(g.indptr, (std::vector<int64_t>{0, 1, 2}));
   EXPECT_EQ(g.src, (std::vector<int32_t>{1, 0}));
+  EXPECT_EQ(b.counts().merged_indices, 1);  // index 7: counted
+}
+
+// A repeated row (same x, y, relation) is one edge, counted; the same pair under another
+// relation stays; a self-loop row is kept, counted.
+TEST(GraphBuilder, RepeatedEdgesMergedSelfLoopsKeptBothCounted) {
+  kg::GraphBuilder b;
+  b.read_kg_csv(kgtest::tmp_file("kg.csv", small_kg() + "protein_protein,ppi," + kTp53 + "," + kMdm2 + "\n" +
+                                               "protein_protein,ppi," + kTp53 + "," + kMdm2 + "\n" +
+                                               "protein_protein,ppi," + kMdm2 + "," + kMdm2 + "\n"));
+  EXPECT_EQ(b.num_edges(), 9);
+  EXPECT_EQ(b.counts().self_loops, 1);
+  kg::Graph g = b.finish();
+  EXPECT_EQ(b.counts().duplicate_edges, 2);
+  EXPECT_EQ(b.counts().merged_indices, 0);
+  // as SmallKgGivesExactCsr, plus MDM2 <- MDM2 r0 (the self-loop)
+  EXPECT_EQ(g.indptr, (std::vector<int64_t>{0, 2, 6, 7}));
+  EXPECT_EQ(g.src, (std::vector<int32_t>{1, 2, 0, 0, 1, 2, 0}));
+  EXPECT_EQ(g.rel, (std::vector<int32_t>{0, 1, 0, 1, 0, 1, 1}));
+  g.validate("test");
 }
 
 TEST(GraphBuilder, IndexReusedWithAnotherTypeNamesTheLine) {

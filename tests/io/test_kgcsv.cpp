@@ -162,3 +162,13 @@ TEST(KgCsv, EmptyFile) {
   auto p = tmp_file("empty.csv", "");
   EXPECT_EQ(error_of([&] { read_all(p); }), "kg.csv \"" + p + "\": empty file (no header line)");
 }
+
+// A negative node index is no PrimeKG index; a header without rows would be an empty graph.
+TEST(KgCsv, NegativeIndexAndHeaderOnly) {
+  auto p = tmp_file("negative.csv", std::string(kHeader) + "\nr,d,-3,a,t,n,s,2,b,t,n,s\n");
+  EXPECT_EQ(error_of([&] { read_all(p); }),
+            "kg.csv \"" + p + "\": line 2: x_index -3 is negative (PrimeKG's node indices count from 0)");
+  auto q = tmp_file("header.csv", std::string(kHeader) + "\n");
+  EXPECT_EQ(error_of([&] { read_all(q); }),
+            "kg.csv \"" + q + "\": a header and no edge (a graph needs at least one row)");
+}

@@ -46,6 +46,84 @@ TEST(LincsValues, Doses) {
   EXPECT_TRUE(std::isnan(kg::idose_to_um("10")));
 }
 
+// Parsing with the reason for a value that is there but unusable (ingest's error).
+TEST(LincsValues, DosesAndTimesWithTheirUnits) {
+  EXPECT_DOUBLE_EQ(kg::parse_dose("10", "uM").value, 10);
+  EXPECT_DOUBLE_EQ(kg::parse_dose("10", "nM").value, 0.01);
+  EXPECT_DOUBLE_EQ(kg::parse_dose("2", "mM").value, 2000);
+  EXPECT_DOUBLE_EQ(kg::parse_dose("0.001", "M").value, 1000);
+  EXPECT_DOUBLE_EQ(kg::parse_idose("1e-3 M").value, 1000);
+  EXPECT_DOUBLE_EQ(kg::parse_idose("500nM").value, 0.5);
+  EXPECT_DOUBLE_EQ(kg::parse_time("90", "min").value, 1.5);
+  EXPECT_DOUBLE_EQ(kg::parse_time("2", "d").value, 48);
+  EXPECT_DOUBLE_EQ(kg::parse_itime("30 min").value, 0.5);
+  EXPECT_DOUBLE_EQ(kg::parse_itime("24h").value, 24);
+  EXPECT_DOUBLE_EQ(kg::parse_dose("0", "uM").value, 0);  // zero is a dose (a vehicle)
+  // missing: NaN and no error, whatever the unit
+  for (auto q : {kg::parse_dose("-666", "uM"), kg::parse_dose("", ""), kg::parse_dose("NA", "mg/mL"),
+                 kg::parse_idose("-666"), kg::parse_time("nan", "h"), kg::parse_itime("")}) {
+    EXPECT_TRUE(std::isnan(q.value));
+    EXPECT_EQ(q.error, "");
+  }
+  auto bad = [](kg::Quantity q, const std::string& want) {
+    EXPECT_TRUE(std::isnan(q.value));
+    EXPECT_EQ(q.error, want);
+  };
+  bad(kg::parse_dose("ten", "uM"), "pert_dose \"ten\" is not a number");
+  bad(kg::parse_dose("10", "mg/mL"), "pert_dose_unit \"mg/mL\" is not a molar concentration (pM, nM, uM/µM, mM, M)");
+  bad(kg::parse_dose("-5", "uM"), "pert_dose \"-5\" is negative");
+  bad(kg::parse_dose("inf", "uM"), "pert_dose \"inf\" is not a finite number");
+  bad(kg::parse_dose("10", "-666"), "pert_dose \"10\" has no unit (pert_dose_unit is missing)");
+  bad(kg::parse_dose("10 uM", "uM"), "pert_dose \"10 uM\" is not a number");
+  bad(kg::parse_time("soon", "h"), "pert_time \"soon\" is not a number");
+  bad(kg::parse_time("6", "fortnights"), "pert_time_unit \"fortnights\" is not a duration (h, min, d)");
+  bad(kg::parse_time("-24", "h"), "pert_time \"-24\" is negative");
+  bad(kg::parse_idose("ten uM"), "pert_idose \"ten uM\" is not a number and a unit");
+  bad(kg::parse_idose("10"), "pert_idose \"10\" has no unit");
+  bad(kg::parse_idose("10 mg/mL"),
+      "pert_idose \"10 mg/mL\": unit \"mg/mL\" is not a molar concentration (pM, nM, uM/µM, mM, M)");
+  bad(kg::parse_idose("-1 uM"), "pert_idose \"-1 uM\": \"-1\" is negative");
+  bad(kg::parse_itime("a day"), "pert_itime \"a day\" is not a number and a unit");
+}
+
+// A signature's unusable dose or time is kept as a reason naming the column (the reader does
+// not fail: rows of other perturbation types may use other units; ingest decides).
+TEST(SigInfo, BadDoseOrTimeNamesTheColumn) {
+  const std::string p = tmp_file("sig.txt",
+                                 "sig_id\tpert_id\tpert_iname\tpert_type\tcell_id\tpert_dose\tpert_dose_unit\t"
+                                 "pert_idose\tpert_time\tpert_time_unit\tpert_itime\n"
+                                 "s1\tBRD-1\ta\ttrt_cp\tA375\t10\tuM\t10 uM\t24\th\t24 h\n"
+                                 "s2\tBRD-1\ta\ttrt_cp\tA375\tten\tuM\t10 uM\t24\th\t24 h\n"
+                                 "s3\tBRD-1\ta\ttrt_cp\tA375\t-666\t-666\t500 nM\t-666\t-666\t2 d\n"
+                                 "s4\tBRD-1\ta\ttrt_sh\tA375\t1\tuL\t1 uL\t24\th\t24 h\n"
+                                 "s5\tBRD-1\ta\ttrt_cp\tA375\t10\tuM\t10 uM\t-6\th\t-6 h\n");
+  auto s = kg::read_sig_info(p);
+  ASSERT_EQ(s.rows.size(), 5u);
+  EXPECT_EQ(s.rows[0].bad_value, "");
+  EXPECT_DOUBLE_EQ(s.rows[0].dose_um, 10);
+  EXPECT_EQ(s.rows[1].bad_value, "column 6 (pert_dose): pert_dose \"ten\" is not a number");
+  EXPECT_EQ(s.rows[2].bad_value, "");
+  EXPECT_DOUBLE_EQ(s.rows[2].dose_um, 0.5);
+  EXPECT_DOUBLE_EQ(s.rows[2].time_h, 48);
+  EXPECT_EQ(s.rows[3].bad_value,
+            "column 6 (pert_dose): pert_dose_unit \"uL\" is not a molar concentration (pM, nM, uM/µM, mM, M)");
+  EXPECT_EQ(s.rows[4].bad_value, "column 9 (pert_time): pert_time \"-6\" is negative");
+}
+
+// A gene flagged landmark on two rows would be a column twice: an error naming both lines. A
+// landmark's other probes (not flagged, as in probe-level tables) and repeated non-landmark
+// ids are never read, and pass.
+TEST(GeneInfo, RepeatedLandmarkNamesBothLines) {
+  const std::string ok = tmp_file("ok.txt", "pr_gene_id\tpr_gene_symbol\tpr_is_lm\n5720\tPSME1\t1\n"
+                                            "5720\tPSME1\t0\n7\tX\t0\n7\tX\t0\n");
+  EXPECT_EQ(kg::read_gene_info(ok).rows.size(), 4u);
+  const std::string p = tmp_file("genes.txt",
+                                 "pr_gene_id\tpr_gene_symbol\tpr_is_lm\n5720\tPSME1\t1\n466\tATF1\t1\n"
+                                 "5720\tPSME1\t1\n");
+  kgtest::expect_error([&] { kg::read_gene_info(p); },
+                       {"gene_info \"", "line 4: landmark gene 5720 is listed twice (first on line 2)"});
+}
+
 TEST(LincsValues, TimesAndInchikeys) {
   EXPECT_DOUBLE_EQ(kg::itime_to_h("24 h"), 24);
   EXPECT_DOUBLE_EQ(kg::itime_to_h("30 m"), 0.5);
