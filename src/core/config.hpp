@@ -105,9 +105,10 @@ struct BaselineConfig {
       "drug:drug_protein>pathway_protein",
       "drug:drug_protein>protein_protein>pathway_protein",
       "drug:drug_protein>pathway_protein*cell:cell_line_disease>disease_protein>pathway_protein",
-      "drug:drug_protein>pathway_protein*dose"};
+      "drug:drug_protein>pathway_protein*dose",
+      "fp"};
   std::vector<std::string> kg_norm{"row", "sym"};
-  std::vector<double> kg_alpha{0.1, 1.0, 10.0, 100.0, 1000.0};
+  std::vector<double> kg_alpha{1.0, 3.0, 10.0, 30.0, 100.0, 300.0, 1000.0};
 };
 
 struct TrainConfig {
