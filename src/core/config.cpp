@@ -138,7 +138,7 @@ struct Builder {
 
 std::vector<ConfigKey> build_keys() {
   Builder b;
-  const std::vector<std::string> models{"gat", "mlp", "cell_mean", "cell_mlp", "knn", "ridge"};
+  const std::vector<std::string> models{"gat", "mlp", "cell_mean", "cell_mlp", "knn", "ridge", "kg_ridge"};
   const std::vector<std::string> ablations{"none", "edge_shuffle", "feature_random", "no_kg", "drug_shuffle"};
   const std::vector<std::string> splits{"random", "scaffold", "cold_cell", "cold_drug"};
   const double inf = 1e300;
@@ -215,6 +215,9 @@ std::vector<ConfigKey> build_keys() {
 
   b.list("baseline.knn_k", KG_FIELD(baseline.knn_k), "knn: candidate numbers of training compounds averaged (by fingerprint Tanimoto); the best on validation is used", {}, 1, 1e6);
   b.list("baseline.ridge_alpha", KG_FIELD(baseline.ridge_alpha), "ridge: candidate L2 penalties of the weights; the best on validation is used", {}, 1e-12, 1e12);
+  b.list("baseline.kg_blocks", KG_FIELD(baseline.kg_blocks), "kg_ridge: blocks of its design, each a product (*) of drug:<relation>>...>, cell:<relation>>...> (metapath vectors from the compound or cell line), cell (one-hot), dose, time, fp (drug features)");
+  b.list("baseline.kg_norm", KG_FIELD(baseline.kg_norm), "kg_ridge: candidate hop normalisations of the metapaths (row: 1/out-degree; sym: 1/sqrt(out x in-degree), down-weights hubs; none); the best on validation is used", {"none", "row", "sym"});
+  b.list("baseline.kg_alpha", KG_FIELD(baseline.kg_alpha), "kg_ridge: candidate L2 penalties (blocks scaled to unit mean squared row norm); the best on validation is used", {}, 1e-12, 1e12);
 
   b.num("train.epochs", KG_FIELD(train.epochs), "maximum epochs", 1, 1e6);
   b.num("train.batch_size", KG_FIELD(train.batch_size), "signatures per step", 1, 1e7);
@@ -296,6 +299,8 @@ void validate(const Config& c, const std::string& origin) {
          c.split.train_frac, c.split.val_frac);
   if (c.baseline.knn_k.empty() || c.baseline.ridge_alpha.empty())
     fail("{}: keys \"baseline.knn_k\" and \"baseline.ridge_alpha\" need at least one value", origin);
+  if (c.baseline.kg_blocks.empty() || c.baseline.kg_norm.empty() || c.baseline.kg_alpha.empty())
+    fail("{}: keys \"baseline.kg_blocks\", \"baseline.kg_norm\" and \"baseline.kg_alpha\" need at least one value", origin);
   if (!c.gat.fanouts.empty() && int64_t(c.gat.fanouts.size()) != c.gat.layers)
     fail("{}: key \"gat.fanouts\" has {} entries but \"gat.layers\" is {} (one per layer, or [] for all)",
          origin, c.gat.fanouts.size(), c.gat.layers);

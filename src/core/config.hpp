@@ -100,6 +100,16 @@ struct BaselineConfig {
   // Candidate values; the one with the best validation Pearson is used (test never chooses).
   std::vector<int64_t> knn_k{1, 3, 10, 30};                  // knn: neighbours by Tanimoto
   std::vector<double> ridge_alpha{0.1, 1.0, 10.0, 100.0, 1000.0};  // ridge: L2 penalty of W
+  // kg_ridge: the blocks of its design (model/kg_features.hpp), hop normalisations and penalties.
+  std::vector<std::string> kg_blocks{
+      "cell", "dose", "time",
+      "drug:drug_protein>pathway_protein",
+      "drug:drug_protein>protein_protein>pathway_protein",
+      "drug:drug_protein>pathway_protein*cell:cell_line_disease>disease_protein>pathway_protein",
+      "drug:drug_protein>pathway_protein*dose",
+      "fp"};
+  std::vector<std::string> kg_norm{"row", "sym"};
+  std::vector<double> kg_alpha{1.0, 3.0, 10.0, 30.0, 100.0, 300.0, 1000.0};
 };
 
 struct TrainConfig {
@@ -145,7 +155,7 @@ struct ResourcesConfig {
 struct Config {
   std::string dataset = "demo";   // results/<dataset>/
   int64_t threads = 1;            // OpenMP, OpenBLAS and LibTorch threads
-  std::string model = "gat";      // gat | mlp | cell_mean | cell_mlp | knn | ridge
+  std::string model = "gat";      // gat | mlp | cell_mean | cell_mlp | knn | ridge | kg_ridge
   std::string ablation = "none";  // none | edge_shuffle | feature_random | no_kg | drug_shuffle
   InputsConfig inputs;
   SynthConfig synth;

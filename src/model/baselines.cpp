@@ -9,6 +9,7 @@
 
 #include "core/error.hpp"
 #include "model/inputs.hpp"
+#include "model/kg_features.hpp"
 
 namespace kg {
 
@@ -292,7 +293,7 @@ class Ridge : public Baseline {
 }  // namespace
 
 bool is_closed_form(const std::string& model) {
-  return model == "cell_mean" || model == "knn" || model == "ridge";
+  return model == "cell_mean" || model == "knn" || model == "ridge" || model == "kg_ridge";
 }
 
 std::unique_ptr<Baseline> make_baseline(const Config& cfg, const Graph& g, const Samples& s, size_t choice) {
@@ -300,18 +301,28 @@ std::unique_ptr<Baseline> make_baseline(const Config& cfg, const Graph& g, const
   if (cfg.model == "cell_mean") return std::make_unique<CellMean>(s);
   if (cfg.model == "knn") return std::make_unique<Knn>(g, s, cfg.baseline.knn_k[choice]);
   if (cfg.model == "ridge") return std::make_unique<Ridge>(g, s, cfg.baseline.ridge_alpha[choice], cfg.threads);
-  fail("model \"{}\" is not a closed-form baseline (expected cell_mean, knn or ridge)", cfg.model);
+  if (cfg.model == "kg_ridge") {
+    const size_t A = cfg.baseline.kg_alpha.size();  // choices: kg_norm major, kg_alpha minor
+    return make_kg_ridge(cfg, g, s, parse_hop_norm(cfg.baseline.kg_norm[choice / A]), cfg.baseline.kg_alpha[choice % A]);
+  }
+  fail("model \"{}\" is not a closed-form baseline (expected cell_mean, knn, ridge or kg_ridge)", cfg.model);
 }
 
 size_t baseline_choices(const Config& cfg) {
   if (cfg.model == "knn") return cfg.baseline.knn_k.size();
   if (cfg.model == "ridge") return cfg.baseline.ridge_alpha.size();
+  if (cfg.model == "kg_ridge") return cfg.baseline.kg_norm.size() * cfg.baseline.kg_alpha.size();
   return 1;
 }
 
 std::string baseline_choice(const Config& cfg, size_t choice) {
   if (cfg.model == "knn") return fmt::format("baseline.knn_k={}", cfg.baseline.knn_k.at(choice));
   if (cfg.model == "ridge") return fmt::format("baseline.ridge_alpha={}", cfg.baseline.ridge_alpha.at(choice));
+  if (cfg.model == "kg_ridge") {
+    const size_t A = cfg.baseline.kg_alpha.size();
+    return fmt::format("baseline.kg_norm={} baseline.kg_alpha={}", cfg.baseline.kg_norm.at(choice / A),
+                       cfg.baseline.kg_alpha.at(choice % A));
+  }
   return "";
 }
 

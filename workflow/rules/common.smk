@@ -200,8 +200,9 @@ MODEL_KEYS = {
     "cell_mean": (),
     "knn": ("baseline.knn_k",),
     "ridge": ("baseline.ridge_alpha",),
+    "kg_ridge": ("baseline.kg_blocks", "baseline.kg_norm", "baseline.kg_alpha"),
 }
-CLOSED_FORM = {"cell_mean", "knn", "ridge"}
+CLOSED_FORM = {"cell_mean", "knn", "ridge", "kg_ridge"}
 
 # Multi-rank train jobs (dist.ranks > 1): the gradient-trained models run under dist.launcher
 # (rule train_mpi), each rank with the signatures of its METIS part.
@@ -351,7 +352,7 @@ GRID = _parse_grid()
 
 
 wildcard_constraints:
-    model="gat|mlp|cell_mean|cell_mlp|knn|ridge",
+    model="gat|mlp|cell_mean|cell_mlp|knn|ridge|kg_ridge",
     hp=r"(?:[a-z_]+\.[a-z_0-9]+~[A-Za-z0-9_.+-]+/)*",
     ablation="none|edge_shuffle|feature_random|no_kg|drug_shuffle",
     split="random|scaffold|cold_cell|cold_drug",

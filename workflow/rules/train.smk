@@ -25,7 +25,7 @@ rule train:
         sets=train_sets,
         variant=train_variant,
     wildcard_constraints:
-        model="cell_mean|knn|ridge" if RANKS > 1 else "gat|mlp|cell_mlp|cell_mean|knn|ridge",
+        model="cell_mean|knn|ridge|kg_ridge" if RANKS > 1 else "gat|mlp|cell_mlp|cell_mean|knn|ridge|kg_ridge",
     threads: config["threads"]
     resources:
         **job_resources("train"),
