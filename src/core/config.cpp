@@ -208,6 +208,10 @@ std::vector<ConfigKey> build_keys() {
   b.num("gat.head_hidden", KG_FIELD(gat.head_hidden), "DEG head hidden width", 1, 65536);
   b.str("gat.kernel", KG_FIELD(gat.kernel), "the GAT layer on CPU: fused (one pass per node, no E x hidden intermediates) or reference (stock tensor ops, as PyG)", {"fused", "reference"});
   b.list("gat.fanouts", KG_FIELD(gat.fanouts), "neighbours sampled per node, one per layer (-1 = all); [] = all at every layer", {}, -1, 1e9);
+  b.flag("gat.residual", KG_FIELD(gat.residual), "residual connections between GAT layers (false: a node's own state passes on only through its self-loop's attention)");
+  b.flag("gat.sample_per_relation", KG_FIELD(gat.sample_per_relation), "gat.fanouts apply to each relation's incoming edges of a node apart (rare relations are never crowded out)");
+  b.flag("gat.node_embeddings", KG_FIELD(gat.node_embeddings), "add a learned vector per node (drug nodes excepted) to its projected features");
+  b.num("gat.drug_dropout", KG_FIELD(gat.drug_dropout), "training: probability that a drug node's own input (its projected fingerprint) is zeroed in a step", 0, 1);
 
   b.num("mlp.hidden", KG_FIELD(mlp.hidden), "MLP hidden width", 1, 65536);
   b.num("mlp.layers", KG_FIELD(mlp.layers), "MLP hidden layers", 1, 16);

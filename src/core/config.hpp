@@ -88,6 +88,10 @@ struct GatConfig {
   int64_t head_hidden = 256;  // DEG head hidden width
   std::vector<int64_t> fanouts;  // neighbours sampled per node, one per layer (-1 = all); empty = all
   std::string kernel = "fused";  // GAT layer on CPU: fused kernel or stock tensor ops ("reference")
+  bool residual = true;          // h_{l+1} = h_l + GAT_l(h_l); false: h_{l+1} = GAT_l(h_l)
+  bool sample_per_relation = false;  // fanouts apply to each relation's edges of a node apart
+  bool node_embeddings = false;  // a learned vector per node (drugs excepted) added to its input
+  double drug_dropout = 0.0;     // training: share of drug nodes whose own input is zeroed per step
 };
 
 struct MlpConfig {

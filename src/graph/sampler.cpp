@@ -17,10 +17,33 @@ uint64_t mix(uint64_t x) {
   return x ^ (x >> 31);
 }
 
+// Appends to `pick` all of `cand` (edge ids) when fanout < 0 or there are at most fanout, else
+// a uniform sample of `fanout` of them without replacement, drawn from `state`.
+void sample_into(std::vector<int64_t>& cand, int64_t fanout, uint64_t state, std::vector<int64_t>& pick) {
+  const int64_t deg = int64_t(cand.size());
+  if (fanout < 0 || deg <= fanout) {
+    pick.insert(pick.end(), cand.begin(), cand.end());
+  } else if (deg <= 4 * fanout) {  // the first `fanout` of a random permutation of the range
+    for (int64_t k = 0; k < fanout; ++k) {
+      state = mix(state);
+      std::swap(cand[size_t(k)], cand[size_t(k + int64_t(state % uint64_t(deg - k)))]);
+    }
+    pick.insert(pick.end(), cand.begin(), cand.begin() + fanout);
+  } else {  // hubs: draw until `fanout` distinct edges, O(fanout^2) instead of O(degree)
+    const size_t start = pick.size();
+    while (int64_t(pick.size() - start) < fanout) {
+      state = mix(state);
+      const int64_t e = cand[size_t(state % uint64_t(deg))];
+      if (std::find(pick.begin() + int64_t(start), pick.end(), e) == pick.end()) pick.push_back(e);
+    }
+  }
+}
+
 }  // namespace
 
 SampledBlocks sample_blocks(const Graph& g, const std::vector<int64_t>& targets,
-                            const std::vector<int64_t>& fanouts, int64_t layers, uint64_t seed) {
+                            const std::vector<int64_t>& fanouts, int64_t layers, uint64_t seed,
+                            bool per_relation) {
   KG_CHECK(layers >= 1 && (fanouts.empty() || int64_t(fanouts.size()) == layers));
   SampledBlocks b;
   b.src.resize(size_t(layers)), b.dst.resize(size_t(layers)), b.rel.resize(size_t(layers));
@@ -34,35 +57,34 @@ SampledBlocks sample_blocks(const Graph& g, const std::vector<int64_t>& targets,
     b.nodes.push_back(v);
   }
   b.count[size_t(layers)] = int64_t(b.nodes.size());
-  std::vector<int64_t> pick;
+  std::vector<int64_t> pick, range;
   for (int64_t hop = 0; hop < layers; ++hop) {
     const int64_t layer = layers - 1 - hop;
     const int64_t fanout = fanouts.empty() ? -1 : fanouts[size_t(hop)];
     auto &src = b.src[size_t(layer)], &dst = b.dst[size_t(layer)], &rel = b.rel[size_t(layer)];
     const int64_t n_out = b.count[size_t(layer) + 1];
     for (int64_t i = 0; i < n_out; ++i) {
-      const int64_t v = b.nodes[size_t(i)], lo = g.indptr[size_t(v)], deg = g.indptr[size_t(v) + 1] - lo;
+      const int64_t v = b.nodes[size_t(i)], lo = g.indptr[size_t(v)], hi = g.indptr[size_t(v) + 1];
       pick.clear();
-      if (fanout < 0 || deg <= fanout) {
-        for (int64_t k = 0; k < deg; ++k) pick.push_back(lo + k);
-      } else {
-        uint64_t state = mix(seed ^ mix(uint64_t(hop) * 0x100000001B3ull ^ uint64_t(v)));
-        if (deg <= 4 * fanout) {  // the first `fanout` of a random permutation of the range
-          for (int64_t k = 0; k < deg; ++k) pick.push_back(lo + k);
-          for (int64_t k = 0; k < fanout; ++k) {
-            state = mix(state);
-            std::swap(pick[size_t(k)], pick[size_t(k + int64_t(state % uint64_t(deg - k)))]);
-          }
-          pick.resize(size_t(fanout));
-        } else {  // hubs: draw until `fanout` distinct edges, O(fanout^2) instead of O(degree)
-          while (int64_t(pick.size()) < fanout) {
-            state = mix(state);
-            const int64_t e = lo + int64_t(state % uint64_t(deg));
-            if (std::find(pick.begin(), pick.end(), e) == pick.end()) pick.push_back(e);
-          }
+      if (!per_relation) {
+        range.resize(size_t(hi - lo));
+        for (int64_t k = 0; k < hi - lo; ++k) range[size_t(k)] = lo + k;
+        sample_into(range, fanout, mix(seed ^ mix(uint64_t(hop) * 0x100000001B3ull ^ uint64_t(v))), pick);
+      } else {  // the edges of each relation on their own: a rare relation is never crowded out
+        std::vector<std::pair<int32_t, int64_t>> by_rel;
+        for (int64_t e = lo; e < hi; ++e) by_rel.emplace_back(g.rel[size_t(e)], e);
+        std::sort(by_rel.begin(), by_rel.end());
+        for (size_t a = 0; a < by_rel.size();) {
+          size_t z = a;
+          range.clear();
+          while (z < by_rel.size() && by_rel[z].first == by_rel[a].first) range.push_back(by_rel[z++].second);
+          const uint64_t r = uint64_t(by_rel[a].first);
+          sample_into(range, fanout,
+                      mix(seed ^ mix(uint64_t(hop) * 0x100000001B3ull ^ uint64_t(v)) ^ mix(r + 1)), pick);
+          a = z;
         }
-        std::sort(pick.begin(), pick.end());  // CSR order: sums in a fixed order
       }
+      std::sort(pick.begin(), pick.end());  // CSR order: sums in a fixed order
       const int64_t keep = int64_t(pick.size());
       for (int64_t k = 0; k < keep; ++k) {
         const int64_t e = pick[size_t(k)], u = g.src[size_t(e)];

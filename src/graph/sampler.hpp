@@ -27,8 +27,14 @@ struct SampledBlocks {
 /// hop k + 1 from the targets, i.e. for layer L - 1 - k (fanouts[0] feeds the last layer, as in
 /// PyG's num_neighbors); -1 keeps every edge; an empty list keeps every edge at every hop.
 /// A node with more incoming edges than its fanout keeps a uniform sample without replacement.
-/// Deterministic for `seed`: the choice for node v at hop k depends only on (seed, k, v).
+/// With `per_relation`, the fanout applies to each relation's incoming edges of a node apart
+/// (at most fanout per node, hop and relation): in a dense knowledge graph the few edges of a
+/// rare relation (a protein's pathways among its dozens of interactions and annotations) then
+/// always survive, as a uniform sample would mostly drop them.
+/// Deterministic for `seed`: the choice for node v at hop k depends only on (seed, k, v) (and
+/// the relation, per relation).
 SampledBlocks sample_blocks(const Graph& g, const std::vector<int64_t>& targets,
-                            const std::vector<int64_t>& fanouts, int64_t layers, uint64_t seed);
+                            const std::vector<int64_t>& fanouts, int64_t layers, uint64_t seed,
+                            bool per_relation = false);
 
 }  // namespace kg

@@ -79,6 +79,7 @@ GatModel::GatModel(const GatConfig& c, const Graph& g, const Samples& s, bool pr
   // Per-type inputs, stacked in type order; node_perm_ maps node v to its row in the stack.
   std::vector<int64_t> offset(g.features.size(), 0);
   int64_t rows = 0;
+  const int drug_type = node_type_index("drug");
   // A type with features gets its projection whether it has nodes or not: a rank's part of the
   // graph may lack a type the others have, and all ranks must hold the same parameters (cut_graph
   // keeps the widths). A type with neither nodes nor features is absent.
@@ -96,6 +97,12 @@ GatModel::GatModel(const GatConfig& c, const Graph& g, const Samples& s, bool pr
       proj_.emplace_back(nullptr);
       type_emb_.push_back(register_parameter("type_emb_" + name, torch::randn({hidden}) * 0.1));
     }
+    const bool is_drug = int(t) == drug_type;
+    if (is_drug) drug_slot_ = int64_t(feats_.size()) - 1;
+    // Drug nodes get none: a compound's own vector would only memorise training compounds.
+    node_emb_.push_back(c.node_embeddings && !is_drug && f.rows > 0
+                            ? register_parameter("node_emb_" + name, torch::randn({f.rows, hidden}) * 0.1)
+                            : torch::Tensor());
   }
   std::vector<int64_t> perm(static_cast<size_t>(g.num_nodes())), slot_of_type(g.features.size(), -1);
   for (size_t t = 0, k = 0; t < g.features.size(); ++t)
@@ -162,11 +169,22 @@ GatAttention GatModel::encode_with_attention(const std::vector<EdgeSet>* edges) 
   return out;
 }
 
+torch::Tensor GatModel::slot_input(size_t k, const torch::Tensor& rows) {
+  const bool all = !rows.defined();
+  const int64_t n = all ? feats_[k].size(0) : rows.size(0);
+  auto h = proj_[k] ? proj_[k](all ? feats_[k] : feats_[k].index_select(0, rows))
+                    : type_emb_[k].unsqueeze(0).expand({n, c_.hidden});
+  if (node_emb_[k].defined()) h = h + (all ? node_emb_[k] : node_emb_[k].index_select(0, rows));
+  if (int64_t(k) == drug_slot_ && c_.drug_dropout >= 1)  // never: the drug is its neighbours
+    h = torch::zeros_like(h);
+  else if (int64_t(k) == drug_slot_ && c_.drug_dropout > 0 && is_training())  // whole rows, unscaled
+    h = h * (torch::rand({n, 1}) >= c_.drug_dropout).to(h.scalar_type());
+  return h;  // [n, hidden]
+}
+
 torch::Tensor GatModel::run_layers(const std::vector<EdgeSet>& edges, std::vector<torch::Tensor>* alpha) {
   std::vector<torch::Tensor> parts;  // h0 per type [n_t, hidden]
-  for (size_t k = 0; k < feats_.size(); ++k)
-    parts.push_back(proj_[k] ? proj_[k](feats_[k])
-                             : type_emb_[k].unsqueeze(0).expand({feats_[k].size(0), c_.hidden}));
+  for (size_t k = 0; k < feats_.size(); ++k) parts.push_back(slot_input(k, {}));
   auto h = torch::cat(parts).index_select(0, node_perm_);  // h0 [N, hidden]
   auto drop = F::DropoutFuncOptions().p(c_.dropout).training(is_training());
   for (size_t l = 0; l < layers_.size(); ++l) {
@@ -179,7 +197,7 @@ torch::Tensor GatModel::run_layers(const std::vector<EdgeSet>& edges, std::vecto
       z = layers_[l](F::dropout(h, drop), es.src, es.dst, es.rel);
     }
     if (l + 1 < layers_.size()) z = F::elu(z);
-    h = h + z;  // residual
+    h = c_.residual ? h + z : z;
   }
   return h;
 }
@@ -195,9 +213,7 @@ torch::Tensor GatModel::input_rows(const std::vector<int64_t>& nodes) {
   std::vector<int64_t> order;  // order[j] = position in `nodes` of row j of cat(parts)
   for (size_t k = 0; k < feats_.size(); ++k) {
     if (rows[k].empty()) continue;
-    auto r = to_tensor(rows[k]);
-    parts.push_back(proj_[k] ? proj_[k](feats_[k].index_select(0, r))
-                             : type_emb_[k].unsqueeze(0).expand({r.size(0), c_.hidden}));
+    parts.push_back(slot_input(k, to_tensor(rows[k])));
     order.insert(order.end(), at[k].begin(), at[k].end());
   }
   std::vector<int64_t> inverse(order.size());
@@ -234,7 +250,7 @@ torch::Tensor GatModel::predict_sampled(const torch::Tensor& sig, int64_t* nodes
   const uint64_t seed = uint64_t(st[0]) * 0x9E3779B97F4A7C15ull + uint64_t(st[1]);
   ++st[1];
   const auto layers = int64_t(layers_.size());
-  SampledBlocks blk = sample_blocks(csr_, targets, c_.fanouts, layers, seed);
+  SampledBlocks blk = sample_blocks(csr_, targets, c_.fanouts, layers, seed, c_.sample_per_relation);
   if (nodes_used) *nodes_used = int64_t(blk.nodes.size());
 
   auto h = input_rows(blk.nodes);  // [count[0], hidden]
@@ -248,7 +264,7 @@ torch::Tensor GatModel::predict_sampled(const torch::Tensor& sig, int64_t* nodes
     auto rel = torch::cat({to_tensor(blk.rel[size_t(l)]), torch::full({n_out}, self_rel, torch::kInt64)});
     auto z = layers_[size_t(l)](F::dropout(h, drop), src, dst, rel).slice(0, 0, n_out);
     if (l + 1 < layers) z = F::elu(z);
-    h = h.slice(0, 0, n_out) + z;  // residual
+    h = c_.residual ? h.slice(0, 0, n_out) + z : z;
   }
   auto hd = h.index_select(0, to_tensor(drug_row)), hc = h.index_select(0, to_tensor(cell_row));
   return head_->forward(torch::cat({hd, hc, dose_time_.index_select(0, sig)}, 1));  // [B, G]

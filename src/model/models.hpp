@@ -59,9 +59,19 @@ struct GatAttention {
 
 /// GAT encoder + DEG head:
 ///   h0_v = Lin_type(v)(features_v)      type-specific projection to `hidden`; node types whose
-///                                       features have 0 columns get one learned vector per type
+///          (+ e_v)                      features have 0 columns get one learned vector per type;
+///                                       gat.node_embeddings adds a learned e_v per node of every
+///                                       type but drugs (pathways, proteins... are shared by
+///                                       train and test compounds, a compound's vector is not);
+///                                       gat.drug_dropout zeroes a drug node's h0 row with that
+///                                       probability per training step, so the model must read a
+///                                       compound through its graph neighbours (1: always, in
+///                                       evaluation too: the fingerprint is never used)
 ///   h_{l+1} = h_l + act(GAT_l(dropout(h_l)))   L layers, heads concatenated (hidden = heads*C),
-///                                       act = ELU between layers, identity after the last
+///                                       act = ELU between layers, identity after the last;
+///                                       without gat.residual h_{l+1} = act(GAT_l(...)): a node's
+///                                       own input then reaches the next layer only through its
+///                                       self-loop's attention, which the model may turn down
 ///   y_s = MLP([h_drug(s) ‖ h_cell(s) ‖ dose/time(s)])   Linear(2*hidden+2, head_hidden), ReLU,
 ///                                       dropout, Linear(head_hidden, G)
 /// The full graph (with one self-loop per node, relation index R) is encoded once per step;
@@ -98,6 +108,8 @@ class GatModel : public PerturbationModel {
 
  private:
   torch::Tensor input_rows(const std::vector<int64_t>& nodes);  // h0 of these nodes [n, hidden]
+  // h0 of type slot k [n, hidden]: rows `rows` of it, or all its rows when undefined.
+  torch::Tensor slot_input(size_t k, const torch::Tensor& rows);
   // The layers over edges[l]; each layer's α appended to *alpha when given.
   torch::Tensor run_layers(const std::vector<EdgeSet>& edges, std::vector<torch::Tensor>* alpha);
 
@@ -105,6 +117,8 @@ class GatModel : public PerturbationModel {
   std::vector<torch::Tensor> feats_;            // per non-empty type: features [n_t, d_t]
   std::vector<torch::nn::Linear> proj_;         // per non-empty type with d_t > 0, else null
   std::vector<torch::Tensor> type_emb_;         // per non-empty type with d_t == 0: [hidden]
+  std::vector<torch::Tensor> node_emb_;         // per non-empty type: [n_t, hidden] (gat.node_embeddings) or undefined
+  int64_t drug_slot_ = -1;                      // the slot of the drug type (gat.drug_dropout)
   torch::Tensor node_perm_;                     // [N]: row of node v in cat(per-type h0)
   std::vector<EdgeSet> edges_;                  // per layer, with self-loops
   std::vector<GatLayer> layers_;

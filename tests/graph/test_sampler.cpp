@@ -101,5 +101,44 @@ TEST(Sampler, EachEdgeEquallyLikely) {
   for (int32_t v = 1; v <= 8; ++v) EXPECT_NEAR(double(small[v]), trials * 5.0 / 8, 170) << v;
 }
 
+// Node 0 has 200 incoming edges of relation "a" and 3 of the rare relation "b" (sources 1..3).
+Graph rare_relation_graph() {
+  Graph g;
+  g.relation_names = {"a", "b"};
+  const int64_t n = 204;
+  g.node_type.assign(size_t(n), int32_t(node_type_index("gene/protein")));
+  std::vector<int32_t> src, dst, rel;
+  for (int32_t v = 1; v < n; ++v) src.push_back(v), dst.push_back(0), rel.push_back(v <= 3 ? 1 : 0);
+  Graph::build_csr(n, dst, src, rel, g.indptr);
+  g.src = src, g.rel = rel;
+  return g;
+}
+
+TEST(Sampler, PerRelationFanoutKeepsRareRelationsAndCapsEachRelation) {
+  Graph g = rare_relation_graph();
+  int64_t rare_uniform = 0;
+  for (uint64_t seed = 0; seed < 50; ++seed) {
+    auto per = sample_blocks(g, {0}, {5}, 1, seed, /*per_relation=*/true);
+    std::map<int64_t, int64_t> per_rel;
+    std::set<int64_t> srcs;
+    for (size_t k = 0; k < per.src[0].size(); ++k) {
+      ++per_rel[per.rel[0][k]];
+      srcs.insert(per.nodes[size_t(per.src[0][k])]);
+    }
+    EXPECT_EQ(per_rel[0], 5);  // 5 of the 200 "a" edges
+    EXPECT_EQ(per_rel[1], 3);  // all 3 "b" edges (fewer than the fanout)
+    EXPECT_EQ(srcs.size(), 8u);
+    for (int64_t v : {1, 2, 3}) EXPECT_TRUE(srcs.count(v)) << "seed " << seed;
+    // Deterministic for the seed.
+    auto again = sample_blocks(g, {0}, {5}, 1, seed, true);
+    EXPECT_EQ(again.src[0], per.src[0]);
+    auto uni = sample_blocks(g, {0}, {5}, 1, seed, false);
+    ASSERT_EQ(uni.src[0].size(), 5u);
+    for (int64_t r : uni.rel[0]) rare_uniform += r;
+  }
+  // A uniform sample of 5 of 203 keeps a "b" edge 50 * 5 * 3 / 203 = 3.7 times in 50 draws.
+  EXPECT_LT(rare_uniform, 15);
+}
+
 }  // namespace
 }  // namespace kg

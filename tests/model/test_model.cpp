@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <map>
 
 #include "core/error.hpp"
 #include "model/models.hpp"
@@ -349,6 +350,71 @@ TEST(GatModel, SkippedStepAdvancesTheSampleSequence) {
   idle.skip_step();  // evaluation draws nothing, so nothing to skip
   const auto state = [](GatModel& m) { return m.named_buffers()["sample_state"].clone(); };
   EXPECT_TRUE(torch::equal(state(idle), state(busy)));
+}
+
+// gat.node_embeddings: a learned vector per node of every type but drugs; gat.drug_dropout 1:
+// a drug node's own input is always zeroed (its features cannot matter), below 1 evaluation
+// uses it. Both also on the sampled path.
+TEST(GatModel, NodeEmbeddingsAndDrugDropout) {
+  for (bool sampled : {false, true}) {
+    TinyData d;
+    GatConfig c;
+    c.hidden = 8, c.heads = 2, c.layers = 2, c.head_hidden = 16, c.dropout = 0, c.attn_dropout = 0;
+    c.node_embeddings = true, c.drug_dropout = 1.0;
+    if (sampled) c.fanouts = {-1, -1};
+    torch::manual_seed(3);
+    GatModel m(c, d.g, d.s);
+    std::map<std::string, std::vector<int64_t>> shapes;
+    for (const auto& p : m.named_parameters())
+      if (p.key().rfind("node_emb_", 0) == 0) shapes[p.key()] = p.value().sizes().vec();
+    const auto gene = std::to_string(node_type_index("gene/protein")),
+               cell = std::to_string(node_type_index("cell_line"));
+    EXPECT_EQ(shapes, (std::map<std::string, std::vector<int64_t>>{{"node_emb_" + gene, {3, 8}},
+                                                                  {"node_emb_" + cell, {2, 8}}}));
+    auto sig = i64({0, 1, 2});
+    m.train();
+    auto before = m.predict(sig);
+    auto before_eval = (m.eval(), m.predict(sig));
+    // New drug features: the training-mode predictions stay, the eval-mode ones move.
+    d.g.features[size_t(node_type_index("drug"))].data = {7, -3, 0.5, 9, -2, 4};
+    torch::manual_seed(3);
+    GatModel m2(c, d.g, d.s);
+    m2.train();
+    EXPECT_TRUE(torch::allclose(m2.predict(sig), before, 1e-6, 1e-6)) << "sampled " << sampled;
+    m2.eval();
+    EXPECT_TRUE(torch::allclose(m2.predict(sig), before_eval, 1e-6, 1e-6)) << "sampled " << sampled;
+    // Below 1, evaluation sees the drug's features.
+    c.drug_dropout = 0.5;
+    torch::manual_seed(3);
+    GatModel m3(c, d.g, d.s);
+    m3.eval();
+    auto with_new = m3.predict(sig);
+    d.g.features[size_t(node_type_index("drug"))].data = {1, 2, 3, 4, 5, 6};
+    torch::manual_seed(3);
+    GatModel m4(c, d.g, d.s);
+    m4.eval();
+    EXPECT_FALSE(torch::allclose(m4.predict(sig), with_new, 1e-4, 1e-4)) << "sampled " << sampled;
+  }
+}
+
+// Without gat.residual one layer's output is the layer alone: it differs from the residual
+// model's by exactly the input h0 (here the gene nodes' learned type vector).
+TEST(GatModel, WithoutResidualTheLayerOutputIsAlone) {
+  TinyData d;
+  GatConfig c;
+  c.hidden = 8, c.heads = 2, c.layers = 1, c.head_hidden = 16, c.dropout = 0, c.attn_dropout = 0;
+  torch::manual_seed(4);
+  GatModel res(c, d.g, d.s, /*prune=*/false);
+  c.residual = false;
+  torch::manual_seed(4);
+  GatModel alone(c, d.g, d.s, false);
+  res.eval(), alone.eval();
+  torch::Tensor type_vec;
+  for (const auto& p : res.named_parameters())
+    if (p.key() == "type_emb_" + std::to_string(node_type_index("gene/protein"))) type_vec = p.value();
+  ASSERT_TRUE(type_vec.defined());
+  auto diff = res.encode() - alone.encode();
+  for (int64_t v : {3, 4, 5}) EXPECT_TRUE(torch::allclose(diff[v], type_vec, 1e-5, 1e-6)) << v;
 }
 
 TEST(Models, MakeModelByName) {
