@@ -37,28 +37,6 @@ void check_sizes(const SynthConfig& s, const BenchShape& shape) {
     if (t <= 0) fail("config key \"synth.times\": bench times must be positive, got {}", t);
 }
 
-std::string lower(std::string s) {
-  for (auto& c : s) c = char(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
-
-std::string capitalise(std::string s) {
-  if (!s.empty()) s[0] = char(std::toupper(static_cast<unsigned char>(s[0])));
-  return s;
-}
-
-// Distinct BRD-K ids (8 digits).
-std::vector<std::string> brd_ids(int64_t n, uint64_t seed) {
-  Rng rng(seed, kIds);
-  std::set<int64_t> used;
-  std::vector<std::string> out;
-  while (int64_t(out.size()) < n) {
-    int64_t v = 10000000 + rng.below(89999999);
-    if (used.insert(v).second) out.push_back(fmt::format("BRD-K{}", v));
-  }
-  return out;
-}
-
 double median(std::vector<int64_t> v) {
   if (v.empty()) return 0;
   std::sort(v.begin(), v.end());
@@ -106,7 +84,7 @@ Bench make_bench(const Config& cfg, uint64_t graph_seed, const BenchShape& shape
   // LINCS screen shares with it) and vocabulary-only distractors.
   const int64_t D = s.n_drugs, n_kg_only = D, n_vocab_only = std::max<int64_t>(5, D / 5);
   auto chem = draw_compounds(D + n_kg_only + n_vocab_only, s.n_scaffolds, uint64_t(s.seed));
-  auto brd = brd_ids(D, uint64_t(s.seed));
+  auto brd = brd_ids(D, uint64_t(s.seed), kIds);
   for (int64_t i = 0; i < int64_t(chem.size()); ++i) {
     Compound c;
     c.iname = lower(chem[size_t(i)].name);

@@ -18,14 +18,6 @@ namespace {
 
 enum Stream : uint64_t { kDrugParams = 501, kPrograms, kCells, kSigs, kNoise, kControls, kLatent };
 
-h5::Matrix<float> zeros(int64_t rows, int64_t cols) {
-  h5::Matrix<float> m;
-  m.rows = rows;
-  m.cols = cols;
-  m.data.assign(size_t(rows * cols), 0.0f);
-  return m;
-}
-
 // A gene program over the landmarks: its support genes move together (one sign for 80% of
 // them, size U(0.5, 1.5)) on top of a small diffuse part over every landmark.
 void draw_program(float* v, const std::vector<int32_t>& support, int64_t L, Rng& rng) {

@@ -28,27 +28,6 @@ void check_sizes(const SynthConfig& s) {
   if (s.times.empty()) fail("config key \"synth.times\": needs at least one time");
 }
 
-std::string lower(std::string s) {
-  for (auto& c : s) c = char(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
-
-std::string capitalise(std::string s) {
-  if (!s.empty()) s[0] = char(std::toupper(static_cast<unsigned char>(s[0])));
-  return s;
-}
-
-// Distinct BRD-K ids (8 digits) drawn from the seed.
-std::vector<std::string> brd_ids(int64_t n, uint64_t seed) {
-  Rng rng(seed, kIds);
-  std::set<int64_t> used;
-  std::vector<std::string> out;
-  while (int64_t(out.size()) < n) {
-    int64_t v = 10000000 + rng.below(89999999);
-    if (used.insert(v).second) out.push_back(fmt::format("BRD-K{}", v));
-  }
-  return out;
-}
 
 // The non-landmark proteins: generated NCBI-like ids that avoid the landmarks' ids.
 void add_other_genes(std::vector<GeneIdentity>& genes, int64_t n) {
@@ -63,6 +42,27 @@ void add_other_genes(std::vector<GeneIdentity>& genes, int64_t n) {
 }
 
 }  // namespace
+
+std::string lower(std::string s) {
+  for (auto& c : s) c = char(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+std::string capitalise(std::string s) {
+  if (!s.empty()) s[0] = char(std::toupper(static_cast<unsigned char>(s[0])));
+  return s;
+}
+
+std::vector<std::string> brd_ids(int64_t n, uint64_t seed, uint64_t stream) {
+  Rng rng(seed, stream);
+  std::set<int64_t> used;
+  std::vector<std::string> out;
+  while (int64_t(out.size()) < n) {
+    int64_t v = 10000000 + rng.below(89999999);
+    if (used.insert(v).second) out.push_back(fmt::format("BRD-K{}", v));
+  }
+  return out;
+}
 
 std::vector<GeneIdentity> landmark_genes(const std::string& path) {
   std::vector<GeneIdentity> out;
@@ -90,7 +90,7 @@ Demo make_demo(const Config& cfg) {
   // Compounds: the LINCS ones, then PrimeKG-only and vocabulary-only distractors.
   int64_t D = s.n_drugs, n_kg_only = std::max<int64_t>(3, D / 10), n_vocab_only = std::max<int64_t>(5, D / 5);
   auto chem = draw_compounds(D + n_kg_only + n_vocab_only, s.n_scaffolds, uint64_t(s.seed));
-  auto brd = brd_ids(D, uint64_t(s.seed));
+  auto brd = brd_ids(D, uint64_t(s.seed), kIds);
   for (int64_t i = 0; i < int64_t(chem.size()); ++i) {
     Compound c;
     c.iname = lower(chem[i].name);

@@ -59,6 +59,12 @@ struct DemoFiles {
 /// Writes every file of DemoFiles into `dir` (created if needed), each atomically.
 void write_demo(const Demo& demo, const std::string& dir);
 
+/// Chemistry-name helpers shared by the demo and the benchmark suite (synth/bench.hpp).
+std::string lower(std::string s);
+std::string capitalise(std::string s);  // first letter upper case
+/// n distinct BRD-K ids (8 digits) drawn from (seed, stream).
+std::vector<std::string> brd_ids(int64_t n, uint64_t seed, uint64_t stream);
+
 /// LINCS-style signature id, e.g. "SYN001_A375_24H:BRD-K12345678:10".
 std::string signature_id(const Demo& demo, int64_t s);
 

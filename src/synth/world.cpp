@@ -14,13 +14,6 @@ namespace {
 // Independent random streams, one per part of the model.
 enum Stream : uint64_t { kPathways = 1, kPpi, kTargets, kInKg, kCells, kProfiles, kSigs, kNoise, kControls, kGroups };
 
-h5::Matrix<float> zeros(int64_t rows, int64_t cols) {
-  h5::Matrix<float> m;
-  m.rows = rows;
-  m.cols = cols;
-  m.data.assign(size_t(rows * cols), 0.0f);
-  return m;
-}
 
 bool member(const World& w, int32_t g, int32_t p) {
   const auto& ps = w.gene_pathways[g];
@@ -256,6 +249,14 @@ void make_controls(World& w, const SynthConfig& cfg) {
 }
 
 }  // namespace
+
+h5::Matrix<float> zeros(int64_t rows, int64_t cols) {
+  h5::Matrix<float> m;
+  m.rows = rows;
+  m.cols = cols;
+  m.data.assign(size_t(rows * cols), 0.0f);
+  return m;
+}
 
 double amplitude(double dose, double time) {
   return std::log1p(std::max(dose, 0.0)) / std::log1p(10.0) *

@@ -96,6 +96,9 @@ World make_world(const SynthConfig& cfg, const std::vector<int32_t>& compound_sc
                  const std::vector<Groups>& compound_groups, int32_t n_group_kinds,
                  const WorldShape& shape = {});
 
+/// A rows x cols matrix of zeros.
+h5::Matrix<float> zeros(int64_t rows, int64_t cols);
+
 /// Amplitude of a response at a dose (uM) and time (h); 1 at 10 uM, 24 h.
 double amplitude(double dose, double time);
 
