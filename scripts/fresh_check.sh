@@ -159,8 +159,11 @@ for cmd in "bash scripts/demo.sh" "bash scripts/test.sh"; do
   log="$LOGS/$(echo "$cmd" | sed 's/.*\///; s/\.sh$//').log"
   say "running: $cmd (log: $log)"
   t0=$SECONDS
+  # In the background and waited for: bash runs a trap (INT, TERM: exit and clean up) at once
+  # during `wait`, but only after a foreground child has ended.
   set +e
-  in_root "$cmd" </dev/null >"$log" 2>&1
+  in_root "$cmd" </dev/null >"$log" 2>&1 &
+  wait $!
   rc[$cmd]=$?
   set -e
   secs[$cmd]=$((SECONDS - t0))
