@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 #include <initializer_list>
+#include <sstream>
 #include <string>
 
 #include "core/error.hpp"
@@ -23,6 +24,21 @@ inline std::string tmp_file(const std::string& name, const std::string& content)
   std::string p = ::testing::TempDir() + t->test_suite_name() + "." + t->name() + "_" + name;
   std::ofstream(p, std::ios::binary) << content;
   return p;
+}
+
+/// The whole content of a file ("" when it cannot be read).
+inline std::string slurp(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+/// Path of `name` under the test temp dir, removed first with whatever it held.
+inline std::string fresh_dir(const std::string& name) {
+  auto d = std::filesystem::path(::testing::TempDir()) / name;
+  std::filesystem::remove_all(d);
+  return d.string();
 }
 
 /// The message of the kg::Error that fn throws ("" when it throws none).

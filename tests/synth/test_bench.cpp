@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "core/error.hpp"
+#include "support/kgtest.hpp"
 #include "io/gctx.hpp"
 #include "io/kgcsv.hpp"
 #include "synth/bench.hpp"
@@ -56,18 +57,8 @@ Config medium_config(const std::string& regime) {
   return c;
 }
 
-std::string slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-std::string out_dir(const std::string& name) {
-  auto d = std::filesystem::path(::testing::TempDir()) / ("bench_" + name);
-  std::filesystem::remove_all(d);
-  return d.string();
-}
+using kgtest::slurp;
+std::string out_dir(const std::string& name) { return kgtest::fresh_dir("bench_" + name); }
 
 // Gene and pathway indices of the graph's nodes, and the edges of one relation (+ display).
 struct GraphView {

@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "chem/chem.hpp"
+#include "support/kgtest.hpp"
 #include "core/error.hpp"
 #include "graph/graph.hpp"
 #include "io/gctx.hpp"
@@ -34,18 +35,8 @@ Config small_config(int64_t seed = 3) {
   return c;
 }
 
-std::string slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-std::string out_dir(const std::string& name) {
-  auto d = std::filesystem::path(::testing::TempDir()) / ("synth_" + name);
-  std::filesystem::remove_all(d);
-  return d.string();
-}
+using kgtest::slurp;
+std::string out_dir(const std::string& name) { return kgtest::fresh_dir("synth_" + name); }
 
 TEST(Synth, SameSeedGivesIdenticalFilesAndOtherSeedDiffers) {
   auto a = out_dir("a"), b = out_dir("b"), c = out_dir("c");
