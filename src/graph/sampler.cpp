@@ -58,6 +58,7 @@ SampledBlocks sample_blocks(const Graph& g, const std::vector<int64_t>& targets,
   }
   b.count[size_t(layers)] = int64_t(b.nodes.size());
   std::vector<int64_t> pick, range;
+  std::vector<std::pair<int32_t, int64_t>> by_rel;  // per_relation: (relation, edge) of one node
   for (int64_t hop = 0; hop < layers; ++hop) {
     const int64_t layer = layers - 1 - hop;
     const int64_t fanout = fanouts.empty() ? -1 : fanouts[size_t(hop)];
@@ -71,7 +72,7 @@ SampledBlocks sample_blocks(const Graph& g, const std::vector<int64_t>& targets,
         for (int64_t k = 0; k < hi - lo; ++k) range[size_t(k)] = lo + k;
         sample_into(range, fanout, mix(seed ^ mix(uint64_t(hop) * 0x100000001B3ull ^ uint64_t(v))), pick);
       } else {  // the edges of each relation on their own: a rare relation is never crowded out
-        std::vector<std::pair<int32_t, int64_t>> by_rel;
+        by_rel.clear();
         for (int64_t e = lo; e < hi; ++e) by_rel.emplace_back(g.rel[size_t(e)], e);
         std::sort(by_rel.begin(), by_rel.end());
         for (size_t a = 0; a < by_rel.size();) {
