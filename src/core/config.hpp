@@ -92,6 +92,8 @@ struct GatConfig {
   bool sample_per_relation = false;  // fanouts apply to each relation's edges of a node apart
   bool node_embeddings = false;  // a learned vector per node (drugs excepted) added to its input
   double drug_dropout = 0.0;     // training: share of drug nodes whose own input is zeroed per step
+  bool relation_softmax = false; // attention normalised per relation, then across relations (gat.hpp)
+  std::vector<std::string> anonymous_types;  // node types entering by one learned vector, not their features
 };
 
 struct MlpConfig {

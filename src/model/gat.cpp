@@ -54,20 +54,41 @@ torch::Tensor max_rows(const torch::Tensor& logits, const torch::Tensor& flat, i
 
 // The layer from stock tensor ops, as PyG computes it: out [N, H, C] and α [E, H] for
 // x' = xp [N, H, C] and the per-node / per-relation logit terms.
+// With rel_prior (ρ [R+1, H]) the softmax is by relation (GatLayerOptions::relation_softmax).
 std::pair<torch::Tensor, torch::Tensor> reference(const torch::Tensor& xp, const torch::Tensor& a_src,
                                                   const torch::Tensor& a_dst, const torch::Tensor& a_rel,
-                                                  const EdgeSet& es, double slope, double attn_dropout,
-                                                  bool dropping) {
+                                                  const torch::Tensor& rel_prior, const EdgeSet& es,
+                                                  double slope, double attn_dropout, bool dropping) {
   const int64_t n = xp.size(0), h = xp.size(1), c = xp.size(2);
   auto src_h = flat_rows(es.src, h), dst_h = flat_rows(es.dst, h), rel_h = flat_rows(es.rel, h);
   auto logits = F::leaky_relu(
       take_rows(a_src, src_h, h) + take_rows(a_dst, dst_h, h) + take_rows(a_rel, rel_h, h),
       F::LeakyReLUFuncOptions().negative_slope(slope));  // e_ij [E, H]
 
-  // Softmax over the incoming edges of each destination, shifted by its maximum.
-  auto max = max_rows(logits.detach(), dst_h, n);                       // [N, H]
-  auto ex = (logits - take_rows(max, dst_h, h)).exp();                  // [E, H]
-  auto alpha = ex / take_rows(add_rows(ex, dst_h, n), dst_h, h);        // α_ij [E, H]
+  torch::Tensor alpha;  // α_ij [E, H]
+  if (!rel_prior.defined()) {
+    // Softmax over the incoming edges of each destination, shifted by its maximum.
+    auto max = max_rows(logits.detach(), dst_h, n);                     // [N, H]
+    auto ex = (logits - take_rows(max, dst_h, h)).exp();                // [E, H]
+    alpha = ex / take_rows(add_rows(ex, dst_h, n), dst_h, h);
+  } else {
+    // Groups = (destination, relation) pairs present; the softmax within each group, times the
+    // group's share β of its destination (softmax of ρ over the destination's groups).
+    const int64_t nr = rel_prior.size(0);
+    const auto u = torch::_unique2(es.dst * nr + es.rel, /*sorted=*/true, /*return_inverse=*/true);
+    const torch::Tensor &keys = std::get<0>(u), &group = std::get<1>(u);  // [G], [E]
+    const int64_t groups = keys.size(0);
+    auto group_h = flat_rows(group, h);                                 // [E*H]
+    auto max = max_rows(logits.detach(), group_h, groups);              // [G, H]
+    auto ex = (logits - take_rows(max, group_h, h)).exp();
+    auto within = ex / take_rows(add_rows(ex, group_h, groups), group_h, h);  // [E, H]
+    auto gdst_h = flat_rows(torch::div(keys, nr, "floor"), h);          // [G*H]
+    auto prior = rel_prior.index_select(0, torch::remainder(keys, nr)); // ρ of each group [G, H]
+    auto pmax = max_rows(prior.detach(), gdst_h, n);                    // [N, H]
+    auto pex = (prior - take_rows(pmax, gdst_h, h)).exp();
+    auto beta = pex / take_rows(add_rows(pex, gdst_h, n), gdst_h, h);   // β [G, H]
+    alpha = within * take_rows(beta, group_h, h);
+  }
   auto alpha_used = F::dropout(alpha, F::DropoutFuncOptions().p(attn_dropout).training(dropping));
 
   // α_ij x'_j, with α expanded to [E, H, C] first: a plain product is about twice as fast
@@ -104,6 +125,7 @@ GatLayerImpl::GatLayerImpl(const GatLayerOptions& o) : opt_(o) {
   for (auto* w : {&lin->weight, &lin_edge->weight, &att_src, &att_dst, &att_edge})
     torch::nn::init::xavier_uniform_(*w);
   if (o.bias) bias = register_parameter("bias", torch::zeros({o.concat ? hc : o.channels}));
+  if (o.relation_softmax) rel_prior = register_parameter("rel_prior", torch::zeros({o.num_relations + 1, o.heads}));
 }
 
 torch::Tensor GatLayerImpl::forward(const torch::Tensor& x, const torch::Tensor& src,
@@ -128,7 +150,8 @@ std::pair<torch::Tensor, torch::Tensor> GatLayerImpl::run(const torch::Tensor& x
 
   torch::Tensor out, alpha;
   const auto type = xp.scalar_type();
-  if (opt_.fused && gat_fused_runs_on(xp.device()) && (type == torch::kFloat || type == torch::kDouble)) {
+  if (opt_.fused && !opt_.relation_softmax && gat_fused_runs_on(xp.device()) &&
+      (type == torch::kFloat || type == torch::kDouble)) {
     // a_src·x'_j = (a_src^T W_h) x_j: fold the attention vectors into W ([2H, F]), so that the
     // logit terms come from one small product instead of two [N, H, C] temporaries.
     auto w = lin->weight.view({h, c, -1});
@@ -148,7 +171,8 @@ std::pair<torch::Tensor, torch::Tensor> GatLayerImpl::run(const torch::Tensor& x
     auto a_dst = (xp * att_dst).sum(-1);                                // a_dst·x'_i [N, H]
     EdgeSet es{src_in, dst_in, rel_in, n};
     if (opt_.self_loops) es = add_self_loops(es, opt_.num_relations);
-    std::tie(out, alpha) = reference(xp, a_src, a_dst, a_rel, es, opt_.negative_slope, opt_.attn_dropout, dropping);
+    std::tie(out, alpha) = reference(xp, a_src, a_dst, a_rel, rel_prior, es, opt_.negative_slope,
+                                     opt_.attn_dropout, dropping);
   }
   out = opt_.concat ? out.reshape({n, h * c}) : out.mean(1);
   if (bias.defined()) out = out + bias;

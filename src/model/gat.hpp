@@ -35,6 +35,7 @@ struct GatLayerOptions {
   bool bias = true;            // add a learned bias to the output [true]
   bool fused = true;           // the fused kernel (gat_fused.hpp) where it runs [true]; false:
                                // stock tensor ops (the reference; also on other devices)
+  bool relation_softmax = false;  // α factorised by relation (below) [false]; stock ops only
 };
 
 /// Graph attention with relation embeddings in the logits:
@@ -49,6 +50,15 @@ struct GatLayerOptions {
 /// W_e: [H*C, rel_dim], a_src, a_dst, a_edge: [H, C]. The softmax subtracts the per-destination
 /// maximum (scatter_reduce "amax", not differentiated: the softmax does not depend on it).
 /// Attention dropout applies to α while training. Parallel edges are separate terms.
+///
+/// With relation_softmax the softmax is taken in two steps, so that a relation with few edges
+/// into a node (a protein's one or two pathways beside its dozens of interaction partners) is
+/// not drowned by one with many:
+///   α_ij^h = β_{i,r}^h · softmax over the edges j'->i of relation r = rel(j->i) of e_ij'^h
+///   β_{i,·}^h = softmax over the relations r of i's incoming edges of ρ_r^h
+/// ρ: [R+1, H], learned (`rel_prior`, zero at first: every relation present gets an equal
+/// share). α still sums to 1 over a node's incoming edges, so explain's rollout and paths read
+/// it as before, and ρ itself says how much each head listens to each relation.
 ///
 /// forward(x [N, F] float, src/dst/rel [E] int64) -> [N, H*C] (concat) or [N, C].
 class GatLayerImpl : public torch::nn::Module {
@@ -72,6 +82,7 @@ class GatLayerImpl : public torch::nn::Module {
   torch::nn::Linear lin_edge{nullptr};  // W_e
   torch::Tensor att_src, att_dst, att_edge;  // [H, C]
   torch::Tensor bias;                   // [H*C] or [C]; undefined without bias
+  torch::Tensor rel_prior;              // ρ [R+1, H] with relation_softmax, else undefined
 
  private:
   std::pair<torch::Tensor, torch::Tensor> run(const torch::Tensor& x, const torch::Tensor& src,

@@ -90,7 +90,8 @@ GatModel::GatModel(const GatConfig& c, const Graph& g, const Samples& s, bool pr
     rows += f.rows;
     const std::string name = std::to_string(t);
     feats_.push_back(register_buffer("feat_" + name, to_tensor(f)));
-    if (f.cols > 0) {
+    const auto& anon = c.anonymous_types;
+    if (f.cols > 0 && std::find(anon.begin(), anon.end(), node_type_names()[t]) == anon.end()) {
       proj_.push_back(register_module("proj_" + name, torch::nn::Linear(f.cols, hidden)));
       type_emb_.emplace_back();
     } else {
@@ -149,6 +150,7 @@ GatModel::GatModel(const GatConfig& c, const Graph& g, const Samples& s, bool pr
     o.in_dim = hidden, o.channels = hidden / c.heads, o.heads = c.heads, o.num_relations = r;
     o.rel_dim = c.rel_dim, o.attn_dropout = c.attn_dropout, o.self_loops = false;
     o.fused = c.kernel == "fused";
+    o.relation_softmax = c.relation_softmax;
     layers_.push_back(register_module("gat_" + std::to_string(l), GatLayer(o)));
   }
 

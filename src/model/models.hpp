@@ -59,7 +59,8 @@ struct GatAttention {
 
 /// GAT encoder + DEG head:
 ///   h0_v = Lin_type(v)(features_v)      type-specific projection to `hidden`; node types whose
-///          (+ e_v)                      features have 0 columns get one learned vector per type;
+///          (+ e_v)                      features have 0 columns (or that gat.anonymous_types
+///                                       names) get one learned vector per type;
 ///                                       gat.node_embeddings adds a learned e_v per node of every
 ///                                       type but drugs (pathways, proteins... are shared by
 ///                                       train and test compounds, a compound's vector is not);

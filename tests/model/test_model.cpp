@@ -23,9 +23,10 @@ struct HandGraph {
 // W = I, a_src = (1, 0.5), a_dst = (0.5, -1), a_edge = (1, 1), emb = (1, -1, 0) for relations
 // 0, 1 and the self-loop, W_e = (1, 2): the relation term is (1, 2) for r=0, (-1, -2) for r=1,
 // (0, 0) for self-loops. bias = (0.1, -0.2).
-GatLayer hand_layer(bool concat) {
+GatLayer hand_layer(bool concat, bool relation_softmax = false) {
   GatLayerOptions o;
   o.in_dim = 2, o.channels = 1, o.heads = 2, o.num_relations = 2, o.rel_dim = 1, o.concat = concat;
+  o.relation_softmax = relation_softmax;
   GatLayer l(o);
   torch::NoGradGuard ng;
   l->lin->weight.copy_(torch::eye(2));
@@ -107,10 +108,56 @@ TEST(GatLayer, SoftmaxSumsToOnePerDestinationEvenForHugeLogits) {
 
 // Central finite differences of L = Σ out ⊙ w against autograd, in float64, for the input and
 // every parameter of a small layer (torch has no C++ gradcheck).
-TEST(GatLayer, GradientsMatchFiniteDifferences) {
+// With relation_softmax: α = β_{i,rel} · (softmax within the relation's edges into i), β the
+// softmax of ρ over the relations present at i (node 1 has two edges of relation 0).
+TEST(GatLayer, RelationSoftmaxMatchesPlainArithmetic) {
+  HandGraph hg;
+  const double a_src[2] = {1, 0.5}, a_dst[2] = {0.5, -1}, rel_term[3][2] = {{1, 2}, {-1, -2}, {0, 0}};
+  const double rho[3][2] = {{0.3, -0.7}, {1.2, 0.4}, {-0.5, 0.9}};
+  auto src = hg.src, dst = hg.dst, rel = hg.rel;
+  for (int64_t v = 0; v < 4; ++v) src.push_back(v), dst.push_back(v), rel.push_back(2);
+  auto lrelu = [](double z) { return z > 0 ? z : 0.2 * z; };
+
+  auto layer = hand_layer(true, true);
+  ASSERT_TRUE(layer->rel_prior.defined());
+  {
+    torch::NoGradGuard ng;
+    for (int r = 0; r < 3; ++r)
+      for (int h = 0; h < 2; ++h) layer->rel_prior[r][h] = rho[r][h];
+  }
+  auto x = torch::tensor({1.0f, 0.0f, 0.0f, 1.0f, 1.0f, 1.0f, 2.0f, -1.0f}).view({4, 2});
+  auto [out, alpha] = layer->forward_with_attention(x, i64(hg.src), i64(hg.dst), i64(hg.rel));
+  ASSERT_EQ(alpha.sizes(), (std::vector<int64_t>{9, 2}));
+  for (int64_t i = 0; i < 4; ++i)
+    for (int h = 0; h < 2; ++h) {
+      double z[3] = {0, 0, 0}, beta_z = 0;  // per relation: Σ exp(e); Σ over present relations of exp(ρ)
+      bool present[3] = {false, false, false};
+      auto w = [&](size_t e) {
+        return std::exp(lrelu(a_src[h] * hg.x[size_t(src[e])][h] + a_dst[h] * hg.x[size_t(i)][h] + rel_term[rel[e]][h]));
+      };
+      for (size_t e = 0; e < src.size(); ++e)
+        if (dst[e] == i) z[rel[e]] += w(e), present[rel[e]] = true;
+      for (int r = 0; r < 3; ++r) beta_z += present[r] ? std::exp(rho[r][h]) : 0;
+      double acc = 0;
+      for (size_t e = 0; e < src.size(); ++e) {
+        if (dst[e] != i) continue;
+        const double a = std::exp(rho[rel[e]][h]) / beta_z * w(e) / z[rel[e]];
+        EXPECT_NEAR(alpha[int64_t(e)][h].item<double>(), a, 1e-6) << "edge " << e << " head " << h;
+        acc += a * hg.x[size_t(src[e])][h];
+      }
+      EXPECT_NEAR(out[i][h].item<double>(), acc + (h == 0 ? 0.1 : -0.2), 1e-6) << "node " << i << " head " << h;
+    }
+  // Node 1's two edges of relation 0 share that relation's β; node 3 has only its self-loop.
+  EXPECT_NEAR(out[3][0].item<double>(), 2.1, 1e-6);
+}
+
+// Central finite differences of L = Σ out ⊙ w against autograd, in float64, for the input and
+// every parameter of a small layer (torch has no C++ gradcheck).
+void expect_gradients_match_finite_differences(bool relation_softmax) {
   torch::manual_seed(11);
   GatLayerOptions o;
   o.in_dim = 3, o.channels = 2, o.heads = 2, o.num_relations = 3, o.rel_dim = 2;
+  o.relation_softmax = relation_softmax;
   GatLayer layer(o);
   layer->to(torch::kFloat64);
   torch::NoGradGuard init_guard;
@@ -144,6 +191,9 @@ TEST(GatLayer, GradientsMatchFiniteDifferences) {
     }
   }
 }
+
+TEST(GatLayer, GradientsMatchFiniteDifferences) { expect_gradients_match_finite_differences(false); }
+TEST(GatLayer, RelationSoftmaxGradientsMatchFiniteDifferences) { expect_gradients_match_finite_differences(true); }
 
 // ---- models on a tiny graph --------------------------------------------------------------------
 
@@ -394,6 +444,33 @@ TEST(GatModel, NodeEmbeddingsAndDrugDropout) {
     GatModel m4(c, d.g, d.s);
     m4.eval();
     EXPECT_FALSE(torch::allclose(m4.predict(sig), with_new, 1e-4, 1e-4)) << "sampled " << sampled;
+  }
+}
+
+// gat.anonymous_types: the cell lines enter by one learned vector, so their features change
+// nothing (and have no projection), while the drugs' still do. With relation_softmax too, the
+// sampled path with every neighbour still computes the full model's predictions.
+TEST(GatModel, AnonymousTypesIgnoreTheirFeatures) {
+  for (bool relation_softmax : {false, true}) {
+    TinyData d;
+    GatConfig c;
+    c.hidden = 8, c.heads = 2, c.layers = 2, c.head_hidden = 16, c.dropout = 0, c.attn_dropout = 0;
+    c.anonymous_types = {"cell_line"}, c.relation_softmax = relation_softmax, c.fanouts = {-1, -1};
+    const auto cell = size_t(node_type_index("cell_line")), drug = size_t(node_type_index("drug"));
+    auto predict = [&](bool sampled) {
+      torch::manual_seed(3);
+      GatModel m(c, d.g, d.s);
+      EXPECT_EQ(m.named_parameters().find("proj_" + std::to_string(cell)), nullptr);
+      EXPECT_NE(m.named_parameters().find("type_emb_" + std::to_string(cell)), nullptr);
+      m.eval();
+      return sampled ? m.predict_sampled(i64({0, 1, 2})) : m.predict(i64({0, 1, 2}));
+    };
+    const auto before = predict(false);
+    EXPECT_TRUE(torch::allclose(predict(true), before, 1e-5, 1e-5)) << relation_softmax;
+    d.g.features[cell].data = {-5, 0, 7, 1, 1, 1};
+    EXPECT_TRUE(torch::allclose(predict(false), before, 1e-6, 1e-6)) << relation_softmax;
+    d.g.features[drug].data = {7, -3, 0.5, 9, -2, 4};
+    EXPECT_FALSE(torch::allclose(predict(false), before, 1e-4, 1e-4)) << relation_softmax;
   }
 }
 
