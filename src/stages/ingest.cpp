@@ -45,7 +45,7 @@ int stage_ingest(StageContext& ctx) {
   auto prov = ctx.provenance(r.inputs);
 
   h5::Writer gw(graph_out), sw(samples_out);
-  const std::string generation = new_ingest_generation();  // pairs the two files
+  const std::string generation = new_generation();  // pairs the two files
   gw.attr("/", "ingest_generation", generation);
   sw.attr("/", "ingest_generation", generation);
   write_graph(gw, r.graph);
