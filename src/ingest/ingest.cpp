@@ -6,6 +6,7 @@
 #include <cmath>
 #include <filesystem>
 #include <iostream>
+#include <set>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -32,16 +33,24 @@ const std::string& need(const std::string& value, const char* key) {
 // DrugBank id lookups by InChIKey and by normalised name or synonym (first entry wins).
 struct Vocab {
   std::unordered_map<std::string, std::string> by_key, by_name;
+  int64_t repeated_keys = 0, repeated_names = 0;  // held by an earlier entry of another id: ignored
 };
 
 Vocab index_vocab(const DrugbankVocab& v) {
   Vocab out;
   for (const auto& e : v.rows) {
-    if (!e.inchikey.empty()) out.by_key.emplace(e.inchikey, e.id);
-    out.by_name.emplace(normalise_name(e.name), e.id);
-    for (const auto& s : e.synonyms) out.by_name.emplace(normalise_name(s), e.id);
+    if (!e.inchikey.empty()) {
+      auto [it, fresh] = out.by_key.emplace(e.inchikey, e.id);
+      out.repeated_keys += !fresh && it->second != e.id;
+    }
+    std::set<std::string> names{normalise_name(e.name)};  // a synonym may repeat the entry's own name
+    for (const auto& s : e.synonyms) names.insert(normalise_name(s));
+    names.erase("");
+    for (const auto& n : names) {
+      auto [it, fresh] = out.by_name.emplace(n, e.id);
+      out.repeated_names += !fresh && it->second != e.id;
+    }
   }
-  out.by_name.erase("");
   return out;
 }
 
@@ -87,9 +96,12 @@ IngestResult ingest(const Config& cfg) {
 
   // Compounds: match into PrimeKG drug nodes, else new nodes.
   std::unordered_map<std::string, Compound> perts;
-  for (auto& c : read_pert_info(in.pert_info).rows) perts.emplace(c.pert_id, c);
+  PertInfo pert_info = read_pert_info(in.pert_info);
+  st.pert_info_repeated = pert_info.repeated_rows;
+  for (auto& c : pert_info.rows) perts.emplace(c.pert_id, c);
   Vocab vocab;
   if (!in.drugbank_vocab.empty()) vocab = index_vocab(read_drugbank_vocab(in.drugbank_vocab));
+  st.vocab_repeated_keys = vocab.repeated_keys, st.vocab_repeated_names = vocab.repeated_names;
   const int drug_t = node_type_index("drug"), cell_t = node_type_index("cell_line");
   Samples& s = res.samples;
   std::unordered_map<std::string, int32_t> drug_of, cell_of;
@@ -101,7 +113,9 @@ IngestResult ingest(const Config& cfg) {
     Compound c = known ? perts.at(sig->pert_id) : Compound{sig->pert_id, sig->pert_name, "", "", ""};
     if (c.name.empty()) c.name = sig->pert_name;
     std::string db, how = "new";
-    if (auto it = vocab.by_key.find(c.inchikey); !c.inchikey.empty() && it != vocab.by_key.end() &&
+    const bool key_ok = is_inchikey(c.inchikey);  // a malformed key matches nothing
+    st.inchikey_malformed += !c.inchikey.empty() && !key_ok;
+    if (auto it = vocab.by_key.find(c.inchikey); key_ok && it != vocab.by_key.end() &&
                                                  b.find(drug_t, it->second) >= 0) {
       db = it->second, how = "inchikey";
     } else if (auto jt = vocab.by_name.find(normalise_name(c.name));
@@ -178,6 +192,13 @@ IngestResult ingest(const Config& cfg) {
   if (st.cells_not_in_cell_info)
     std::cerr << fmt::format("ingest: {} of {} cell lines are not in cell_info \"{}\" (not linked to anatomy or disease)\n",
                              st.cells_not_in_cell_info, s.cell_id.size(), in.cell_info);
+  if (st.pert_info_repeated)
+    std::cerr << fmt::format("ingest: pert_info \"{}\": {} rows repeating a pert_id merged into its first (first "
+                             "non-empty value wins)\n", in.pert_info, st.pert_info_repeated);
+  if (st.vocab_repeated_keys || st.vocab_repeated_names)
+    std::cerr << fmt::format("ingest: DrugBank vocabulary \"{}\": {} InChIKeys and {} names or synonyms already on an "
+                             "earlier entry ignored (first entry wins)\n",
+                             in.drugbank_vocab, st.vocab_repeated_keys, st.vocab_repeated_names);
   if (st.perts_not_in_pert_info)
     std::cerr << fmt::format("ingest: {} of {} compounds are not in pert_info \"{}\" (named from the signatures, no SMILES)\n",
                              st.perts_not_in_pert_info, s.drug_pert_id.size(), in.pert_info);

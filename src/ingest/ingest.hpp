@@ -21,6 +21,10 @@ struct IngestStats {
   int64_t smiles_unparsable = 0, smiles_missing = 0;
   int64_t cells_with_controls = 0, cells_linked = 0;
   int64_t perts_not_in_pert_info = 0;  // compounds of kept signatures absent from pert_info
+  int64_t pert_info_repeated = 0;      // pert_info rows repeating a pert_id (merged, first value wins)
+  int64_t vocab_repeated_keys = 0;     // DrugBank InChIKeys already on an earlier entry (ignored)
+  int64_t vocab_repeated_names = 0;    // DrugBank names/synonyms already on an earlier entry (ignored)
+  int64_t inchikey_malformed = 0;      // compounds whose InChIKey is not one (matched by name or new)
   int64_t cells_not_in_cell_info = 0;  // cell lines of kept signatures absent from cell_info
   int64_t embed_imported = 0;          // nodes given an imported embedding
   int64_t embed_missing = 0;           // nodes of an imported type absent from the file (zeros)
@@ -60,7 +64,9 @@ struct IngestResult {
 /// Bad input is a kg::Error naming the file and line or dataset: a repeated sig_id, a repeated
 /// GCTX column id, a NaN/Inf expression value of a kept signature, a selected signature missing
 /// from the GCTX (unless `ingest.allow_missing_signatures`). A compound absent from pert_info
-/// is not an error: it is named from the signature and counted (perts_not_in_pert_info).
+/// is not an error: it is named from the signature and counted (perts_not_in_pert_info); nor are
+/// a repeated pert_id row, an InChIKey or name on a second DrugBank entry (the first wins) and a
+/// malformed InChIKey (it matches nothing), each counted in IngestStats.
 IngestResult ingest(const Config& cfg);
 
 }  // namespace kg

@@ -176,6 +176,13 @@ std::string normalize_inchikey(std::string_view v) {
   return is_missing(v) ? std::string() : std::string(v);
 }
 
+bool is_inchikey(std::string_view v) {
+  if (v.size() != 27 || v[14] != '-' || v[25] != '-') return false;
+  for (size_t i = 0; i < v.size(); ++i)
+    if (i != 14 && i != 25 && !(v[i] >= 'A' && v[i] <= 'Z')) return false;
+  return true;
+}
+
 // ---- table helpers -------------------------------------------------------------------------
 
 namespace {
@@ -416,6 +423,7 @@ PertInfo read_pert_info(const std::string& path) {
     if (pid.empty()) t.fail_row(i, "empty pert_id");
     auto [it, fresh] = seen.emplace(pid, out.rows.size());
     if (fresh) out.rows.push_back({pid, "", "", "", ""});
+    else ++out.repeated_rows;
     Compound& c = out.rows[it->second];
     fill(c.name, get(name, i));
     fill(c.pert_type, get(type, i));

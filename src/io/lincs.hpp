@@ -77,10 +77,11 @@ struct Compound {
 struct PertInfo {
   std::string format;  // "pert_info", "compoundinfo_beta", "dhimmel pertinfo", "compound list"
   std::vector<Compound> rows;  // one per pert_id, in first-seen order
+  int64_t repeated_rows = 0;    // rows that repeat an earlier row's pert_id (merged into it)
 };
 /// pert_id, pert_iname|cmap_name, optional pert_type, canonical_smiles, inchi_key. Rows that
 /// repeat a pert_id (compoundinfo_beta has one per target) are merged: the first non-empty
-/// value of each field wins.
+/// value of each field wins; they are counted (repeated_rows).
 PertInfo read_pert_info(const std::string& path);
 /// GSE92742 columns: pert_id, pert_iname, pert_type, inchi_key_prefix, inchi_key,
 /// canonical_smiles.
@@ -130,5 +131,8 @@ double time_to_h(std::string_view value, std::string_view unit);
 double itime_to_h(std::string_view itime);
 /// Strips a leading "InChIKey=", maps missing values to "".
 std::string normalize_inchikey(std::string_view v);
+/// A standard InChIKey's shape: 14 uppercase letters, '-', 10 uppercase letters, '-', one
+/// uppercase letter (27 characters).
+bool is_inchikey(std::string_view v);
 
 }  // namespace kg

@@ -54,27 +54,27 @@ Config run_config(const h5::Reader& run) {
   }
 }
 
-// --graph / --samples, else the path the run recorded (the n-th input of `kgpert train`). A
-// file other than the recorded one (another checksum) is used, with a warning.
+// --graph / --samples, else the path the run recorded (the n-th input of `kgpert train`).
 std::string input_path(const StageContext& ctx, const h5::Reader& run, const std::vector<Recorded>& rec,
                        size_t n, const std::string& option) {
-  std::string path = ctx.option(option);
-  const Recorded* r = n < rec.size() ? &rec[n] : nullptr;
-  if (path.empty()) {
-    if (!r) fail_file("run", run.path(), "records no {} input; pass --{}", option, option);
-    if (!fs::exists(r->path))
-      fail_file("run", run.path(), "its {} \"{}\" is not there (relative to this directory); pass --{}",
-                option, r->path, option);
-    path = r->path;
-  }
-  if (r) {
-    const auto here = h5::describe_input(path);
-    if (std::to_string(here.size) != r->size || r->xxh3.find(here.xxh3) == std::string::npos)
-      std::cerr << fmt::format("explain: warning: {} \"{}\" is not the file run \"{}\" was trained on "
-                               "(size or checksum differ): the explanation may not be the run's\n",
-                               option, path, run.path());
-  }
-  return path;
+  if (std::string path = ctx.option(option); !path.empty()) return path;
+  if (n >= rec.size()) fail_file("run", run.path(), "records no {} input; pass --{}", option, option);
+  if (!fs::exists(rec[n].path))
+    fail_file("run", run.path(), "its {} \"{}\" is not there (relative to this directory); pass --{}", option,
+              rec[n].path, option);
+  return rec[n].path;
+}
+
+// A file other than the recorded one (another size or checksum) is used, with a warning: a
+// graph of another ingest has been refused already where the run records its ingest_generation.
+void warn_if_not_recorded(const h5::Reader& run, const std::vector<Recorded>& rec, size_t n,
+                          const std::string& option, const std::string& path) {
+  if (n >= rec.size()) return;
+  const auto here = h5::describe_input(path);
+  if (std::to_string(here.size) != rec[n].size || rec[n].xxh3.find(here.xxh3) == std::string::npos)
+    std::cerr << fmt::format("explain: warning: {} \"{}\" is not the file run \"{}\" was trained on "
+                             "(size or checksum differ): the explanation may not be the run's\n",
+                             option, path, run.path());
 }
 
 std::string safe_name(std::string s) {
@@ -148,7 +148,11 @@ int stage_explain(StageContext& ctx) {
   const std::string graph_path = input_path(ctx, run, rec, 0, "graph");
   const std::string samples_path = input_path(ctx, run, rec, 1, "samples");
 
+  check_made_from("run", run_path, graph_path, "",
+                  "pass the --graph and --samples of the ingest it was trained on");
   check_ingest_pair(graph_path, samples_path);
+  warn_if_not_recorded(run, rec, 0, "graph", graph_path);
+  warn_if_not_recorded(run, rec, 1, "samples", samples_path);
   Graph g = read_graph(graph_path);
   Samples s = read_samples(samples_path);
   s.validate(fmt::format("samples \"{}\"", samples_path), g.num_nodes());

@@ -45,13 +45,16 @@ int stage_ingest(StageContext& ctx) {
   auto prov = ctx.provenance(r.inputs);
 
   h5::Writer gw(graph_out), sw(samples_out);
-  const std::string generation = new_ingest_generation();  // pairs the two files
+  const std::string generation = new_generation();  // pairs the two files
   gw.attr("/", "ingest_generation", generation);
   sw.attr("/", "ingest_generation", generation);
   write_graph(gw, r.graph);
   gw.attr("/", "match_inchikey", st.match_inchikey);
   gw.attr("/", "match_name", st.match_name);
   gw.attr("/", "match_new", st.match_new);
+  gw.attr("/", "inchikey_malformed", st.inchikey_malformed);
+  gw.attr("/", "vocab_repeated_keys", st.vocab_repeated_keys);
+  gw.attr("/", "vocab_repeated_names", st.vocab_repeated_names);
   gw.attr("/", "smiles_unparsable", st.smiles_unparsable);
   gw.attr("/", "cells_with_controls", st.cells_with_controls);
   gw.attr("/", "embed_imported", st.embed_imported);
@@ -65,6 +68,7 @@ int stage_ingest(StageContext& ctx) {
   sw.attr("/", "skipped_quality", st.skipped_quality);
   sw.attr("/", "skipped_not_in_gctx", st.skipped_not_in_gctx);
   sw.attr("/", "perts_not_in_pert_info", st.perts_not_in_pert_info);
+  sw.attr("/", "pert_info_repeated", st.pert_info_repeated);
   sw.attr("/", "cells_not_in_cell_info", st.cells_not_in_cell_info);
   sw.attr("/", "skipped_filter", st.skipped_filter);
   sw.attr("/", "replicates_merged", st.replicates_merged);
@@ -77,12 +81,13 @@ int stage_ingest(StageContext& ctx) {
       "ingest: PrimeKG {} nodes, {} edges; graph {} nodes, {} edges, {} relations\n"
       "ingest: {} samples from {} signatures (other pert_type {}, failed quality {}, not in GCTX {}, not selected by\n"
       "        ingest.doses/times/cell_lines {}, replicates merged {})\n"
-      "ingest: {} compounds matched by InChIKey {} ({:.1f}%), by name {} ({:.1f}%), new nodes {} ({:.1f}%)\n"
+      "ingest: {} compounds matched by InChIKey {} ({:.1f}%), by name {} ({:.1f}%), new nodes {} ({:.1f}%);\n"
+      "        malformed InChIKeys {} (matched by name, else new)\n"
       "ingest: {} cell lines ({} with controls, {} linked to anatomy/disease); SMILES missing {}, unparsable {}\n",
       st.kg_nodes, st.kg_edges, r.graph.num_nodes(), r.graph.num_edges(), r.graph.num_relations(),
       st.signatures_kept, st.signatures_in_table, st.skipped_type, st.skipped_quality,
       st.skipped_not_in_gctx, st.skipped_filter, st.replicates_merged, int64_t(D), st.match_inchikey, 100.0 * st.match_inchikey / D,
-      st.match_name, 100.0 * st.match_name / D, st.match_new, 100.0 * st.match_new / D,
+      st.match_name, 100.0 * st.match_name / D, st.match_new, 100.0 * st.match_new / D, st.inchikey_malformed,
       r.samples.cell_id.size(), st.cells_with_controls, st.cells_linked, st.smiles_missing,
       st.smiles_unparsable);
   return 0;

@@ -65,6 +65,7 @@ int stage_partition(StageContext& ctx) {
   w.attr("/", "halo_hops", hops);
   w.attr("/", "replication", replication);
   w.attr("/", "seed", ctx.cfg.partition.seed);
+  record_lineage(w, graph_path, split_path);
   w.provenance(ctx.provenance({graph_path, samples_path, split_path}));
   w.commit();
   std::vector<std::string> sizes;

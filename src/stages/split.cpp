@@ -84,7 +84,9 @@ int stage_split(StageContext& ctx) {
   w.attr("/", "val_frac", cfg.split.val_frac);
   w.attr("/", "seed", cfg.split.seed);
   w.attr("/", "unparsable_smiles", unparsable);
-  if (const std::string gen = samples_generation(samples_path); !gen.empty()) w.attr("/", "samples_generation", gen);
+  if (const std::string gen = generation(samples_path, "ingest_generation"); !gen.empty())
+    w.attr("/", "samples_generation", gen);
+  w.attr("/", "split_generation", new_generation());  // what a partition or run made from it records
   w.provenance(ctx.provenance({samples_path}));
   w.commit();
   std::cerr << fmt::format("split {}: train {} / val {} / test {} signatures ({} compounds, "

@@ -65,15 +65,25 @@ int stage_compare(StageContext& ctx);
 int stage_explain(StageContext& ctx);
 int stage_bench(StageContext& ctx);
 
-/// A fresh id that ingest writes into both of its outputs (attribute `ingest_generation`).
-std::string new_ingest_generation();
-/// Refuses a samples.h5 and a graph.h5 written by different ingests (both carry
-/// `ingest_generation`; files without it are not checked): kg::Error naming both files.
+/// Lineage (src/stages/lineage.cpp): random ids that tie files together; a check refuses
+/// files whose recorded ids differ (kg::Error naming both files and both ids) and skips files
+/// without them (written before the ids).
+/// A fresh id: ingest writes one into both of its outputs (`ingest_generation`), split its own
+/// (`split_generation`).
+std::string new_generation();
+/// The root attribute `attr` of an HDF5 file ("" when absent).
+std::string generation(const std::string& path, const std::string& attr);
+/// Refuses a samples.h5 and a graph.h5 written by different ingests.
 void check_ingest_pair(const std::string& graph_path, const std::string& samples_path);
-/// The `ingest_generation` of a samples.h5 ("" when absent): split.h5 records it.
-std::string samples_generation(const std::string& samples_path);
-/// Refuses a split.h5 made from other samples than `samples_path` (both generations known).
+/// Refuses a split.h5 made from other samples than `samples_path` (its `samples_generation`).
 void check_split_of(const std::string& split_path, const std::string& samples_path);
+/// Writes into an output made from a graph (and a split, "" when none) their ids:
+/// `ingest_generation` and `split_generation` (partition.h5, run.h5).
+void record_lineage(h5::Writer& w, const std::string& graph_path, const std::string& split_path);
+/// Refuses a file written with record_lineage (`kind` "partition", "run") whose ids are not
+/// those of `graph_path` and `split_path` (not checked when ""); `remedy` ends the message.
+void check_made_from(const std::string& kind, const std::string& path, const std::string& graph_path,
+                     const std::string& split_path, const std::string& remedy);
 
 /// Applies cfg.ablation to the inputs of a run, as `kgpert train` did before training (seeded
 /// from train.seed): `explain` repeats it to rebuild the model the run trained.

@@ -159,6 +159,9 @@ int train(StageContext& ctx, const std::shared_ptr<Comm>& comm) {
   const bool per_rank = !part_path.empty() && ranks > 1;
   check_ingest_pair(graph_path, samples_path);
   check_split_of(split_path, samples_path);
+  if (!part_path.empty())
+    check_made_from("partition", part_path, graph_path, split_path,
+                    "run kgpert partition on this graph and split");
   Graph g = read_graph(graph_path);
   Samples s = read_samples(samples_path, /*with_y=*/!per_rank);
   s.validate(fmt::format("samples \"{}\"", samples_path), g.num_nodes(), !per_rank);
@@ -287,6 +290,7 @@ int train(StageContext& ctx, const std::shared_ptr<Comm>& comm) {
   w.attr("/", "seed", cfg.train.seed);
   w.attr("/", "ranks", r.ranks);
   w.attr("/", "variant", variant);
+  record_lineage(w, graph_path, split_path);
   write_run(w, r);
   w.provenance(prov);
   w.commit();

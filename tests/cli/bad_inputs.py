@@ -106,6 +106,17 @@ class Suite:
         run(self.ingest_cmd({}, os.path.join(other, "graph.h5"), os.path.join(other, "samples.h5")))
         run([kg, "split", "--config", CFG, "--samples", os.path.join(other, "samples.h5"),
              "--out", os.path.join(self.f, "split_other_samples.h5")])
+        # what was made from the other ingest: a partition (no split), a GAT run (explain reads GAT runs)
+        run([kg, "partition", "--config", CFG, "--graph", os.path.join(other, "graph.h5"), "--samples",
+             os.path.join(other, "samples.h5"), "--out", self.fx("partition_other_ingest.h5")])
+        run([kg, "train", "--config", CFG, "--set", "model=gat", "--set", "train.epochs=1", "--graph",
+             os.path.join(other, "graph.h5"), "--samples", os.path.join(other, "samples.h5"), "--split",
+             self.fx("split_other_samples.h5"), "--out", self.fx("run_other_ingest.h5")])
+        # a second split of d/samples.h5 (same config, so the same signatures, but another
+        # split_generation) and a partition made with it
+        run([kg, "split", "--config", CFG, "--samples", self.p("samples.h5"), "--out", os.path.join(other, "split.h5")])
+        run([kg, "partition", "--config", CFG, "--graph", self.p("graph.h5"), "--samples", self.p("samples.h5"),
+             "--split", os.path.join(other, "split.h5"), "--out", self.fx("partition_other_split.h5")])
         shutil.move(os.path.join(other, "samples.h5"), os.path.join(self.f, "samples_other_ingest.h5"))
         shutil.rmtree(other)
 
@@ -430,6 +441,19 @@ class Suite:
         self.case("partition: split of other samples", "partition",
                   S("partition", "--graph", p("graph.h5"), "--samples", p("samples.h5"), "--split",
                     fx("split_other_samples.h5"), "--out", o("p.h5")), ["was made from other samples than"])
+        self.case("train --partition: a partition of another ingest", "train",
+                  S("train", *data(), "--partition", fx("partition_other_ingest.h5"), "--out", o("r.h5")),
+                  ['partition "', "partition_other_ingest.h5", "was made from another ingest than graph",
+                   p("graph.h5"), "its ingest_generation", "run kgpert partition on this graph and split"])
+        self.case("train --partition: a partition of another split", "train",
+                  S("train", *data(), "--partition", fx("partition_other_split.h5"), "--out", o("r.h5")),
+                  ['partition "', "partition_other_split.h5", "was made from another split than",
+                   p("split.h5"), "its split_generation"])
+        self.case("explain: a run of another ingest", "explain",
+                  S("explain", "--run", fx("run_other_ingest.h5"), "--graph", p("graph.h5"), "--samples",
+                    p("samples.h5"), "--drug", "x", "--cell", "y", config=False),
+                  ['run "', "run_other_ingest.h5", "was made from another ingest than graph", p("graph.h5"),
+                   "pass the --graph and --samples of the ingest it was trained on"])
         self.case("report: runs of two datasets", "report",
                   S("report", "--out", o("r.h5"), p("run.h5"), fx("run_other_data.h5")),
                   ['run "', "run_other_data.h5", "was trained on other data than run", "its samples",

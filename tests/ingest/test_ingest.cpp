@@ -257,6 +257,35 @@ TEST(IngestBadInput, CompoundAbsentFromPertInfoFallsBackAndIsCounted) {
   EXPECT_EQ(r.samples.num_signatures(), 4);
 }
 
+// docs/FORMATS.md's duplicate policy: a repeated pert_id row, an InChIKey or name on a second
+// DrugBank entry and a malformed InChIKey are not errors; the first wins, and each is counted.
+TEST(Ingest, RepeatedRowsAndMalformedKeysAreCountedAndTheFirstWins) {
+  auto in = make_inputs();
+  in.cfg.inputs.pert_info = put(in.dir, "perts_repeated.txt",
+      "pert_id\tpert_iname\tpert_type\tcanonical_smiles\tinchi_key\n"
+      "BRD-A\taspirin\ttrt_cp\tCC(=O)Oc1ccccc1C(=O)O\tBSYNRYMUTXBXSQ-UHFFFAOYSA-N\n"
+      "BRD-A\tacetylsalicylic acid\ttrt_cp\tCCO\tBSYNRYMUTXBXSQ-UHFFFAOYSA-N\n"
+      "BRD-B\tibuprofen\ttrt_cp\tCC(C)Cc1ccc(cc1)C(C)C(=O)O\tNOT-A-KEY\n"
+      "BRD-C\tnovelmol\ttrt_cp\tnot a smiles\t-666\n");
+  // DB01050 lists the same malformed key (it must match nothing: ibuprofen is found by name);
+  // DB09999 repeats aspirin's key and two names of earlier entries, and is never chosen.
+  in.cfg.inputs.drugbank_vocab = put(in.dir, "vocab_repeated.csv",
+      "DrugBank ID,Accession Numbers,Common name,CAS,UNII,Synonyms,Standard InChI Key\n"
+      "DB00945,APRD00264,Acetylsalicylic acid,50-78-2,R16CO5Y76E,Aspirin | ASA,BSYNRYMUTXBXSQ-UHFFFAOYSA-N\n"
+      "DB01050,APRD00372,Ibuprofen,15687-27-1,WK2XYI10QM,ibuprofen,NOT-A-KEY\n"
+      "DB09999,,Aspirin copy,,,Ibuprofen | ASA,BSYNRYMUTXBXSQ-UHFFFAOYSA-N\n");
+  auto r = kg::ingest(in.cfg);
+  EXPECT_EQ(r.stats.pert_info_repeated, 1);
+  EXPECT_EQ(r.stats.vocab_repeated_keys, 1);
+  EXPECT_EQ(r.stats.vocab_repeated_names, 2);  // ibuprofen, asa (DB01050's own synonym is no repeat)
+  EXPECT_EQ(r.stats.inchikey_malformed, 1);    // BRD-B
+  EXPECT_EQ(r.samples.drug_match, (std::vector<std::string>{"inchikey", "name", "new"}));
+  EXPECT_EQ(r.samples.drug_name[0], "aspirin");
+  EXPECT_NE(r.samples.drug_smiles[0], "CCO");  // the repeated row's SMILES is not used
+  EXPECT_EQ(r.graph.node_id[size_t(r.samples.drug_node[0])], "DB00945");
+  EXPECT_EQ(r.graph.node_id[size_t(r.samples.drug_node[1])], "DB01050");
+}
+
 // Errors of the readers reach the caller of kg::ingest unchanged.
 TEST(IngestBadInput, ReaderErrorsSurfaceThroughIngest) {
   auto in = make_inputs();

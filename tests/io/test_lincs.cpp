@@ -136,6 +136,10 @@ TEST(LincsValues, TimesAndInchikeys) {
   EXPECT_EQ(kg::normalize_inchikey("YSXKPIUOCJLQIE-UHFFFAOYSA-N"), "YSXKPIUOCJLQIE-UHFFFAOYSA-N");
   EXPECT_EQ(kg::normalize_inchikey("-666"), "");
   EXPECT_EQ(kg::normalize_inchikey("NA"), "");
+  EXPECT_TRUE(kg::is_inchikey("YSXKPIUOCJLQIE-UHFFFAOYSA-N"));
+  for (const char* bad : {"", "YSXKPIUOCJLQIE", "YSXKPIUOCJLQIE-UHFFFAOYSA", "ysxkpiuocjlqie-UHFFFAOYSA-N",
+                          "YSXKPIUOCJLQIE_UHFFFAOYSA-N", "YSXKPIUOCJLQIE-UHFFFAOYSA-NN", "YSXKPIUOCJLQI1-UHFFFAOYSA-N"})
+    EXPECT_FALSE(kg::is_inchikey(bad)) << bad;
 }
 
 // ---- signatures ------------------------------------------------------------------------------
@@ -440,6 +444,7 @@ TEST(PertInfo, BetaMergesTargetRowsAndCommaSeparated) {
                                        "BRD-K2\tmystery\t\t\t\t\t\n"));
   EXPECT_EQ(b.format, "compoundinfo_beta");
   ASSERT_EQ(b.rows.size(), 2u);
+  EXPECT_EQ(b.repeated_rows, 1);
   EXPECT_EQ(b.rows[0].inchikey, "GXJABQQUPOEUTA-RDJZCZTQSA-N");
   EXPECT_EQ(b.rows[1].smiles, "");
   auto c = kg::read_pert_info(tmp_file("pert.csv",
