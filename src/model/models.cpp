@@ -91,7 +91,8 @@ GatModel::GatModel(const GatConfig& c, const Graph& g, const Samples& s, bool pr
     const std::string name = std::to_string(t);
     feats_.push_back(register_buffer("feat_" + name, to_tensor(f)));
     const auto& anon = c.anonymous_types;
-    if (f.cols > 0 && std::find(anon.begin(), anon.end(), node_type_names()[t]) == anon.end()) {
+    const bool anonymous = std::find(anon.begin(), anon.end(), node_type_names()[t]) != anon.end();
+    if (f.cols > 0 && !anonymous) {
       proj_.push_back(register_module("proj_" + name, torch::nn::Linear(f.cols, hidden)));
       type_emb_.emplace_back();
     } else {
@@ -100,8 +101,9 @@ GatModel::GatModel(const GatConfig& c, const Graph& g, const Samples& s, bool pr
     }
     const bool is_drug = int(t) == drug_type;
     if (is_drug) drug_slot_ = int64_t(feats_.size()) - 1;
-    // Drug nodes get none: a compound's own vector would only memorise training compounds.
-    node_emb_.push_back(c.node_embeddings && !is_drug && f.rows > 0
+    // Drug nodes get none: a compound's own vector would only memorise training compounds; nor
+    // do anonymous types (one vector per type is all they have).
+    node_emb_.push_back(c.node_embeddings && !is_drug && !anonymous && f.rows > 0
                             ? register_parameter("node_emb_" + name, torch::randn({f.rows, hidden}) * 0.1)
                             : torch::Tensor());
   }

@@ -62,7 +62,8 @@ struct GatAttention {
 ///          (+ e_v)                      features have 0 columns (or that gat.anonymous_types
 ///                                       names) get one learned vector per type;
 ///                                       gat.node_embeddings adds a learned e_v per node of every
-///                                       type but drugs (pathways, proteins... are shared by
+///                                       type but drugs and the anonymous ones (pathways,
+///                                       proteins... are shared by
 ///                                       train and test compounds, a compound's vector is not);
 ///                                       gat.drug_dropout zeroes a drug node's h0 row with that
 ///                                       probability per training step, so the model must read a

@@ -448,7 +448,7 @@ TEST(GatModel, NodeEmbeddingsAndDrugDropout) {
 }
 
 // gat.anonymous_types: the cell lines enter by one learned vector, so their features change
-// nothing (and have no projection), while the drugs' still do. With relation_softmax too, the
+// nothing (they have no projection, nor node embeddings), while the drugs' still do. With relation_softmax too, the
 // sampled path with every neighbour still computes the full model's predictions.
 TEST(GatModel, AnonymousTypesIgnoreTheirFeatures) {
   for (bool relation_softmax : {false, true}) {
@@ -456,12 +456,15 @@ TEST(GatModel, AnonymousTypesIgnoreTheirFeatures) {
     GatConfig c;
     c.hidden = 8, c.heads = 2, c.layers = 2, c.head_hidden = 16, c.dropout = 0, c.attn_dropout = 0;
     c.anonymous_types = {"cell_line"}, c.relation_softmax = relation_softmax, c.fanouts = {-1, -1};
+    c.node_embeddings = true;
     const auto cell = size_t(node_type_index("cell_line")), drug = size_t(node_type_index("drug"));
     auto predict = [&](bool sampled) {
       torch::manual_seed(3);
       GatModel m(c, d.g, d.s);
       EXPECT_EQ(m.named_parameters().find("proj_" + std::to_string(cell)), nullptr);
       EXPECT_NE(m.named_parameters().find("type_emb_" + std::to_string(cell)), nullptr);
+      EXPECT_EQ(m.named_parameters().find("node_emb_" + std::to_string(cell)), nullptr);
+      EXPECT_NE(m.named_parameters().find("node_emb_" + std::to_string(node_type_index("gene/protein"))), nullptr);
       m.eval();
       return sampled ? m.predict_sampled(i64({0, 1, 2})) : m.predict(i64({0, 1, 2}));
     };
