@@ -8,10 +8,11 @@
 #   node named `hostname -s` with the CPUs and memory `slurmd -C` reports, one partition
 #   "kgpert"), starts munged (unless one answers already), slurmctld and slurmd, and waits
 #   until the node is idle. Running it again while the cluster is up does nothing.
-# stop: cancels this cluster's jobs, stops the daemons that start started and removes the
+# stop: cancels this cluster's jobs, stops the daemons that start started, removes the
 #   slurm.conf that start wrote (left without its daemons, it makes every scontrol call wait
 #   ~10 s for a controller that is not there; the executor plugin makes such calls whenever
-#   Snakemake starts, with any profile).
+#   Snakemake starts, with any profile) and what start wrote into KGPERT_SLURM_DIR (state,
+#   spool, logs; the directory itself when that leaves it empty).
 # status: sinfo and squeue, or says the cluster is down (exit 1).
 #
 # The config goes to SLURM's default place, /etc/slurm/slurm.conf, because the executor
@@ -170,9 +171,11 @@ stop() {
     for _ in $(seq 50); do [[ -z "$(squeue -h -t running,completing 2>/dev/null)" ]] && break; sleep 0.2; done
   fi
   stop_daemons
-  if ! alive "$DIR/slurmctld.pid" && [[ "$(head -n1 "$SLURM_CONF" 2>/dev/null)" == "$MARK"* ]]; then
-    rm -f "$SLURM_CONF"
-  fi
+  alive "$DIR/slurmctld.pid" && return 0
+  if [[ "$(head -n1 "$SLURM_CONF" 2>/dev/null)" == "$MARK"* ]]; then rm -f "$SLURM_CONF"; fi
+  rm -rf "$DIR/state" "$DIR/spool" "$DIR/jobcomp.log" "$DIR/apt.log" \
+    "$DIR/slurmctld.log" "$DIR/slurmd.log" "$DIR"/*.pid
+  rmdir "$DIR" 2>/dev/null || true
 }
 
 status() {

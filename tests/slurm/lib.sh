@@ -30,7 +30,10 @@ slurm_test_setup() {
   export KGPERT
   # One SLURM test at a time on this machine: a second waits (up to 7 min) for the first, which
   # may stop the cluster both would use. (The daemons must not inherit the lock: 9>&-.)
-  local lock="${KGPERT_SLURM_DIR:-/tmp/kgpert-cluster}.lock"
+  # The lock lives in /run/lock (a lock file must outlive every test that takes it, so it
+  # cannot be removed by one of them; /run is cleared at boot and is no temporary directory).
+  local lock=/run/lock/kgpert-slurm-test.lock
+  mkdir -p /run/lock
   exec 9>"$lock"
   flock -w 420 9 || fail "another SLURM test has held $lock for 7 min"
 
