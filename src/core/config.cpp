@@ -213,6 +213,7 @@ std::vector<ConfigKey> build_keys() {
   b.flag("gat.node_embeddings", KG_FIELD(gat.node_embeddings), "add a learned vector per node (drug nodes excepted) to its projected features");
   b.num("gat.drug_dropout", KG_FIELD(gat.drug_dropout), "training: probability that a drug node's own input (its projected fingerprint) is zeroed in a step", 0, 1);
   b.list("gat.anonymous_types", KG_FIELD(gat.anonymous_types), "node types whose nodes enter the GAT by one learned vector per type instead of their own features (and get no gat.node_embeddings): their identity then reaches the model only through their edges", {"drug", "gene/protein", "disease", "effect/phenotype", "biological_process", "molecular_function", "cellular_component", "pathway", "anatomy", "exposure", "cell_line"});
+  b.list("gat.relations", KG_FIELD(gat.relations), "the relations whose edges the GAT passes messages along (names of graph.h5 /relations/name, e.g. kg_ridge's metapath relations); empty = all. The other edges are dropped before training and explain, as an ablation would be");
   b.flag("gat.relation_softmax", KG_FIELD(gat.relation_softmax), "attention in two steps: softmax within each relation's edges into a node, times a learned share per relation (few relevant edges are not drowned by many); stock tensor ops, not the fused kernel");
 
   b.num("mlp.hidden", KG_FIELD(mlp.hidden), "MLP hidden width", 1, 65536);

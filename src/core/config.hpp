@@ -94,6 +94,7 @@ struct GatConfig {
   double drug_dropout = 0.0;     // training: share of drug nodes whose own input is zeroed per step
   bool relation_softmax = false; // attention normalised per relation, then across relations (gat.hpp)
   std::vector<std::string> anonymous_types;  // node types entering by one learned vector, not their features
+  std::vector<std::string> relations;  // when not empty: the only relations whose edges the GAT's graph keeps
 };
 
 struct MlpConfig {

@@ -39,12 +39,16 @@ void randomize_features(Graph& g, uint64_t seed) {
     for (auto& x : f.data) x = normal(rng);
 }
 
-int64_t remove_kg_edges(Graph& g) {
+namespace {
+
+// Keeps the edges for which keep(src, dst, rel) holds, rebuilding the CSR; returns how many went.
+template <class Keep>
+int64_t filter_edges(Graph& g, Keep keep) {
   const int64_t N = g.num_nodes(), E = g.num_edges();
   std::vector<int32_t> dst, src, rel;
   for (int64_t v = 0; v < N; ++v)
     for (int64_t e = g.indptr[size_t(v)]; e < g.indptr[size_t(v) + 1]; ++e)
-      if (is_lincs_edge(g, g.src[size_t(e)], int32_t(v))) {
+      if (keep(g.src[size_t(e)], int32_t(v), g.rel[size_t(e)])) {
         dst.push_back(int32_t(v));
         src.push_back(g.src[size_t(e)]);
         rel.push_back(g.rel[size_t(e)]);
@@ -53,6 +57,18 @@ int64_t remove_kg_edges(Graph& g) {
   g.src = std::move(src);
   g.rel = std::move(rel);
   return E - g.num_edges();
+}
+
+}  // namespace
+
+int64_t remove_kg_edges(Graph& g) {
+  return filter_edges(g, [&g](int32_t s, int32_t d, int32_t) { return is_lincs_edge(g, s, d); });
+}
+
+int64_t keep_relations(Graph& g, const std::vector<int32_t>& keep) {
+  std::vector<char> kept(size_t(g.num_relations()), 0);
+  for (auto r : keep) kept.at(size_t(r)) = 1;
+  return filter_edges(g, [&kept](int32_t, int32_t, int32_t r) { return kept[size_t(r)] != 0; });
 }
 
 void shuffle_drugs(Samples& s, uint64_t seed) {

@@ -56,6 +56,10 @@ inline bool is_lincs_edge(const Graph& g, int32_t src, int32_t dst) {
 /// number of edges removed.
 int64_t remove_kg_edges(Graph& g);
 
+/// Keeps only the edges whose relation is in `keep` (indices into relation_names); nodes,
+/// features and relation names are unchanged. Returns the number of edges removed.
+int64_t keep_relations(Graph& g, const std::vector<int32_t>& keep);
+
 /// The `drug_shuffle` ablation: permutes the signatures' compounds (`sig_drug`) among the
 /// signatures of each cell line, seeded. Each signature keeps its cell line, dose, time and
 /// profile and is given the compound of another signature of the same cell line, so every cell

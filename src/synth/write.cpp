@@ -82,7 +82,7 @@ void write_sigs(const Demo& d, const std::string& path) {
     const auto& sig = d.world.signatures[s];
     const auto& c = d.compounds[size_t(sig.drug)];
     info.rows.push_back({signature_id(d, int64_t(s)), c.pert_id, c.iname, "trt_cp",
-                         d.cells[size_t(sig.cell)].id, sig.dose, sig.time, true});
+                         d.cells[size_t(sig.cell)].id, sig.dose, sig.time, true, "", 0});
   }
   write_sig_info(path, info);
 }

@@ -134,6 +134,24 @@ TEST(NoKg, RemovesEveryPrimeKgEdgeAndKeepsTheCellLineEdges) {
   EXPECT_EQ(kg::remove_kg_edges(h), 0);  // idempotent
 }
 
+TEST(KeepRelations, KeepsExactlyTheEdgesOfTheGivenRelations) {
+  const auto g = kg_and_lincs();
+  auto h = g;
+  // drug_protein (0) and cell_line_disease (5): 2 + 1 edges, both directions.
+  EXPECT_EQ(kg::keep_relations(h, {0, 5}), 16 - 6);
+  h.validate("keep_relations");
+  const std::multiset<Edge> kept{{0, 1, 0}, {1, 0, 0}, {0, 2, 0}, {2, 0, 0}, {5, 4, 5}, {4, 5, 5}};
+  EXPECT_EQ(edges(h), kept);
+  EXPECT_EQ(h.relation_names, g.relation_names);
+  EXPECT_EQ(h.node_type, g.node_type);
+  EXPECT_EQ(kg::keep_relations(h, {0, 5}), 0);  // idempotent
+  auto all = g;
+  EXPECT_EQ(kg::keep_relations(all, {0, 1, 2, 3, 4, 5}), 0);
+  EXPECT_EQ(edges(all), edges(g));
+  EXPECT_EQ(kg::keep_relations(all, {}), 16);
+  EXPECT_EQ(all.num_edges(), 0);
+}
+
 kg::Samples signatures(int cells, int per_cell) {
   kg::Samples s;
   for (int c = 0; c < cells; ++c)

@@ -122,4 +122,32 @@ TEST(NoKgOnIngest, RemovesExactlyTheKgCsvEdges) {
   EXPECT_EQ(g.features.size(), r.graph.features.size());
 }
 
+// gat.relations: the GAT's graph (train and explain, through apply_ablation) keeps only the
+// named relations' edges, for the GAT alone; an unknown name is an error naming the key and the
+// graph's relations.
+TEST(GatRelations, KeepOnlyTheNamedRelationsForTheGat) {
+  kg::Config cfg = demo_config("relations");
+  auto r = kg::ingest(cfg);
+  cfg.model = "gat";
+  cfg.gat.relations = {"drug_protein", "cell_line_disease"};
+  auto g = r.graph;
+  auto s = r.samples;
+  kg::apply_ablation(cfg, g, s);
+  std::map<std::string, int64_t> count, before;
+  for (auto rel : g.rel) ++count[g.relation_names[size_t(rel)]];
+  for (auto rel : r.graph.rel) ++before[r.graph.relation_names[size_t(rel)]];
+  ASSERT_GT(before["drug_protein"], 0);
+  ASSERT_GT(before["cell_line_disease"], 0);
+  EXPECT_EQ(count, (std::map<std::string, int64_t>{{"drug_protein", before["drug_protein"]},
+                                                    {"cell_line_disease", before["cell_line_disease"]}}));
+  cfg.model = "mlp";  // another model: the graph is untouched
+  auto h = r.graph;
+  kg::apply_ablation(cfg, h, s);
+  EXPECT_EQ(h.num_edges(), r.graph.num_edges());
+  cfg.model = "gat";
+  cfg.gat.relations = {"drug_protein", "drug_target"};
+  kgtest::expect_error([&] { kg::apply_ablation(cfg, h, s); },
+                       {"gat.relations", "\"drug_target\" is not a relation of the graph", "drug_protein, "});
+}
+
 }  // namespace
