@@ -95,6 +95,7 @@ struct GatConfig {
   bool relation_softmax = false; // attention normalised per relation, then across relations (gat.hpp)
   std::vector<std::string> anonymous_types;  // node types entering by one learned vector, not their features
   std::vector<std::string> relations;  // when not empty: the only relations whose edges the GAT's graph keeps
+  std::string decoder = "mlp";         // mlp (the paper's head) | programs (models.hpp)
 };
 
 struct MlpConfig {

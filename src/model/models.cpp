@@ -157,10 +157,27 @@ GatModel::GatModel(const GatConfig& c, const Graph& g, const Samples& s, bool pr
   }
 
   dose_time_ = register_buffer("dose_time", dose_time_encoding(s));
-  head_ = register_module(
-      "head", torch::nn::Sequential(torch::nn::Linear(2 * hidden + 2, c.head_hidden),
-                                    torch::nn::ReLU(), torch::nn::Dropout(c.dropout),
-                                    torch::nn::Linear(c.head_hidden, s.num_genes())));
+  if (c.decoder == "programs") {
+    gate_ = register_module("gate", torch::nn::Linear(hidden, hidden));
+    activity_ = register_module("activity", torch::nn::Linear(hidden + 2, 1));
+    programs_ = register_module("programs", torch::nn::Linear(torch::nn::LinearOptions(hidden, s.num_genes()).bias(false)));
+    cell_part_ = register_module("cell_part", torch::nn::Linear(hidden, s.num_genes()));
+  } else {
+    KG_CHECK(c.decoder == "mlp", "gat.decoder \"{}\"", c.decoder);
+    head_ = register_module(
+        "head", torch::nn::Sequential(torch::nn::Linear(2 * hidden + 2, c.head_hidden),
+                                      torch::nn::ReLU(), torch::nn::Dropout(c.dropout),
+                                      torch::nn::Linear(c.head_hidden, s.num_genes())));
+  }
+}
+
+torch::Tensor GatModel::head(const torch::Tensor& hd, const torch::Tensor& hc, const torch::Tensor& sig) {
+  auto dt = dose_time_.index_select(0, sig);  // [B, 2]
+  if (head_) return head_->forward(torch::cat({hd, hc, dt}, 1));  // [B, G]
+  auto z = hd * (1 + torch::tanh(gate_(hc)));
+  z = F::dropout(z, F::DropoutFuncOptions().p(c_.dropout).training(is_training()));
+  auto r = torch::sigmoid(activity_(torch::cat({hd, dt}, 1)));  // [B, 1]
+  return r * (programs_(z) + cell_part_(hc));                    // [B, G]
 }
 
 torch::Tensor GatModel::encode() { return run_layers(edges_, nullptr); }
@@ -270,14 +287,12 @@ torch::Tensor GatModel::predict_sampled(const torch::Tensor& sig, int64_t* nodes
     if (l + 1 < layers) z = F::elu(z);
     h = c_.residual ? h.slice(0, 0, n_out) + z : z;
   }
-  auto hd = h.index_select(0, to_tensor(drug_row)), hc = h.index_select(0, to_tensor(cell_row));
-  return head_->forward(torch::cat({hd, hc, dose_time_.index_select(0, sig)}, 1));  // [B, G]
+  return head(h.index_select(0, to_tensor(drug_row)), h.index_select(0, to_tensor(cell_row)), sig);
 }
 
 torch::Tensor GatModel::decode(const torch::Tensor& h, const torch::Tensor& sig) {
-  auto hd = h.index_select(0, sig_drug_node_.index_select(0, sig));  // [B, hidden]
-  auto hc = h.index_select(0, sig_cell_node_.index_select(0, sig));  // [B, hidden]
-  return head_->forward(torch::cat({hd, hc, dose_time_.index_select(0, sig)}, 1));  // [B, G]
+  return head(h.index_select(0, sig_drug_node_.index_select(0, sig)),
+              h.index_select(0, sig_cell_node_.index_select(0, sig)), sig);
 }
 
 // ---- MLP baseline ----------------------------------------------------------------------------

@@ -75,7 +75,15 @@ struct GatAttention {
 ///                                       own input then reaches the next layer only through its
 ///                                       self-loop's attention, which the model may turn down
 ///   y_s = MLP([h_drug(s) ‖ h_cell(s) ‖ dose/time(s)])   Linear(2*hidden+2, head_hidden), ReLU,
-///                                       dropout, Linear(head_hidden, G)
+///                                       dropout, Linear(head_hidden, G)   (gat.decoder: mlp)
+///   y_s = r_s (P z_s + Q h_cell + b)    (gat.decoder: programs) z_s = h_drug ⊙ (1 + tanh(W h_cell)),
+///       r_s = σ(a·[h_drug ‖ dose/time])  dropout on z_s; P [G, hidden] holds `hidden` learned gene
+///                                       programs, the drug state weighs them and the cell line
+///                                       gates the weights; r_s, the compound's activity at that
+///                                       dose and time, scales the whole signature (level-5
+///                                       z-scores of an inactive dose are noise). Linear in the
+///                                       drug state apart from r: the head cannot keep a
+///                                       response per training compound, as an MLP can
 /// The full graph (with one self-loop per node, relation index R) is encoded once per step;
 /// all index tensors are built once in the constructor. With `prune` (the default) each layer
 /// only runs the edges that reach the samples' drug and cell nodes within the remaining
@@ -125,7 +133,10 @@ class GatModel : public PerturbationModel {
   std::vector<EdgeSet> edges_;                  // per layer, with self-loops
   std::vector<GatLayer> layers_;
   torch::Tensor sig_drug_node_, sig_cell_node_, dose_time_;  // [S], [S], [S, 2]
-  torch::nn::Sequential head_{nullptr};
+  torch::nn::Sequential head_{nullptr};                   // gat.decoder mlp
+  torch::nn::Linear gate_{nullptr}, activity_{nullptr}, programs_{nullptr}, cell_part_{nullptr};  // programs
+  // The decoder on the drug and cell states of signatures `sig` [B, hidden] -> [B, G].
+  torch::Tensor head(const torch::Tensor& hd, const torch::Tensor& hc, const torch::Tensor& sig);
   // Sampling: the graph's incoming-edge CSR, each node's feature block and row in it, and
   // sample_state_ = [seed, steps drawn] (int64 buffer).
   Graph csr_;

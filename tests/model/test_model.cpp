@@ -477,6 +477,43 @@ TEST(GatModel, AnonymousTypesIgnoreTheirFeatures) {
   }
 }
 
+// gat.decoder programs: y = σ(a·[h_d ‖ dose/time] + a0) (P (h_d ⊙ (1 + tanh(W h_c + w0))) + Q h_c + q0),
+// checked against that formula on the encoder's states; with P = 0 and an activity that does
+// not read the drug, two compounds in one cell line at one dose and time get one prediction;
+// an activity near 0 silences the whole signature; the MLP head is not built.
+TEST(GatModel, ProgramsDecoderIsActivityTimesGatedPrograms) {
+  TinyData d;
+  d.s.sig_cell = {0, 0, 0}, d.s.dose_um = {10, 10, 10}, d.s.time_h = {24, 24, 24};
+  GatConfig c;
+  c.hidden = 8, c.heads = 2, c.layers = 2, c.dropout = 0, c.attn_dropout = 0, c.decoder = "programs";
+  torch::manual_seed(6);
+  GatModel m(c, d.g, d.s);
+  m.eval();
+  auto param = [&](const std::string& name) { return m.named_parameters()[name]; };
+  EXPECT_EQ(m.named_parameters().find("head.0.weight"), nullptr);
+  EXPECT_EQ(param("programs.weight").sizes(), (std::vector<int64_t>{3, 8}));
+  torch::NoGradGuard no_grad;
+  auto sig = i64({0, 1, 2});
+  auto h = m.encode();
+  auto hd = h.index_select(0, i64({0, 1, 2})), hc = h.index_select(0, i64({6, 6, 6}));
+  auto dt = m.named_buffers()["dose_time"];
+  auto r = torch::sigmoid(torch::cat({hd, dt}, 1).matmul(param("activity.weight").t()) + param("activity.bias"));
+  auto z = hd * (1 + torch::tanh(hc.matmul(param("gate.weight").t()) + param("gate.bias")));
+  auto want = r * (z.matmul(param("programs.weight").t()) + hc.matmul(param("cell_part.weight").t()) +
+                   param("cell_part.bias"));
+  auto got = m.predict(sig);
+  EXPECT_TRUE(torch::allclose(got, want, 1e-5, 1e-6));
+  EXPECT_FALSE(torch::allclose(got[0], got[2], 1e-4, 1e-4));  // drugs 0 and 2 differ
+  param("programs.weight").zero_();
+  param("activity.weight").zero_();
+  got = m.predict(sig);
+  EXPECT_TRUE(torch::allclose(got[0], got[2], 1e-6, 1e-6));
+  EXPECT_TRUE(torch::allclose(got[0], got[1], 1e-6, 1e-6));
+  EXPECT_GT(got.abs().max().item<double>(), 1e-3);
+  param("activity.bias").fill_(-40);
+  EXPECT_LT(m.predict(sig).abs().max().item<double>(), 1e-12);
+}
+
 // Without gat.residual one layer's output is the layer alone: it differs from the residual
 // model's by exactly the input h0 (here the gene nodes' learned type vector).
 TEST(GatModel, WithoutResidualTheLayerOutputIsAlone) {
