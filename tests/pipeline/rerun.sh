@@ -15,6 +15,10 @@ export KGPERT
 tmp="$(mktemp -d)"
 pgid=""
 trap '[[ -n $pgid ]] && kill -9 -- "-$pgid" 2>/dev/null; rm -rf "$tmp"' EXIT
+# Snakemake keeps a directory in the system's temporary directory that a SIGKILL (below) leaves
+# behind: here it goes inside $tmp, removed at exit.
+mkdir "$tmp/sys_tmp"
+export TMPDIR="$tmp/sys_tmp"
 cfg="$ROOT/configs/test.yaml"
 res="$tmp/results/test"
 run_snake() { snake "$tmp" --profile "$ROOT/cluster/local" --cores 2 --configfile "$cfg" "$@"; }
