@@ -169,17 +169,6 @@ GatModel::GatModel(const GatConfig& c, const Graph& g, const Samples& s, bool pr
                                       torch::nn::ReLU(), torch::nn::Dropout(c.dropout),
                                       torch::nn::Linear(c.head_hidden, s.num_genes())));
   }
-  if (c.degree_input) add_degree_input(g);  // last: models without it initialise as before
-}
-
-void GatModel::add_degree_input(const Graph& g) {
-  const int64_t n = g.num_nodes(), r = g.num_relations();
-  std::vector<float> deg(size_t(n * r), 0.f);
-  for (int64_t v = 0; v < n; ++v)
-    for (int64_t e = g.indptr[size_t(v)]; e < g.indptr[size_t(v) + 1]; ++e) deg[size_t(v * r + g.rel[size_t(e)])] += 1;
-  for (auto& x : deg) x = std::log1p(x);
-  log_degree_ = register_buffer("log_degree", torch::from_blob(deg.data(), {n, r}, torch::kFloat32).clone());
-  degree_proj_ = register_module("degree_proj", torch::nn::Linear(r, c_.hidden));
 }
 
 torch::Tensor GatModel::head(const torch::Tensor& hd, const torch::Tensor& hc, const torch::Tensor& sig) {
@@ -218,7 +207,6 @@ torch::Tensor GatModel::run_layers(const std::vector<EdgeSet>& edges, std::vecto
   std::vector<torch::Tensor> parts;  // h0 per type [n_t, hidden]
   for (size_t k = 0; k < feats_.size(); ++k) parts.push_back(slot_input(k, {}));
   auto h = torch::cat(parts).index_select(0, node_perm_);  // h0 [N, hidden]
-  if (degree_proj_) h = h + degree_proj_(log_degree_);
   auto drop = F::DropoutFuncOptions().p(c_.dropout).training(is_training());
   for (size_t l = 0; l < layers_.size(); ++l) {
     const EdgeSet& es = edges[l];
@@ -251,9 +239,7 @@ torch::Tensor GatModel::input_rows(const std::vector<int64_t>& nodes) {
   }
   std::vector<int64_t> inverse(order.size());
   for (size_t j = 0; j < order.size(); ++j) inverse[size_t(order[j])] = int64_t(j);
-  auto h = torch::cat(parts).index_select(0, to_tensor(inverse));
-  if (degree_proj_) h = h + degree_proj_(log_degree_.index_select(0, to_tensor(nodes)));
-  return h;
+  return torch::cat(parts).index_select(0, to_tensor(inverse));
 }
 
 torch::Tensor GatModel::predict(const torch::Tensor& sig) {

@@ -69,8 +69,6 @@ struct GatAttention {
 ///                                       probability per training step, so the model must read a
 ///                                       compound through its graph neighbours (1: always, in
 ///                                       evaluation too: the fingerprint is never used)
-///          (+ Lin(log(1 + deg_v)))      gat.degree_input: deg_v [R] counts v's incoming edges
-///                                       per relation (softmax attention cannot count)
 ///   h_{l+1} = h_l + act(GAT_l(dropout(h_l)))   L layers, heads concatenated (hidden = heads*C),
 ///                                       act = ELU between layers, identity after the last;
 ///                                       without gat.residual h_{l+1} = act(GAT_l(...)): a node's
@@ -137,9 +135,6 @@ class GatModel : public PerturbationModel {
   torch::Tensor sig_drug_node_, sig_cell_node_, dose_time_;  // [S], [S], [S, 2]
   torch::nn::Sequential head_{nullptr};                   // gat.decoder mlp
   torch::nn::Linear gate_{nullptr}, activity_{nullptr}, programs_{nullptr}, cell_part_{nullptr};  // programs
-  torch::nn::Linear degree_proj_{nullptr};  // gat.degree_input: [R] -> hidden
-  torch::Tensor log_degree_;                // [N, R] log1p(in-degree per relation), node order
-  void add_degree_input(const Graph& g);  // log_degree_ and degree_proj_
   // The decoder on the drug and cell states of signatures `sig` [B, hidden] -> [B, G].
   torch::Tensor head(const torch::Tensor& hd, const torch::Tensor& hc, const torch::Tensor& sig);
   // Sampling: the graph's incoming-edge CSR, each node's feature block and row in it, and

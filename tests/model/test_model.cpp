@@ -514,37 +514,6 @@ TEST(GatModel, ProgramsDecoderIsActivityTimesGatedPrograms) {
   EXPECT_LT(m.predict(sig).abs().max().item<double>(), 1e-12);
 }
 
-// gat.degree_input: its map is built last, so with it zeroed the model is the one without it
-// (same seed, same predictions); turned on, the gene nodes (one shared type vector) differ by
-// their in-degrees and the predictions change; the sampled path (every neighbour) adds it too.
-TEST(GatModel, DegreeInputIsAddedToEveryNodeInput) {
-  TinyData d;
-  GatConfig c;
-  c.hidden = 8, c.heads = 2, c.layers = 2, c.head_hidden = 16, c.dropout = 0, c.attn_dropout = 0;
-  c.fanouts = {-1, -1};
-  torch::manual_seed(8);
-  GatModel plain(c, d.g, d.s);
-  c.degree_input = true;
-  torch::manual_seed(8);
-  GatModel deg(c, d.g, d.s);
-  plain.eval(), deg.eval();
-  auto sig = i64({0, 1, 2});
-  auto log_degree = deg.named_buffers()["log_degree"];
-  ASSERT_EQ(log_degree.sizes(), (std::vector<int64_t>{8, 2}));
-  // Node 4 receives drug_protein from drugs 0 and 1; node 5 protein_protein from 2 and 4.
-  EXPECT_NEAR(log_degree[4][0].item<float>(), std::log1p(2.f), 1e-6);
-  EXPECT_NEAR(log_degree[5][1].item<float>(), std::log1p(2.f), 1e-6);
-  EXPECT_EQ(log_degree[6].abs().sum().item<float>(), 0.f);  // a cell line: no incoming edge
-  EXPECT_FALSE(torch::allclose(deg.predict(sig), plain.predict(sig), 1e-4, 1e-4));
-  EXPECT_TRUE(torch::allclose(deg.predict_sampled(sig), deg.predict(sig), 1e-5, 1e-6));
-  {
-    torch::NoGradGuard no_grad;
-    deg.named_parameters()["degree_proj.weight"].zero_();
-    deg.named_parameters()["degree_proj.bias"].zero_();
-  }
-  EXPECT_TRUE(torch::allclose(deg.predict(sig), plain.predict(sig), 1e-6, 1e-7));
-}
-
 // Without gat.residual one layer's output is the layer alone: it differs from the residual
 // model's by exactly the input h0 (here the gene nodes' learned type vector).
 TEST(GatModel, WithoutResidualTheLayerOutputIsAlone) {
