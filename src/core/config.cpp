@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include <yaml-cpp/yaml.h>
+#include <fmt/ranges.h>  // fmt::join
 
 #include "core/error.hpp"
 

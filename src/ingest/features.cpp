@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <unordered_map>
+#include <fmt/ranges.h>  // fmt::join
 
 #include "core/error.hpp"
 #include "ingest/builder.hpp"

@@ -5,6 +5,7 @@
 #include <map>
 #include <tuple>
 #include <unordered_map>
+#include <fmt/ranges.h>  // fmt::join
 
 #include "core/error.hpp"
 #include "ingest/builder.hpp"

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cmath>
 #include <numeric>
+#include <fmt/ranges.h>  // fmt::join
 
 #include "core/error.hpp"
 #include "model/baselines.hpp"

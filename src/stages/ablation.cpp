@@ -1,6 +1,7 @@
 // The graph a run trains on, shared by `kgpert train` and `kgpert explain` (which must rebuild
 // it exactly): the GAT's relations (gat.relations), then the run's ablation.
 #include <fmt/format.h>
+#include <fmt/ranges.h>  // fmt::join
 
 #include "core/error.hpp"
 #include "graph/ops.hpp"

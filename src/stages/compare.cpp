@@ -8,6 +8,7 @@
 #include <map>
 #include <numeric>
 #include <sstream>
+#include <fmt/ranges.h>  // fmt::join
 
 #include "core/error.hpp"
 #include "stages/stage.hpp"

@@ -9,6 +9,7 @@
 #include <fstream>
 #include <iostream>
 #include <sstream>
+#include <fmt/ranges.h>  // fmt::join
 
 #include "core/error.hpp"
 #include "stages/cli.hpp"

@@ -2,6 +2,7 @@
 // (training signatures whose compound is the node), and each part's gat.layers-hop halo.
 #include <iostream>
 #include <set>
+#include <fmt/ranges.h>  // fmt::join
 
 #include "core/error.hpp"
 #include "graph/ops.hpp"

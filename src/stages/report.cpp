@@ -9,6 +9,7 @@
 #include <random>
 #include <sstream>
 #include <tuple>
+#include <fmt/ranges.h>  // fmt::join
 
 #include "core/error.hpp"
 #include "core/h5.hpp"

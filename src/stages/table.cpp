@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 #include <RDGeneral/versions.h>
 #include <torch/csrc/api/include/torch/version.h>
+#include <fmt/ranges.h>  // fmt::join
 #ifdef KGPERT_HAVE_MPI
 #include <mpi.h>
 #endif

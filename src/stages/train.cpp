@@ -13,6 +13,7 @@
 #include <iostream>
 #include <memory>
 #include <sstream>
+#include <fmt/ranges.h>  // fmt::join
 
 #include "core/error.hpp"
 #include "graph/ops.hpp"

@@ -6,8 +6,11 @@
 
 #include <map>
 #include <mutex>
+#include <sstream>
+#include <type_traits>
 
 #include <ATen/CPUGeneratorImpl.h>
+#include <fmt/ranges.h>  // fmt::join
 
 #include "core/error.hpp"
 
@@ -95,12 +98,25 @@ void check_identity(const h5::Reader& r, const std::vector<std::string>& here) {
   refuse("identity lines in another order");
 }
 
+// The key of a parameter's state in a LibTorch optimizer: its TensorImpl's address, printed as
+// a string up to LibTorch 1.13, the pointer itself from 2.x on.
+template <typename StateMap>
+typename StateMap::key_type state_key(const StateMap&, const torch::Tensor& p) {
+  if constexpr (std::is_same_v<typename StateMap::key_type, std::string>) {
+    std::ostringstream os;
+    os << static_cast<const void*>(p.unsafeGetTensorImpl());
+    return os.str();
+  } else {
+    return p.unsafeGetTensorImpl();
+  }
+}
+
 template <typename State>
 void save_adam_state(h5::Writer& w, torch::optim::Optimizer& opt,
                      const std::vector<std::string>& names, const std::vector<torch::Tensor>& params) {
   std::vector<int64_t> steps;
   for (size_t i = 0; i < params.size(); ++i) {
-    auto it = opt.state().find(c10::guts::to_string(params[i].unsafeGetTensorImpl()));
+    auto it = opt.state().find(state_key(opt.state(), params[i]));
     if (it == opt.state().end()) {  // never stepped (a parameter without gradient so far)
       steps.push_back(0);
       continue;
@@ -120,7 +136,7 @@ void load_adam_state(const h5::Reader& r, torch::optim::Optimizer& opt,
   if (steps.size() != params.size())
     r.fail("/optimizer/step", fmt::format("{} entries for {} parameters", steps.size(), params.size()));
   for (size_t i = 0; i < params.size(); ++i) {
-    const auto key = c10::guts::to_string(params[i].unsafeGetTensorImpl());
+    const auto key = state_key(opt.state(), params[i]);
     opt.state().erase(key);
     if (steps[i] == 0) continue;
     auto st = std::make_unique<State>();

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <functional>
 #include <string>
+#include <fmt/ranges.h>  // fmt::join
 
 #include "core/error.hpp"
 

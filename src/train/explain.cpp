@@ -8,6 +8,7 @@
 #include <map>
 #include <set>
 #include <tuple>
+#include <fmt/ranges.h>  // fmt::join
 
 #include "core/error.hpp"
 #include "model/models.hpp"
