@@ -13,7 +13,7 @@ command -v mpirun >/dev/null || fail "no mpirun (install openmpi-bin)"
 
 tmp="$(mktemp -d)"
 pid=""
-trap '[[ -n $pid ]] && kill -9 "$pid" 2>/dev/null; rm -rf "$tmp"' EXIT
+trap '[[ -z $pid ]] || kill -9 "$pid" 2>/dev/null || true; rm -rf "$tmp"' EXIT
 cfg="$ROOT/configs/test.yaml"
 tiny_dataset "$cfg"
 run partition "$KGPERT" partition --config "$cfg" --set partition.parts=2 --graph "$tmp/graph.h5" \

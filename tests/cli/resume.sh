@@ -12,7 +12,7 @@ cli_test_setup "${1:-}"
 
 tmp="$(mktemp -d)"
 pid=""
-trap '[[ -n $pid ]] && kill -9 "$pid" 2>/dev/null; rm -rf "$tmp"' EXIT
+trap '[[ -z $pid ]] || kill -9 "$pid" 2>/dev/null || true; rm -rf "$tmp"' EXIT
 cfg="$ROOT/configs/test.yaml"
 tiny_dataset "$cfg"
 

@@ -10,7 +10,7 @@ cli_test_setup "${1:-}"
 
 tmp="$(mktemp -d)"
 victim=""
-trap '[[ -n $victim ]] && kill -9 "$victim" 2>/dev/null; rm -rf "$tmp"' EXIT
+trap '[[ -z $victim ]] || kill -9 "$victim" 2>/dev/null || true; rm -rf "$tmp"' EXIT
 cfg="$ROOT/configs/test.yaml"
 tiny_dataset "$cfg"
 raw_ingest "$cfg"

@@ -14,7 +14,7 @@ export KGPERT
 
 tmp="$(mktemp -d)"
 pgid=""
-trap '[[ -n $pgid ]] && kill -9 -- "-$pgid" 2>/dev/null; rm -rf "$tmp"' EXIT
+trap '[[ -z $pgid ]] || kill -9 -- "-$pgid" 2>/dev/null || true; rm -rf "$tmp"' EXIT
 # Snakemake keeps a directory in the system's temporary directory that a SIGKILL (below) leaves
 # behind: here it goes inside $tmp, removed at exit.
 mkdir "$tmp/sys_tmp"
