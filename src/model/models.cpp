@@ -71,6 +71,27 @@ std::vector<EdgeSet> prune_edges(const EdgeSet& all, const std::vector<int64_t>&
 
 torch::Tensor dose_time_encoding(const Samples& s) { return to_tensor(dose_time_features(s)); }
 
+namespace {
+
+// One layer's step of the programs (gat.program_types) over [n_out] destinations:
+// Π'_i = Σ_{j->i, j live} ᾱ_ij Π_j / Σ_{j->i, j live} ᾱ_ij, ᾱ = α [E, H] averaged over heads,
+// where `live` sources carry a program (structurally: reached from a program node). Only their
+// edges are gathered, so the [E, G] messages stay small although G is the gene count. Returns Π'
+// and which destinations now carry one.
+std::pair<torch::Tensor, torch::Tensor> propagate_programs(const torch::Tensor& prog, const torch::Tensor& live,
+                                                           const torch::Tensor& src, const torch::Tensor& dst,
+                                                           const torch::Tensor& alpha, int64_t n_out) {
+  const auto keep = live.index_select(0, src).nonzero().squeeze(1);
+  const auto s = src.index_select(0, keep), d = dst.index_select(0, keep);
+  const auto a = alpha.mean(1).index_select(0, keep);               // [E']
+  const auto total = torch::zeros({n_out}, a.options()).index_add(0, d, a);  // Σ ᾱ over live edges
+  const auto w = (a / total.index_select(0, d)).unsqueeze(1);        // [E', 1]
+  auto out = torch::zeros({n_out, prog.size(1)}, prog.options()).index_add(0, d, prog.index_select(0, s) * w);
+  return {out, torch::zeros({n_out}, torch::kBool).index_fill(0, d, true)};
+}
+
+}  // namespace
+
 // ---- GatModel ------------------------------------------------------------------------------
 
 GatModel::GatModel(const GatConfig& c, const Graph& g, const Samples& s, bool prune) : c_(c) {
@@ -151,18 +172,33 @@ GatModel::GatModel(const GatConfig& c, const Graph& g, const Samples& s, bool pr
     GatLayerOptions o;
     o.in_dim = hidden, o.channels = hidden / c.heads, o.heads = c.heads, o.num_relations = r;
     o.rel_dim = c.rel_dim, o.attn_dropout = c.attn_dropout, o.self_loops = false;
-    o.fused = c.kernel == "fused";
+    // The fused kernel's α carries no gradient; the programs' paths need one through α.
+    o.fused = c.kernel == "fused" && c.program_types.empty();
     o.relation_softmax = c.relation_softmax;
     layers_.push_back(register_module("gat_" + std::to_string(l), GatLayer(o)));
   }
 
   dose_time_ = register_buffer("dose_time", dose_time_encoding(s));
   if (c.decoder == "programs") {
-    gate_ = register_module("gate", torch::nn::Linear(hidden, hidden));
     activity_ = register_module("activity", torch::nn::Linear(hidden + 2, 1));
-    programs_ = register_module("programs", torch::nn::Linear(torch::nn::LinearOptions(hidden, s.num_genes()).bias(false)));
     cell_part_ = register_module("cell_part", torch::nn::Linear(hidden, s.num_genes()));
+    if (c.program_types.empty()) {
+      gate_ = register_module("gate", torch::nn::Linear(hidden, hidden));
+      programs_ = register_module("programs", torch::nn::Linear(torch::nn::LinearOptions(hidden, s.num_genes()).bias(false)));
+    } else {
+      std::vector<int> types;
+      for (const auto& name : c.program_types) types.push_back(node_type_index(name));
+      std::vector<int64_t> row(static_cast<size_t>(g.num_nodes()));
+      int64_t n = 0;
+      for (size_t v = 0; v < row.size(); ++v)
+        row[v] = std::find(types.begin(), types.end(), int(g.node_type[v])) != types.end() ? n++ : -1;
+      for (auto& r : row) if (r < 0) r = n;  // initial_programs' zero row
+      program_row_ = register_buffer("program_row", to_tensor(row));
+      node_programs_ = register_parameter("node_programs", torch::randn({n, s.num_genes()}) * 0.01);
+      program_gate_ = register_module("program_gate", torch::nn::Linear(hidden, s.num_genes()));
+    }
   } else {
+    KG_CHECK(c.program_types.empty(), "gat.program_types needs gat.decoder: programs (it is {})", c.decoder);
     KG_CHECK(c.decoder == "mlp", "gat.decoder \"{}\"", c.decoder);
     head_ = register_module(
         "head", torch::nn::Sequential(torch::nn::Linear(2 * hidden + 2, c.head_hidden),
@@ -171,13 +207,21 @@ GatModel::GatModel(const GatConfig& c, const Graph& g, const Samples& s, bool pr
   }
 }
 
-torch::Tensor GatModel::head(const torch::Tensor& hd, const torch::Tensor& hc, const torch::Tensor& sig) {
+torch::Tensor GatModel::head(const torch::Tensor& hd, const torch::Tensor& hc, const torch::Tensor& sig,
+                             const torch::Tensor& pd) {
   auto dt = dose_time_.index_select(0, sig);  // [B, 2]
   if (head_) return head_->forward(torch::cat({hd, hc, dt}, 1));  // [B, G]
+  auto r = torch::sigmoid(activity_(torch::cat({hd, dt}, 1)));  // [B, 1]
+  if (pd.defined()) return r * ((1 + torch::tanh(program_gate_(hc))) * pd + cell_part_(hc));  // [B, G]
   auto z = hd * (1 + torch::tanh(gate_(hc)));
   z = F::dropout(z, F::DropoutFuncOptions().p(c_.dropout).training(is_training()));
-  auto r = torch::sigmoid(activity_(torch::cat({hd, dt}, 1)));  // [B, 1]
-  return r * (programs_(z) + cell_part_(hc));                    // [B, G]
+  return r * (programs_(z) + cell_part_(hc));  // [B, G]
+}
+
+std::pair<torch::Tensor, torch::Tensor> GatModel::initial_programs(const torch::Tensor& nodes) {
+  const auto rows = program_row_.index_select(0, nodes);
+  const auto table = torch::cat({node_programs_, torch::zeros({1, node_programs_.size(1)}, node_programs_.options())});
+  return {table.index_select(0, rows), rows.lt(node_programs_.size(0))};
 }
 
 torch::Tensor GatModel::encode() { return run_layers(edges_, nullptr); }
@@ -207,20 +251,24 @@ torch::Tensor GatModel::run_layers(const std::vector<EdgeSet>& edges, std::vecto
   std::vector<torch::Tensor> parts;  // h0 per type [n_t, hidden]
   for (size_t k = 0; k < feats_.size(); ++k) parts.push_back(slot_input(k, {}));
   auto h = torch::cat(parts).index_select(0, node_perm_);  // h0 [N, hidden]
+  torch::Tensor prog, live;                                // Π [N, G] (gat.program_types)
+  if (carries_programs()) std::tie(prog, live) = initial_programs(torch::arange(h.size(0), torch::kInt64));
   auto drop = F::DropoutFuncOptions().p(c_.dropout).training(is_training());
   for (size_t l = 0; l < layers_.size(); ++l) {
     const EdgeSet& es = edges[l];
     torch::Tensor z;
-    if (alpha) {
+    if (alpha || prog.defined()) {
       auto [out, a] = layers_[l]->forward_with_attention(F::dropout(h, drop), es.src, es.dst, es.rel);
-      z = out, alpha->push_back(a);  // α [E_l, H]
+      z = out;
+      if (alpha) alpha->push_back(a);  // α [E_l, H]
+      if (prog.defined()) std::tie(prog, live) = propagate_programs(prog, live, es.src, es.dst, a, h.size(0));
     } else {
       z = layers_[l](F::dropout(h, drop), es.src, es.dst, es.rel);
     }
     if (l + 1 < layers_.size()) z = F::elu(z);
     h = c_.residual ? h + z : z;
   }
-  return h;
+  return prog.defined() ? torch::cat({h, prog}, 1) : h;
 }
 
 torch::Tensor GatModel::input_rows(const std::vector<int64_t>& nodes) {
@@ -275,6 +323,8 @@ torch::Tensor GatModel::predict_sampled(const torch::Tensor& sig, int64_t* nodes
   if (nodes_used) *nodes_used = int64_t(blk.nodes.size());
 
   auto h = input_rows(blk.nodes);  // [count[0], hidden]
+  torch::Tensor prog, live;        // Π (gat.program_types)
+  if (carries_programs()) std::tie(prog, live) = initial_programs(to_tensor(blk.nodes));
   auto drop = F::DropoutFuncOptions().p(c_.dropout).training(is_training());
   const int64_t self_rel = layers_[0]->options().num_relations;  // the self-loop relation R
   for (int64_t l = 0; l < layers; ++l) {
@@ -283,16 +333,27 @@ torch::Tensor GatModel::predict_sampled(const torch::Tensor& sig, int64_t* nodes
     auto src = torch::cat({to_tensor(blk.src[size_t(l)]), loops});
     auto dst = torch::cat({to_tensor(blk.dst[size_t(l)]), loops});
     auto rel = torch::cat({to_tensor(blk.rel[size_t(l)]), torch::full({n_out}, self_rel, torch::kInt64)});
-    auto z = layers_[size_t(l)](F::dropout(h, drop), src, dst, rel).slice(0, 0, n_out);
+    torch::Tensor z;
+    if (prog.defined()) {
+      auto [out, a] = layers_[size_t(l)]->forward_with_attention(F::dropout(h, drop), src, dst, rel);
+      z = out.slice(0, 0, n_out);
+      std::tie(prog, live) = propagate_programs(prog, live, src, dst, a, n_out);
+    } else {
+      z = layers_[size_t(l)](F::dropout(h, drop), src, dst, rel).slice(0, 0, n_out);
+    }
     if (l + 1 < layers) z = F::elu(z);
     h = c_.residual ? h.slice(0, 0, n_out) + z : z;
   }
-  return head(h.index_select(0, to_tensor(drug_row)), h.index_select(0, to_tensor(cell_row)), sig);
+  const auto drugs = to_tensor(drug_row);
+  return head(h.index_select(0, drugs), h.index_select(0, to_tensor(cell_row)), sig,
+              prog.defined() ? prog.index_select(0, drugs) : torch::Tensor());
 }
 
-torch::Tensor GatModel::decode(const torch::Tensor& h, const torch::Tensor& sig) {
-  return head(h.index_select(0, sig_drug_node_.index_select(0, sig)),
-              h.index_select(0, sig_cell_node_.index_select(0, sig)), sig);
+torch::Tensor GatModel::decode(const torch::Tensor& state, const torch::Tensor& sig) {
+  const auto h = state.slice(1, 0, c_.hidden);  // [h ‖ Π] with gat.program_types
+  const auto drugs = sig_drug_node_.index_select(0, sig);
+  return head(h.index_select(0, drugs), h.index_select(0, sig_cell_node_.index_select(0, sig)), sig,
+              carries_programs() ? state.slice(1, c_.hidden).index_select(0, drugs) : torch::Tensor());
 }
 
 // ---- MLP baseline ----------------------------------------------------------------------------

@@ -84,6 +84,23 @@ struct GatAttention {
 ///                                       z-scores of an inactive dose are noise). Linear in the
 ///                                       drug state apart from r: the head cannot keep a
 ///                                       response per training compound, as an MLP can
+///   y_s = r_s ((1 + tanh(W' h_cell)) ⊙ Π_drug + Q h_cell + b)   (programs with gat.program_types,
+///                                       instead of P z_s) every node of those
+///                                       types (e.g. pathways) holds a learned gene program
+///                                       V_v [G]; Π_0 = V on them, and each layer carries it
+///                                       along the edges as the hidden state goes: Π_{l+1,i} =
+///                                       Σ_j ᾱ_ij Π_{l,j} / Σ_j ᾱ_ij over i's incoming edges from
+///                                       nodes that carry a program (ᾱ: layer l's attention,
+///                                       heads averaged); a node none reaches has none. Π_drug is
+///                                       then a weighted mean of programs, each weighted by the
+///                                       products of the attention along the paths from its node
+///                                       to the drug, renormalised over the edges that carry a
+///                                       program (the others would only dilute the mix): the response of a new
+///                                       compound is built from the programs of the pathways its
+///                                       targets reach, with no rank limit of `hidden`; W' gates
+///                                       them per gene by the cell line. Every gene-level effect
+///                                       of a compound is then some node's program, read off
+///                                       the attention. encode() returns [h ‖ Π] ([N, hidden + G]).
 /// The full graph (with one self-loop per node, relation index R) is encoded once per step;
 /// all index tensors are built once in the constructor. With `prune` (the default) each layer
 /// only runs the edges that reach the samples' drug and cell nodes within the remaining
@@ -135,8 +152,17 @@ class GatModel : public PerturbationModel {
   torch::Tensor sig_drug_node_, sig_cell_node_, dose_time_;  // [S], [S], [S, 2]
   torch::nn::Sequential head_{nullptr};                   // gat.decoder mlp
   torch::nn::Linear gate_{nullptr}, activity_{nullptr}, programs_{nullptr}, cell_part_{nullptr};  // programs
+  // gat.program_types: V [n_programs, G], each node's row in it [N] (n_programs: none), and
+  // the per-gene cell gate W'.
+  torch::Tensor node_programs_, program_row_;
+  torch::nn::Linear program_gate_{nullptr};
+  bool carries_programs() const { return node_programs_.defined(); }
+  // Π_0 of nodes [n] -> ([n, G], [n] bool: has a program).
+  std::pair<torch::Tensor, torch::Tensor> initial_programs(const torch::Tensor& nodes);
   // The decoder on the drug and cell states of signatures `sig` [B, hidden] -> [B, G].
-  torch::Tensor head(const torch::Tensor& hd, const torch::Tensor& hc, const torch::Tensor& sig);
+  // `pd` [B, G]: the drug's Π (gat.program_types) or undefined.
+  torch::Tensor head(const torch::Tensor& hd, const torch::Tensor& hc, const torch::Tensor& sig,
+                     const torch::Tensor& pd = {});
   // Sampling: the graph's incoming-edge CSR, each node's feature block and row in it, and
   // sample_state_ = [seed, steps drawn] (int64 buffer).
   Graph csr_;

@@ -514,6 +514,94 @@ TEST(GatModel, ProgramsDecoderIsActivityTimesGatedPrograms) {
   EXPECT_LT(m.predict(sig).abs().max().item<double>(), 1e-12);
 }
 
+// gat.program_types: every gene node holds a learned program V_v [G]; each layer carries the
+// programs along its edges weighted by its attention (heads averaged) and renormalised over the
+// edges from nodes that carry one, so a drug's Π is a weighted mean of the programs on its 2-hop
+// paths, the weights the attention products — checked against a
+// hand-run propagation of encode_with_attention's α, and the decoder against its formula (the
+// node programs replace the hidden-state programs P, which are not built). A
+// drug with no path from a gene node gets Π = 0; the sampled path with every neighbour gives
+// the full model's predictions and gradients; with the other terms silenced, the loss still
+// reaches the attention parameters through Π. Programs need the programs decoder.
+TEST(GatModel, NodeProgramsArriveAlongAttentionPaths) {
+  TinyData d;
+  GatConfig c;
+  c.hidden = 8, c.heads = 2, c.layers = 2, c.dropout = 0, c.attn_dropout = 0, c.decoder = "programs";
+  c.program_types = {"gene/protein"}, c.fanouts = {-1, -1};
+  torch::manual_seed(7);
+  GatModel m(c, d.g, d.s, /*prune=*/false);
+  m.eval();
+  auto param = [&](const std::string& name) { return m.named_parameters()[name]; };
+  const auto v = param("node_programs");
+  ASSERT_EQ(v.sizes(), (std::vector<int64_t>{3, 3}));  // gene nodes 3, 4, 5 x 3 genes
+  EXPECT_EQ(m.named_parameters().find("programs.weight"), nullptr);
+  {
+    torch::NoGradGuard no_grad;
+    const auto state = m.encode();
+    ASSERT_EQ(state.sizes(), (std::vector<int64_t>{8, 8 + 3}));
+    const auto att = m.encode_with_attention();
+    EXPECT_TRUE(torch::equal(att.h, state));
+    auto prog = torch::zeros({8, 3});
+    prog.slice(0, 3, 6).copy_(v);
+    std::vector<bool> live{false, false, false, true, true, true, false, false};  // carries a program
+    for (size_t l = 0; l < att.alpha.size(); ++l) {
+      const auto a = att.alpha[l].mean(1);
+      auto next = torch::zeros({8, 3}), total = torch::zeros({8});
+      std::vector<bool> reached(8, false);
+      const auto& es = att.edges[l];
+      for (int64_t e = 0; e < es.num_edges(); ++e) {
+        const int64_t i = es.dst[e].item<int64_t>(), j = es.src[e].item<int64_t>();
+        if (!live[size_t(j)]) continue;
+        next[i] += a[e] * prog[j], total[i] += a[e], reached[size_t(i)] = true;
+      }
+      for (int64_t i = 0; i < 8; ++i)
+        if (reached[size_t(i)]) next[i] /= total[i];
+      prog = next, live = reached;
+    }
+    const auto got = state.slice(1, 8);
+    EXPECT_TRUE(torch::allclose(got, prog, 1e-5, 1e-6));
+    EXPECT_TRUE(torch::equal(got[2], torch::zeros({3})));  // drug 2: no edge in from a gene
+    EXPECT_GT(got[0].abs().sum().item<double>(), 1e-4);    // drug 0: genes 3 and 4 reach it
+    // Drug 1's only gene is 4, whose only program-carrying edge is its self-loop: Π = V_4,
+    // whatever the attention (the renormalisation keeps a mean of programs a mean).
+    EXPECT_TRUE(torch::allclose(got[1], v[1], 1e-5, 1e-6));
+
+    const auto sig = i64({0, 1, 2});
+    const auto hd = state.index_select(0, i64({0, 1, 2})).slice(1, 0, 8);  // compounds 0, 3, 2
+    const auto hc = state.index_select(0, i64({7, 6, 6})).slice(1, 0, 8);
+    const auto pd = got.index_select(0, i64({0, 1, 2}));
+    const auto dt = m.named_buffers()["dose_time"];
+    auto r = torch::sigmoid(torch::cat({hd, dt}, 1).matmul(param("activity.weight").t()) + param("activity.bias"));
+    auto gate = 1 + torch::tanh(hc.matmul(param("program_gate.weight").t()) + param("program_gate.bias"));
+    auto want = r * (gate * pd + hc.matmul(param("cell_part.weight").t()) + param("cell_part.bias"));
+    EXPECT_TRUE(torch::allclose(m.predict(sig), want, 1e-5, 1e-6));
+  }
+  // Sampled with every neighbour = full, gradients included (training mode, no dropout).
+  m.train();
+  const auto sig = i64({2, 0, 1});
+  auto grads = [&](const torch::Tensor& out) {
+    m.zero_grad();
+    out.square().sum().backward();
+    std::vector<torch::Tensor> g;
+    for (const auto& p : m.parameters()) g.push_back(p.grad().defined() ? p.grad().clone() : torch::zeros_like(p));
+    return g;
+  };
+  EXPECT_TRUE(torch::allclose(m.predict_sampled(sig), m.decode(m.encode(), sig), 1e-5, 1e-6));
+  auto gs = grads(m.predict_sampled(sig)), gf = grads(m.decode(m.encode(), sig));
+  for (size_t i = 0; i < gs.size(); ++i) EXPECT_TRUE(torch::allclose(gs[i], gf[i], 1e-5, 1e-6)) << i;
+  // Only Π left reading the graph: the attention vectors still get a gradient, through α.
+  {
+    torch::NoGradGuard no_grad;
+    for (const char* w : {"activity.weight", "cell_part.weight", "program_gate.weight"})
+      param(w).zero_();
+  }
+  grads(m.decode(m.encode(), sig));
+  EXPECT_GT(param("gat_0.att_src").grad().abs().sum().item<double>(), 1e-8);
+  EXPECT_GT(v.grad().abs().sum().item<double>(), 1e-8);
+  c.decoder = "mlp";
+  EXPECT_THROW(GatModel(c, d.g, d.s), std::exception);
+}
+
 // Without gat.residual one layer's output is the layer alone: it differs from the residual
 // model's by exactly the input h0 (here the gene nodes' learned type vector).
 TEST(GatModel, WithoutResidualTheLayerOutputIsAlone) {
