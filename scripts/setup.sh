@@ -1,11 +1,18 @@
 #!/usr/bin/env bash
 # Sets up kgpert on Debian 12 (idempotent): system packages, OpenBLAS (pthread) as the BLAS,
-# the Python venv at .venv for Snakemake and plots, and the build in build/.
+# the Python venv at .venv for Snakemake and plots, and the build in build/ — against Debian's
+# LibTorch (1.13, CPU), or against the LibTorch of the torch wheel from PyPI (2.x with CUDA, for
+# GPU runs: the wheel in the venv .venv-torch, the build in build-wheel/).
 #
-#   bash scripts/setup.sh [--no-build] [--target T]...
-#     --no-build   packages and venv only
+#   bash scripts/setup.sh [--no-build] [--torch debian|wheel] [--target T]...
+#     --no-build   packages and venvs only
+#     --torch L    the LibTorch to build against: debian (default) or wheel
 #     --target T   ninja target to build (repeatable; default: kgpert; "all" builds everything)
-# Environment: KGPERT_JOBS (build jobs, default nproc), KGPERT_BUILD_DIR (default build).
+# Environment: KGPERT_TORCH (debian|wheel, as --torch; the option wins), KGPERT_JOBS (build jobs,
+# default nproc), KGPERT_BUILD_DIR (Debian's build, default build), KGPERT_WHEEL_BUILD_DIR (the
+# wheel's, default build-wheel), KGPERT_TORCH_SPEC (pip requirement, default torch==2.15.0),
+# KGPERT_TORCH_WHEELS (a directory of wheels tried before PyPI, default
+# /var/cache/kgpert-torch-wheels where it exists).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -13,16 +20,22 @@ cd "$ROOT"
 
 build=1
 targets=()
+torch="${KGPERT_TORCH:-debian}"
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --no-build) build=0 ;;
+    --torch) torch="$2"; shift ;;
     --target) targets+=("$2"); shift ;;
-    -h|--help) sed -n '2,9p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
     *) echo "setup.sh: unknown option \"$1\"" >&2; exit 2 ;;
   esac
   shift
 done
 [[ ${#targets[@]} -gt 0 ]] || targets=(kgpert)
+case "$torch" in
+  debian|wheel) ;;
+  *) echo "setup.sh: --torch (or KGPERT_TORCH) \"$torch\": expected debian or wheel" >&2; exit 2 ;;
+esac
 
 say() { printf '[setup] %s\n' "$*"; }
 
@@ -96,16 +109,61 @@ else
   say "Python packages present"
 fi
 
+# ---- the torch wheel (--torch wheel) --------------------------------------------------------
+# Its own venv, not .venv: ~5 GB with its CUDA libraries, which the default set-up never fetches.
+# Wheels in KGPERT_TORCH_WHEELS are used without asking PyPI (a machine that keeps them there
+# downloads nothing); PyPI otherwise. The wheel is never part of the repository (.gitignore).
+if [[ $torch == wheel ]]; then
+  TVENV="$ROOT/.venv-torch"
+  TSPEC="${KGPERT_TORCH_SPEC:-torch==2.15.0}"
+  WHEELS="${KGPERT_TORCH_WHEELS:-/var/cache/kgpert-torch-wheels}"
+  tstamp="$TVENV/.kgpert-torch"
+  if [[ ! -x $TVENV/bin/python ]]; then
+    say "creating $TVENV"
+    /usr/bin/python3 -m venv "$TVENV"
+  fi
+  if [[ ! -f $tstamp || "$(cat "$tstamp")" != "$TSPEC" ]]; then
+    pip=("$TVENV/bin/pip" install -q --disable-pip-version-check)
+    if [[ -d $WHEELS ]] && say "installing $TSPEC into $TVENV from $WHEELS" &&
+       "${pip[@]}" --no-index --find-links "$WHEELS" "$TSPEC"; then :
+    else
+      say "installing $TSPEC into $TVENV from PyPI (~3 GB to download)"
+      "${pip[@]}" "$TSPEC"
+    fi
+    printf '%s\n' "$TSPEC" >"$tstamp"
+  else
+    say "$TSPEC present in $TVENV"
+  fi
+  # The torch package directory (its share/cmake holds TorchConfig.cmake, its lib/ the libraries;
+  # torch.utils.cmake_prefix_path is its share/cmake).
+  TORCH_DIR="$("$TVENV/bin/python" -c 'import os, torch; print(os.path.dirname(torch.__file__))' 2>/dev/null)" ||
+    { echo "setup.sh: cannot import torch from $TVENV/bin/python" >&2; exit 1; }
+fi
+
 # ---- build ----------------------------------------------------------------------------------
 if [[ $build -eq 1 ]]; then
-  BUILD="${KGPERT_BUILD_DIR:-build}"
   jobs="${KGPERT_JOBS:-$(nproc)}"
+  config=(-DCMAKE_BUILD_TYPE=RelWithDebInfo)
+  if [[ $torch == wheel ]]; then
+    BUILD="${KGPERT_WHEEL_BUILD_DIR:-build-wheel}"
+    # C++20, the CUDA architectures (TORCH_CUDA_ARCH_LIST) and ccache come from CMakeLists.txt.
+    config+=(-DCMAKE_PREFIX_PATH="$TORCH_DIR")
+    # A build directory configured for another LibTorch (another venv, or Debian's) starts over:
+    # the libraries found are cached.
+    want="Torch_DIR:PATH=$TORCH_DIR/share/cmake/Torch"
+    if [[ -f $BUILD/CMakeCache.txt ]] && ! grep -qxF "$want" "$BUILD/CMakeCache.txt"; then
+      say "$BUILD was configured for another LibTorch: configuring it again"
+      rm -f "$BUILD/CMakeCache.txt" "$BUILD/build.ninja"
+    fi
+  else
+    BUILD="${KGPERT_BUILD_DIR:-build}"
+  fi
   if [[ ! -f $BUILD/build.ninja ]]; then
-    say "configuring $BUILD"
-    cmake -S . -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+    say "configuring $BUILD ($torch LibTorch)"
+    cmake -S . -B "$BUILD" -G Ninja "${config[@]}" >/dev/null
   fi
   for t in "${targets[@]}"; do
-    say "building $t ($jobs jobs)"
+    say "building $t in $BUILD ($jobs jobs)"
     ninja -C "$BUILD" -j "$jobs" "$t"
   done
 fi
