@@ -97,6 +97,7 @@ struct GatConfig {
   std::vector<std::string> relations;  // when not empty: the only relations whose edges the GAT's graph keeps
   std::string decoder = "mlp";         // mlp (the paper's head) | programs (models.hpp)
   std::vector<std::string> program_types;  // programs decoder: node types carrying a learned gene program each
+  std::string program_init = "random";     // random | ridge (GatModel::fit_programs)
 };
 
 struct MlpConfig {

@@ -197,8 +197,11 @@ GatModel::GatModel(const GatConfig& c, const Graph& g, const Samples& s, bool pr
       node_programs_ = register_parameter("node_programs", torch::randn({n, s.num_genes()}) * 0.01);
       program_gate_ = register_module("program_gate", torch::nn::Linear(hidden, s.num_genes()));
     }
+    KG_CHECK(c.program_init == "random" || !c.program_types.empty(), "gat.program_init: {} needs gat.program_types",
+             c.program_init);
   } else {
     KG_CHECK(c.program_types.empty(), "gat.program_types needs gat.decoder: programs (it is {})", c.decoder);
+    KG_CHECK(c.program_init == "random", "gat.program_init: {} needs gat.decoder: programs with gat.program_types", c.program_init);
     KG_CHECK(c.decoder == "mlp", "gat.decoder \"{}\"", c.decoder);
     head_ = register_module(
         "head", torch::nn::Sequential(torch::nn::Linear(2 * hidden + 2, c.head_hidden),
@@ -218,10 +221,115 @@ torch::Tensor GatModel::head(const torch::Tensor& hd, const torch::Tensor& hc, c
   return r * (programs_(z) + cell_part_(hc));  // [B, G]
 }
 
-std::pair<torch::Tensor, torch::Tensor> GatModel::initial_programs(const torch::Tensor& nodes) {
+std::pair<torch::Tensor, torch::Tensor> GatModel::initial_programs(const torch::Tensor& nodes, const torch::Tensor& table) {
+  const auto& v = table.defined() ? table : node_programs_;
   const auto rows = program_row_.index_select(0, nodes);
-  const auto table = torch::cat({node_programs_, torch::zeros({1, node_programs_.size(1)}, node_programs_.options())});
-  return {table.index_select(0, rows), rows.lt(node_programs_.size(0))};
+  const auto padded = torch::cat({v, torch::zeros({1, v.size(1)}, v.options())});
+  return {padded.index_select(0, rows), rows.lt(node_programs_.size(0))};
+}
+
+namespace {
+
+// Mean over rows of the Pearson correlation of rows of a and b [n, G] (0 for a constant row).
+double mean_row_pearson(const torch::Tensor& a, const torch::Tensor& b) {
+  const auto ac = a - a.mean(1, true), bc = b - b.mean(1, true);
+  const auto den = (ac.norm(2, 1) * bc.norm(2, 1)).clamp_min(1e-300);
+  return ((ac * bc).sum(1) / den).mean().item<double>();
+}
+
+}  // namespace
+
+GatModel::ProgramFit GatModel::fit_programs(const torch::Tensor& y, const std::vector<int64_t>& train,
+                                            const std::vector<int64_t>& val) {
+  KG_CHECK(carries_programs(), "gat.program_init: ridge needs gat.program_types");
+  KG_CHECK(!train.empty(), "no training signatures to fit the programs on");
+  torch::NoGradGuard ng;
+  const bool was_training = is_training();
+  eval();
+  for (auto& p : activity_->parameters()) p.zero_();      // r = 1/2
+  for (auto& p : program_gate_->parameters()) p.zero_();  // no cell gate
+  const GatAttention att = encode_with_attention();
+  const auto h = att.h.slice(1, 0, c_.hidden);
+  const int64_t N = h.size(0), n = node_programs_.size(0), G = y.size(1);
+  const auto dd = torch::kFloat64;
+
+  // The mix M [D', n] of the compounds' drug nodes D' (train and validation), in column chunks
+  // of V = I so that no [N, n] matrix is held at once.
+  const auto tr = to_tensor(train), va = to_tensor(val);
+  const auto drug_tr = sig_drug_node_.index_select(0, tr), drug_va = sig_drug_node_.index_select(0, va);
+  auto [nodes, inverse] = torch::_unique(torch::cat({drug_tr, drug_va}), /*sorted=*/true, /*return_inverse=*/true);
+  const auto inv_tr = inverse.slice(0, 0, tr.size(0)), inv_va = inverse.slice(0, tr.size(0));
+  const int64_t chunk = std::max<int64_t>(1, (int64_t(1) << 25) / std::max<int64_t>(N, 1));
+  std::vector<torch::Tensor> cols;
+  const auto all = torch::arange(N, torch::kInt64);
+  for (int64_t a = 0; a < n; a += chunk) {
+    const int64_t k = std::min(chunk, n - a);
+    auto table = torch::zeros({n, k});
+    table.slice(0, a, a + k).copy_(torch::eye(k));
+    auto [prog, live] = initial_programs(all, table);
+    for (size_t l = 0; l < layers_.size(); ++l) {
+      const EdgeSet& es = att.edges[l];
+      std::tie(prog, live) = propagate_programs(prog, live, es.src, es.dst, att.alpha[l], N);
+    }
+    cols.push_back(prog.index_select(0, nodes));
+  }
+  const auto M = torch::cat(cols, 1).to(dd);  // [D', n]
+
+  // Fixed-effects ridge on the training signatures, by sums over compounds and cell lines:
+  // with x_s = M[drug s] and c(s) its cell line, K = Σ_s (x_s − x̄_c)(x_s − x̄_c)ᵀ =
+  // Mᵀ diag(n_d) M − X̄ᵀ diag(n_c) X̄ and B = Σ_s (x_s − x̄_c) y_sᵀ = Mᵀ S − X̄ᵀ diag(n_c) Ȳ.
+  const auto cell_tr = sig_cell_node_.index_select(0, tr);
+  auto [cells, cell_inv] = torch::_unique(cell_tr, true, true);
+  const int64_t D = nodes.size(0), C = cells.size(0);
+  const auto y_tr = y.index_select(0, tr).to(dd);
+  const auto n_d = torch::zeros({D}, dd).index_add(0, inv_tr, torch::ones({tr.size(0)}, dd));
+  const auto n_c = torch::zeros({C}, dd).index_add(0, cell_inv, torch::ones({tr.size(0)}, dd));
+  const auto S = torch::zeros({D, G}, dd).index_add(0, inv_tr, y_tr);                     // Σ y by compound
+  const auto Xbar = torch::zeros({C, n}, dd).index_add(0, cell_inv, M.index_select(0, inv_tr)) / n_c.unsqueeze(1);
+  const auto Ybar = torch::zeros({C, G}, dd).index_add(0, cell_inv, y_tr) / n_c.unsqueeze(1);
+  const auto K = M.t().mm(M * n_d.unsqueeze(1)) - Xbar.t().mm(Xbar * n_c.unsqueeze(1));
+  const auto B = M.t().mm(S) - Xbar.t().mm(Ybar * n_c.unsqueeze(1));
+  auto [lambda, Q] = torch::linalg_eigh(K);  // K = Q diag(λ) Qᵀ
+  const auto QB = Q.t().mm(B);
+
+  // Validation: cell lines by their training row (unseen ones: the mean over training).
+  std::vector<int64_t> cell_row(static_cast<size_t>(N), C);
+  for (int64_t c = 0; c < C; ++c) cell_row[size_t(cells[c].item<int64_t>())] = c;
+  const auto ybar_all = y_tr.mean(0, true), xbar_all = M.index_select(0, inv_tr).mean(0, true);
+  const auto Ybar_ext = torch::cat({Ybar, ybar_all}), Xbar_ext = torch::cat({Xbar, xbar_all});
+  const auto vc = to_tensor(cell_row).index_select(0, sig_cell_node_.index_select(0, va));
+  const auto y_va = y.index_select(0, va).to(dd);
+  const double scale = std::max(K.diagonal().mean().item<double>(), 1e-12);
+  ProgramFit fit;
+  fit.val_pearson = -2;
+  torch::Tensor U;
+  for (int k = -6; k <= 4; ++k) {  // α = scale × 10^(k/2), 1e-3 … 1e2
+    const double alpha = scale * std::pow(10.0, k / 2.0);
+    const auto Ua = Q.mm(QB / (lambda.clamp_min(0) + alpha).unsqueeze(1));  // [n, G]
+    if (val.empty()) { U = Ua, fit.alpha = alpha; break; }
+    const auto pred = Ybar_ext.index_select(0, vc) +
+                      (M.index_select(0, inv_va) - Xbar_ext.index_select(0, vc)).mm(Ua);
+    const double p = mean_row_pearson(pred, y_va);
+    if (p > fit.val_pearson) fit.val_pearson = p, fit.alpha = alpha, U = Ua;
+  }
+
+  // V = 2U; Q h_c + b = 2 (Ȳ_c − X̄_c U) over the training cell lines, by least squares (the
+  // minimum-norm one, through the dual: C equations, hidden + 1 unknowns per gene).
+  node_programs_.copy_(2 * U);
+  const auto H1 = torch::cat({h.index_select(0, cells).to(dd), torch::ones({C, 1}, dd)}, 1);  // [C, hidden + 1]
+  const auto T = 2 * (Ybar - Xbar.mm(U));                                                     // [C, G]
+  auto gram = H1.mm(H1.t());
+  gram.diagonal().add_(1e-9 * std::max(gram.diagonal().mean().item<double>(), 1e-12));
+  const auto W = H1.t().mm(torch::cholesky_solve(T, torch::linalg_cholesky(gram)));  // [hidden + 1, G]
+  cell_part_->weight.copy_(W.slice(0, 0, c_.hidden).t());
+  cell_part_->bias.copy_(W[c_.hidden]);
+
+  fit.programs = n;
+  const auto reached = M.abs().sum(1).gt(0).index_select(0, std::get<0>(torch::_unique(inv_tr)));
+  fit.drug_nodes = reached.size(0);
+  fit.reached = reached.sum().item<int64_t>();
+  this->train(was_training);
+  return fit;
 }
 
 torch::Tensor GatModel::encode() { return run_layers(edges_, nullptr); }

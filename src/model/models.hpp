@@ -128,6 +128,22 @@ class GatModel : public PerturbationModel {
   torch::Tensor decode(const torch::Tensor& state, const torch::Tensor& sig) override;
   torch::Tensor predict(const torch::Tensor& sig) override;
   void skip_step() override;  // the sampling step counter
+  /// gat.program_init: ridge. Starts the programs decoder (gat.program_types) at the
+  /// least-squares fit of its linear part under the initial attention: with the activity
+  /// r = 1/2 and the cell gate off (both zeroed), a signature's prediction is
+  /// (M_drug V + Q h_cell + b) / 2, M_drug the drug's mix of programs (Π with V = I, rows sum to
+  /// 1 or 0). V = 2U for U the ridge fit of the training responses on M_drug with one free mean
+  /// per cell line (both sides centred within each cell line), its penalty α the one of a grid
+  /// with the highest validation per-signature Pearson; Q, b then give each training cell line
+  /// its mean response less its mean M_drug U (least squares over the cell lines' states). So
+  /// training starts from kg_ridge's 2-hop pathway fit as the attention reads it, not from
+  /// zero. `y` [S, G]: responses by signature row; `train`, `val`: signature rows (val may be
+  /// empty: the smallest α then). Eval mode, no gradient, no random numbers drawn.
+  struct ProgramFit {
+    double alpha = 0, val_pearson = 0;  // chosen penalty, and its validation Pearson
+    int64_t programs = 0, drug_nodes = 0, reached = 0;  // program nodes; the training signatures' drug nodes; those a program reaches
+  };
+  ProgramFit fit_programs(const torch::Tensor& y, const std::vector<int64_t>& train, const std::vector<int64_t>& val);
   std::vector<torch::Tensor> state_buffers() override { return {sample_state_}; }
   /// The sampled forward pass (what predict() runs while training with fanouts), callable in
   /// any mode; `nodes_used`, when given, receives the number of nodes of the sampled graph.
@@ -157,8 +173,9 @@ class GatModel : public PerturbationModel {
   torch::Tensor node_programs_, program_row_;
   torch::nn::Linear program_gate_{nullptr};
   bool carries_programs() const { return node_programs_.defined(); }
-  // Π_0 of nodes [n] -> ([n, G], [n] bool: has a program).
-  std::pair<torch::Tensor, torch::Tensor> initial_programs(const torch::Tensor& nodes);
+  // Π_0 of nodes [n] -> ([n, G], [n] bool: has a program): rows of `table` ([n_programs, K];
+  // undefined: V).
+  std::pair<torch::Tensor, torch::Tensor> initial_programs(const torch::Tensor& nodes, const torch::Tensor& table = {});
   // The decoder on the drug and cell states of signatures `sig` [B, hidden] -> [B, G].
   // `pd` [B, G]: the drug's Π (gat.program_types) or undefined.
   torch::Tensor head(const torch::Tensor& hd, const torch::Tensor& hc, const torch::Tensor& sig,

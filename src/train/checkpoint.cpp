@@ -262,7 +262,8 @@ int64_t load_checkpoint(const std::string& path, const std::vector<std::string>&
   st.schedule.scale = r.attr_double("/", "lr_scale");
   st.schedule.wait = r.attr_int("/", "lr_wait");
   st.best.clear();
-  if (st.best_epoch > 0)
+  // Best parameters, when there are any: after an epoch, or the fitted start (best_epoch 0).
+  if (!params.empty() && r.has("/best/" + names[0]))
     for (size_t i = 0; i < params.size(); ++i) st.best.push_back(read_like(r, "/best/" + names[i], params[i]));
 
   std::map<std::string, torch::Tensor> buffers;

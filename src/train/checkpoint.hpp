@@ -15,9 +15,9 @@ namespace kg {
 struct TrainState {
   explicit TrainState(const TrainConfig& tc) : schedule(tc) {}
   int64_t epochs_run = 0;
-  int64_t best_epoch = 0;           // 0 = no epoch yet
+  int64_t best_epoch = 0;           // 0: none yet (best empty), or the fitted start
   double best_pearson = 0;
-  std::vector<torch::Tensor> best;  // parameters at best_epoch, in parameters() order
+  std::vector<torch::Tensor> best;  // parameters at best_epoch, in parameters() order (empty: none yet)
   LrSchedule schedule;
   std::vector<EpochLog> curves;
   /// A run stopped by a signal mid-epoch: the steps of epoch epochs_run + 1 already taken, and

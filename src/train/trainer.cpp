@@ -230,6 +230,23 @@ RunResult train_model(const Config& cfg, const Graph& g, const Samples& s, const
   keep_freed_memory();
   torch::manual_seed(uint64_t(tc.seed));
   auto model = make_model(cfg, g, s);
+  // Targets are read in place (never written).
+  auto y = torch::from_blob(const_cast<float*>(s.y.data.data()), {n_rows, n_genes}, torch::kFloat32);
+  const bool resuming = !ckpt.path.empty() && std::filesystem::exists(ckpt.path);
+  auto* gat = dynamic_cast<GatModel*>(model.get());
+  const bool fitted_start = gat && cfg.gat.program_init == "ridge";
+  if (fitted_start && !resuming) {
+    // On every signature where each rank holds them all (every rank then fits the same); with
+    // per-rank data on this rank's rows, rank 0's fit being the one broadcast below.
+    auto rows = [&](const std::vector<int64_t>& v) {
+      return dp.sig_local.empty() ? v : sh.mine(v.data(), int64_t(v.size()));
+    };
+    const auto fit = gat->fit_programs(y, rows(split.train), rows(split.val));
+    if (ckpt.log)
+      ckpt.log(fmt::format("programs from ridge: alpha {:.4g}, validation Pearson {:.4f} ({} programs; {} of {} "
+                           "training drug nodes reached by one)",
+                           fit.alpha, fit.val_pearson, fit.programs, fit.reached, fit.drug_nodes));
+  }
   std::unique_ptr<GradReducer> reducer;
   if (sh.ranks > 1) {
     broadcast_module(*comm, *model, model->state_buffers());
@@ -248,7 +265,7 @@ RunResult train_model(const Config& cfg, const Graph& g, const Samples& s, const
   const auto identity =
       run_identity(cfg, ckpt.inputs + (sh.ranks > 1 ? fmt::format("ranks: {}\n", sh.ranks) : std::string()));
   const auto built_buffers = ckpt.path.empty() ? std::vector<std::string>{} : buffer_checksums(*model);
-  if (!ckpt.path.empty() && std::filesystem::exists(ckpt.path)) {
+  if (resuming) {
     const int64_t threads = load_checkpoint(ckpt.path, identity, built_buffers, *model, *opt, st, sh.rank);
     r.resumed_epoch = st.epochs_run;
     if (ckpt.log) {
@@ -263,9 +280,8 @@ RunResult train_model(const Config& cfg, const Graph& g, const Samples& s, const
     }
   }
 
-  // Targets are read in place (never written). Only the validation rows are read here: the
-  // test rows are touched after training, so nothing below is chosen by the test set.
-  auto y = torch::from_blob(const_cast<float*>(s.y.data.data()), {n_rows, n_genes}, torch::kFloat32);
+  // Only the validation rows are read here: the test rows are touched after training, so
+  // nothing below is chosen by the test set.
   auto val_mine = index_tensor(sh.mine(split.val.data(), int64_t(split.val.size())));
   auto y_val = y.index_select(0, val_mine);  // this rank's validation rows
   // The steps' batches: without owners, train.batch_size x ranks signatures of the order; with
@@ -281,7 +297,35 @@ RunResult train_model(const Config& cfg, const Graph& g, const Samples& s, const
   }
   int64_t steps = 0;  // for dp.after_step (counted from this call's first step)
 
-  auto stopped = [&] { return st.best_epoch > 0 && st.epochs_run - st.best_epoch >= tc.patience; };
+  auto stopped = [&] { return !st.best.empty() && st.epochs_run - st.best_epoch >= tc.patience; };
+  // Validation: squared errors and per-signature Pearsons of each rank's rows, summed;
+  // {mean squared error, mean Pearson} over all validation signatures.
+  auto validate = [&]() -> std::pair<double, double> {
+    double val[2] = {0, 0};
+    if (val_mine.numel() > 0) {
+      auto pred = predict_all(*model, val_mine);
+      val[0] = (pred - y_val).square().sum(torch::kFloat64).item<double>();
+      for (int64_t i = 0; i < pred.size(0); ++i)
+        val[1] += pearson(pred[i].data_ptr<float>(), y_val[i].data_ptr<float>(), n_genes);
+    }
+    if (sh.ranks > 1) comm->sum(val, 2, DType::f64);
+    const auto n_val = double(split.val.size());
+    return {val[0] / (n_val * double(n_genes)), val[1] / n_val};
+  };
+  auto keep_best = [&](double pearson, int64_t epoch) {
+    torch::NoGradGuard ng;
+    st.best.clear();
+    for (const auto& p : params) st.best.push_back(p.detach().clone());
+    st.best_pearson = pearson;
+    st.best_epoch = epoch;
+  };
+  // A fitted start (gat.program_init: ridge) is the first candidate, "epoch 0": training then
+  // keeps only what improves on it.
+  if (fitted_start && !resuming) {
+    const auto [loss, pearson] = validate();
+    keep_best(pearson, 0);
+    if (ckpt.log) ckpt.log(fmt::format("fitted start: val_loss {:.4f}  val_pearson {:.4f}", loss, pearson));
+  }
   // Checkpoints from rank 0, with every rank's random generator.
   auto save = [&] {
     if (ckpt.path.empty()) return;
@@ -369,31 +413,14 @@ RunResult train_model(const Config& cfg, const Graph& g, const Samples& s, const
     r.step_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - s0).count();
     if (sh.ranks > 1) sse = comm->sum(sse);
 
-    // Validation: squared errors and per-signature Pearsons of each rank's rows, summed.
-    double val[2] = {0, 0};
-    if (val_mine.numel() > 0) {
-      auto pred = predict_all(*model, val_mine);
-      val[0] = (pred - y_val).square().sum(torch::kFloat64).item<double>();
-      for (int64_t i = 0; i < pred.size(0); ++i)
-        val[1] += pearson(pred[i].data_ptr<float>(), y_val[i].data_ptr<float>(), n_genes);
-    }
-    if (sh.ranks > 1) comm->sum(val, 2, DType::f64);
-    const auto n_val = double(split.val.size());
     log.train_loss = sse / double(n_train * n_genes);
-    log.val_loss = val[0] / (n_val * double(n_genes));
-    log.val_pearson = val[1] / n_val;
+    std::tie(log.val_loss, log.val_pearson) = validate();
     log.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     st.curves.push_back(log);
     st.epochs_run = epoch;
 
-    const bool improved = st.best_epoch == 0 || log.val_pearson > st.best_pearson;  // NaN never improves
-    if (improved) {
-      torch::NoGradGuard ng;
-      st.best.clear();
-      for (const auto& p : params) st.best.push_back(p.detach().clone());
-      st.best_pearson = log.val_pearson;
-      st.best_epoch = epoch;
-    }
+    const bool improved = st.best.empty() || log.val_pearson > st.best_pearson;  // NaN never improves
+    if (improved) keep_best(log.val_pearson, epoch);
     st.schedule.end_epoch(improved);
     if (tc.checkpoint_every > 0 && epoch % tc.checkpoint_every == 0) save();
     if (progress) progress(log);
@@ -407,7 +434,7 @@ RunResult train_model(const Config& cfg, const Graph& g, const Samples& s, const
     for (size_t i = 0; i < params.size(); ++i) params[i].copy_(st.best[i]);
   }
   if (reducer) r.allreduce_wait_seconds = reducer->wait_seconds();
-  if (auto* gat = dynamic_cast<GatModel*>(model.get())) keep_gat(*gat, g, dp, sh, r);
+  if (gat) keep_gat(*gat, g, dp, sh, r);
   {
     auto [pred_val, truth_val] = predict_shared(*model, y, split.val, sh, comm);
     r.val_metrics = metrics_of(pred_val, truth_val);

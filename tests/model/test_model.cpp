@@ -602,6 +602,101 @@ TEST(GatModel, NodeProgramsArriveAlongAttentionPaths) {
   EXPECT_THROW(GatModel(c, d.g, d.s), std::exception);
 }
 
+// gat.program_init: ridge on responses made exactly of a cell-line mean plus the program of the
+// one pathway a compound's target belongs to (a compound without a target: the mean alone).
+// Every compound's mix of programs is then that pathway's one-hot row whatever the attention,
+// so the fit must give back the responses of compounds it never saw, up to the penalty's
+// shrinkage, and the model must predict what the fit computed.
+TEST(GatModel, ProgramsFromRidgePredictUnseenCompounds) {
+  const int drug = node_type_index("drug"), gene = node_type_index("gene/protein"),
+            pathway = node_type_index("pathway"), cell = node_type_index("cell_line");
+  const int64_t D = 41, T = 8, P = 4, C = 3, G = 5;  // compound 40 has no target
+  Graph g;
+  g.relation_names = {"drug_protein", "pathway_protein"};
+  std::vector<int32_t> src, dst, rel;
+  auto both = [&](int64_t a, int64_t b, int r) {
+    src.push_back(int32_t(a)), dst.push_back(int32_t(b)), rel.push_back(r);
+    src.push_back(int32_t(b)), dst.push_back(int32_t(a)), rel.push_back(r);
+  };
+  // Nodes: drugs 0..40, proteins 41..48, pathways 49..52, cell lines 53..55.
+  for (int64_t d = 0; d < D; ++d) g.node_type.push_back(drug), g.local_index.push_back(d);
+  for (int64_t t = 0; t < T; ++t) g.node_type.push_back(gene), g.local_index.push_back(t);
+  for (int64_t p = 0; p < P; ++p) g.node_type.push_back(pathway), g.local_index.push_back(p);
+  for (int64_t c = 0; c < C; ++c) g.node_type.push_back(cell), g.local_index.push_back(c);
+  const int64_t N = D + T + P + C;
+  for (int64_t v = 0; v < N; ++v)
+    g.node_id.push_back("n" + std::to_string(v)), g.node_name.push_back("n"), g.node_source.push_back("t");
+  for (int64_t d = 0; d + 1 < D; ++d) both(d, D + d % T, 0);
+  for (int64_t t = 0; t < T; ++t) both(D + T + t % P, D + t, 1);
+  Graph::build_csr(N, dst, src, rel, g.indptr);
+  g.src = src, g.rel = rel;
+  g.features.resize(node_type_names().size());
+  std::vector<float> fp, cf;
+  for (int64_t d = 0; d < D; ++d) fp.push_back(float(d % 3)), fp.push_back(float(d % 5));
+  for (int64_t c = 0; c < C; ++c) cf.push_back(float(c)), cf.push_back(float(c * c)), cf.push_back(1);
+  g.features[size_t(drug)] = {fp, D, 2};
+  g.features[size_t(gene)] = {{}, T, 0};
+  g.features[size_t(pathway)] = {{}, P, 0};
+  g.features[size_t(cell)] = {cf, C, 3};
+  g.validate("programs graph");
+
+  Samples s;
+  for (int64_t k = 0; k < G; ++k)
+    s.gene_id.push_back("g" + std::to_string(k)), s.gene_symbol.push_back("G"), s.gene_node.push_back(-1);
+  for (int64_t d = 0; d < D; ++d)
+    s.drug_pert_id.push_back("d" + std::to_string(d)), s.drug_smiles.push_back(""), s.drug_match.push_back("new"),
+        s.drug_node.push_back(d);
+  s.drug_name = s.drug_pert_id;
+  for (int64_t c = 0; c < C; ++c) s.cell_id.push_back("c" + std::to_string(c)), s.cell_node.push_back(D + T + P + c);
+  auto mu = [](int64_t c, int64_t k) { return 0.5 * double(c) - 0.3 * double(k); };
+  auto prog = [](int64_t p, int64_t k) { return std::sin(double(3 * p + 2 * k + 1)); };
+  std::vector<float> y;
+  std::vector<int64_t> train, val;
+  for (int64_t d = 0; d < D; ++d)
+    for (int64_t c = 0; c < C; ++c) {
+      (d >= 30 && d < 40 ? val : train).push_back(int64_t(s.sig_id.size()));
+      s.sig_id.push_back("s" + std::to_string(s.sig_id.size()));
+      s.sig_drug.push_back(int32_t(d)), s.sig_cell.push_back(int32_t(c));
+      s.dose_um.push_back(10), s.time_h.push_back(24);
+      for (int64_t k = 0; k < G; ++k) y.push_back(float(mu(c, k) + (d < 40 ? prog((d % T) % P, k) : 0.0)));
+    }
+  const auto S = int64_t(s.sig_id.size());
+  s.y = {y, S, G};
+  s.validate("programs samples", N);
+
+  GatConfig c;
+  c.hidden = 8, c.heads = 2, c.layers = 2, c.dropout = 0, c.attn_dropout = 0, c.decoder = "programs";
+  c.program_types = {"pathway"}, c.program_init = "ridge";
+  torch::manual_seed(3);
+  GatModel m(c, g, s, /*prune=*/false);
+  const auto yt = torch::from_blob(y.data(), {S, G}, torch::kFloat32);
+  const auto fit = m.fit_programs(yt, train, val);
+  EXPECT_TRUE(m.is_training());  // the mode it had
+  EXPECT_EQ(fit.programs, P);
+  EXPECT_EQ(fit.drug_nodes, 31);  // the training compounds' nodes, 30 with a target
+  EXPECT_EQ(fit.reached, 30);
+  EXPECT_GT(fit.val_pearson, 0.999);
+  m.eval();
+  torch::NoGradGuard ng;
+  const auto all = m.predict(torch::arange(S, torch::kInt64));
+  // Unseen compounds and the target-less one: their responses, up to the penalty's shrinkage.
+  for (int64_t i : val) EXPECT_TRUE(torch::allclose(all[i], yt[i], 0, 0.02)) << i;
+  for (int64_t i = S - C; i < S; ++i) EXPECT_TRUE(torch::allclose(all[i], yt[i], 0, 0.02)) << i;
+  // The validation Pearson the fit chose by is the model's own.
+  const auto vi = torch::tensor(val, torch::kInt64);
+  const auto pv = all.index_select(0, vi), tv = yt.index_select(0, vi);
+  const auto pc = pv - pv.mean(1, true), tc = tv - tv.mean(1, true);
+  const double r = ((pc * tc).sum(1) / (pc.norm(2, 1) * tc.norm(2, 1))).mean().item<double>();
+  EXPECT_NEAR(r, fit.val_pearson, 1e-5);
+  // Activity 1/2 and no cell gate at the start; the programs alone vary by pathway.
+  EXPECT_EQ(m.named_parameters()["activity.weight"].abs().sum().item<double>(), 0);
+  EXPECT_EQ(m.named_parameters()["program_gate.bias"].abs().sum().item<double>(), 0);
+
+  // Needs program types.
+  c.program_types.clear();
+  EXPECT_THROW(GatModel(c, g, s), std::exception);
+}
+
 // Without gat.residual one layer's output is the layer alone: it differs from the residual
 // model's by exactly the input h0 (here the gene nodes' learned type vector).
 TEST(GatModel, WithoutResidualTheLayerOutputIsAlone) {

@@ -96,6 +96,12 @@ TEST(Checkpoint, GatSampledNeighboursResumeExactly) {
   expect_exact_resume(c, 2, 2);
 }
 
+TEST(Checkpoint, FittedStartResumesAsTheBestSoFar) {
+  // The best parameters are the fitted start's (best_epoch 0) when the run is killed: the
+  // checkpoint must hold them, and the resumed run must neither refit nor lose them.
+  expect_exact_resume(fitted_start_config(), 2, 2);
+}
+
 TEST(Checkpoint, MlpWithAdamWAndPlateauResumesExactlyThroughEarlyStopping) {
   // lr 0.03 plateaus within a few epochs: the lr halvings and the early stop happen after the
   // resume, so they depend on the restored best epoch, counters and lr scale.

@@ -61,6 +61,32 @@ TEST(Trainer, EarlyStoppingRestoresBestEpoch) {
   EXPECT_GT(std::abs(r.curves.back().val_pearson - best_it->val_pearson), 1e-6);
 }
 
+// gat.program_init: ridge makes the fitted start the first candidate of early stopping, as
+// "epoch 0": with no epoch better on validation, it is what the run keeps, and patience counts
+// from it.
+TEST(Trainer, FittedStartIsKeptWhenNoEpochImprovesOnIt) {
+  Planted p;
+  const Config c = fitted_start_config();
+  std::string logged;
+  RunOptions o;
+  o.log = [&](const std::string& line) { logged += line + "\n"; };
+  const RunResult r = train_model(c, p.g, p.s, p.split, {}, o);
+  const auto at = logged.find("fitted start: val_loss ");
+  ASSERT_NE(at, std::string::npos) << logged;
+  EXPECT_NE(logged.find("programs from ridge: alpha "), std::string::npos) << logged;
+  const auto pos = logged.find("val_pearson ", at);
+  ASSERT_NE(pos, std::string::npos);
+  const double start = std::stod(logged.substr(pos + 12));
+  std::printf("fitted start: val pearson %.4f; epochs %.4f %.4f %.4f\n", start, r.curves[0].val_pearson,
+              r.curves[1].val_pearson, r.curves[2].val_pearson);
+  EXPECT_GT(start, 0.8);  // the targets' programs, read off two hops of the graph
+  EXPECT_EQ(r.best_epoch, 0);
+  EXPECT_EQ(r.epochs_run, c.train.patience);
+  for (const auto& e : r.curves) EXPECT_LT(e.val_pearson, start);
+  EXPECT_NEAR(metric(r.val_metrics, "pearson"), start, 1e-4);  // the start's parameters, restored
+  EXPECT_GT(metric(r.test_metrics, "pearson"), 0.8);
+}
+
 TEST(Trainer, SameSeedSameRun) {
   Planted p;
   Config c = small_config("gat");
