@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Sets up kgpert on Debian 12 (idempotent): system packages, OpenBLAS (pthread) as the BLAS,
-# the Python venv at .venv for Snakemake and plots, and the build in build/ — against Debian's
-# LibTorch (1.13, CPU), or against the LibTorch of the torch wheel from PyPI (2.x with CUDA, for
-# GPU runs: the wheel in the venv .venv-torch, the build in build-wheel/).
+# the Python venv at .venv for Snakemake and plots (the versions of workflow/envs/venv.lock.txt),
+# and the build in build/ — against Debian's LibTorch (1.13, CPU), or against the LibTorch of the
+# torch wheel from PyPI (2.x with CUDA, for GPU runs: the wheel in the venv .venv-torch, the
+# build in build-wheel/).
 #
 #   bash scripts/setup.sh [--no-build] [--torch debian|wheel] [--target T]...
 #     --no-build   packages and venvs only
@@ -26,7 +27,7 @@ while [[ $# -gt 0 ]]; do
     --no-build) build=0 ;;
     --torch) torch="$2"; shift ;;
     --target) targets+=("$2"); shift ;;
-    -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
     *) echo "setup.sh: unknown option \"$1\"" >&2; exit 2 ;;
   esac
   shift
@@ -85,28 +86,27 @@ for alt in libblas.so.3 liblapack.so.3 libopenblas.so.0; do
 done
 
 # ---- Python venv (Snakemake, plots) -------------------------------------------------------
-PY_REQUIREMENTS="snakemake>=9,<10
-snakemake-executor-plugin-slurm
-h5py
-matplotlib
-numpy
-pandas"
+# Exactly the versions of the lock (scripts/lock_env.sh makes it from workflow/envs/venv.in),
+# every file checked against its sha256. The stamp is the lock's hash: a venv of another lock (or
+# of the unpinned requirements before the lock) is made again from nothing, so that no package
+# outside the lock stays in it; the stamp is written last, so an interrupted install starts over.
+LOCK="$ROOT/workflow/envs/venv.lock.txt"
 VENV="$ROOT/.venv"
-stamp="$VENV/.kgpert-requirements"
-want_hash="$(printf '%s\n' "$PY_REQUIREMENTS" | sha256sum | cut -d' ' -f1)"
-if [[ ! -x $VENV/bin/python ]]; then
+stamp="$VENV/.kgpert-lock"
+want_hash="$(sha256sum "$LOCK" | cut -d' ' -f1)"
+if [[ -x $VENV/bin/python && -f $stamp && "$(cat "$stamp")" == "$want_hash" ]]; then
+  say "Python packages present (as locked)"
+else
+  if [[ -e $VENV ]]; then
+    say "$VENV was not made from this lock: making it again"
+    rm -rf "$VENV"
+  fi
   say "creating $VENV"
   /usr/bin/python3 -m venv "$VENV"
-fi
-if [[ ! -f $stamp || "$(cat "$stamp")" != "$want_hash" ]]; then
-  say "installing Python packages into $VENV"
-  req="$(mktemp)"
-  trap 'rm -f "$req"' EXIT
-  printf '%s\n' "$PY_REQUIREMENTS" >"$req"
-  "$VENV/bin/pip" install -q --disable-pip-version-check -r "$req"
+  say "installing the locked Python packages into $VENV"
+  "$VENV/bin/pip" install -q --disable-pip-version-check --require-hashes --no-deps -r "$LOCK"
+  /usr/bin/python3 "$ROOT/scripts/check_venv.py" "$VENV" "$LOCK" >/dev/null
   printf '%s\n' "$want_hash" >"$stamp"
-else
-  say "Python packages present"
 fi
 
 # ---- the torch wheel (--torch wheel) --------------------------------------------------------

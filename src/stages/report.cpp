@@ -3,7 +3,10 @@
 // the run's sweep.grid values), and paired comparisons of the GAT with the other models and its
 // ablations (bootstrap intervals over scaffolds or cell lines, t-tests over seeds).
 #include <algorithm>
+#include <cerrno>
 #include <cmath>
+#include <cstring>
+#include <fstream>
 #include <iostream>
 #include <map>
 #include <random>
@@ -267,6 +270,21 @@ void check_one_dataset(const std::vector<std::string>& run_paths, bool allow_mix
   }
 }
 
+// The text of --python-env: the Python and packages of the workflow that asked for the report
+// (the Snakemake rule gives `python -VV` and `pip freeze --all` of its venv), kept verbatim. The
+// cap keeps a wrong file (a GCTX given by mistake) out of an attribute.
+std::string read_python_env(const std::string& path) {
+  constexpr size_t kMaxBytes = 1 << 20;
+  std::ifstream in(path, std::ios::binary);
+  if (!in) fail_file("--python-env", path, "cannot open: {}", std::strerror(errno));
+  std::string text(kMaxBytes + 1, '\0');
+  in.read(text.data(), std::streamsize(text.size()));
+  if (in.bad()) fail_file("--python-env", path, "cannot read: {}", std::strerror(errno));
+  text.resize(size_t(in.gcount()));
+  if (text.size() > kMaxBytes) fail_file("--python-env", path, "over {} bytes: not a list of packages", kMaxBytes);
+  return text;
+}
+
 }  // namespace
 
 int stage_report(StageContext& ctx) {
@@ -283,6 +301,7 @@ int stage_report(StageContext& ctx) {
       fail_file("run", p, "same model/ablation/split/variant/seed ({}) as \"{}\"", r.id, seen[r.id]);
   }
   check_one_dataset(ctx.positional, ctx.flag("allow-mixed"));
+  const std::string python_env = ctx.flag("python-env") ? read_python_env(ctx.require("python-env")) : "";
   const auto& names = runs.front().metric_names;
 
   h5::Writer w(out);
@@ -355,6 +374,7 @@ int stage_report(StageContext& ctx) {
   const auto comparisons = paired_comparisons(runs);
   write_comparisons(w, comparisons);
   w.provenance(ctx.provenance(ctx.positional));
+  if (ctx.flag("python-env")) w.attr("/", "python_env", python_env);
   w.commit();
   std::cerr << fmt::format("report: {} runs in {} groups, {} paired comparisons -> {}\n", runs.size(), groups.size(),
                            comparisons.size(), out);

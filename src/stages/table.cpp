@@ -103,8 +103,9 @@ const std::vector<StageInfo>& stage_table() {
        {"graph", "samples", "split", "partition", "variant", "out"}, {}, true, stage_train,
        {"graph", "samples", "split", "partition"}, {"out"}},
       {"report", "gather run.h5 files into report.h5 (runs of one dataset, unless --allow-mixed)",
-       "--out report.h5 [--allow-mixed] RUN.h5...", {"out"}, {"allow-mixed"},
-       true, stage_report, {"ARGS"}, {"out"}},
+       "--out report.h5 [--allow-mixed] [--python-env FILE] RUN.h5... (--python-env: a text file, "
+       "kept in report.h5 as the attribute python_env; the workflow gives its venv's packages)",
+       {"out", "python-env"}, {"allow-mixed"}, true, stage_report, {"ARGS", "python-env"}, {"out"}},
       {"compare", "print the runs of report.h5 grouped, or two reports side by side",
        "REPORT.h5 [OTHER.h5] [--by model,ablation,split,variant,seed] [--where key=v1,v2]... "
        "[--metric pearson,...] [--paired] [--format table|csv|markdown] [--out FILE]",

@@ -329,6 +329,9 @@ class Suite:
                   ["is the input given as --partition"])
         self.case("report --out is its run", "report", S("report", "--out", p("run.h5"), p("run.h5")),
                   ["is the input given as argument 1"])
+        self.case("report --out is its --python-env", "report",
+                  S("report", "--python-env", p("test.yaml"), "--out", p("test.yaml"), p("run.h5")),
+                  ["is the input given as --python-env"])
         self.case("compare --out is its report", "compare",
                   S("compare", p("report.h5"), "--out", p("report.h5"), config=False),
                   ["is the input given as argument 1"])
@@ -385,6 +388,12 @@ class Suite:
                   ["inputs.embeddings", "is a FIFO"])
         self.case("report's run is a FIFO", "report", S("report", "--out", o("r.h5"), fx("fifo")),
                   ["argument 1", "is a FIFO"])
+        self.case("report --python-env is a directory", "report",
+                  S("report", "--python-env", fx("dir"), "--out", o("r.h5"), p("run.h5")),
+                  ["--python-env", "is a directory"])
+        self.case("report --python-env missing", "report",
+                  S("report", "--python-env", fx("nowhere.txt"), "--out", o("r.h5"), p("run.h5")),
+                  ['--python-env "', "nowhere.txt", "cannot open: No such file or directory"])
         self.case("compare's report is a directory", "compare", S("compare", fx("dir"), config=False),
                   ["argument 1", "is a directory"])
         self.case("explain --run is a FIFO", "explain",

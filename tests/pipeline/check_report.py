@@ -2,11 +2,14 @@
 every expected run present once, metrics finite, Pearson in (-1, 1), precisions and wrong-sign
 fractions in [0, 1], R² at most 1, curves per run, and a CSV with the documented header
 (model,ablation,split, then <metric>_mean,<metric>_std pairs, n) and one row per group whose
-means match the runs.
+means match the runs; its attribute python_env names the Python running this check and the
+versions installed here of the workflow's packages (the check runs with the workflow's venv).
     check_report.py REPORT.h5 CONFIG.yaml COMPARE.csv
 """
 import csv
+import importlib.metadata
 import math
+import platform
 import sys
 
 import h5py
@@ -99,6 +102,19 @@ def check_csv(path, runs, seeds):
                   f"{path}: {pearson_col}={rec[pearson_col]} for {row[:3]}, runs give {want}")
 
 
+def check_python_env(f):
+    """python_env: `python -VV` (this Python's version) and `pip freeze --all` of the venv."""
+    env = f.attrs.get("python_env")
+    if not check(env is not None, "no attribute python_env (the workflow's Python packages)"):
+        return
+    lines = (env.decode() if isinstance(env, bytes) else env).splitlines()
+    check(lines and lines[0].startswith(f"Python {platform.python_version()} "),
+          f"python_env: first line {lines[:1]} is not this Python's version ({platform.python_version()})")
+    for pkg in ("snakemake", "snakemake-executor-plugin-slurm", "h5py", "matplotlib", "numpy", "pandas"):
+        want = f"{pkg}=={importlib.metadata.version(pkg)}"
+        check(any(line.lower().replace("_", "-") == want for line in lines), f"python_env lacks {want}")
+
+
 def main(report, config, compare_csv):
     with open(config) as fh:
         cfg = yaml.safe_load(fh)
@@ -107,6 +123,7 @@ def main(report, config, compare_csv):
         fmt = fmt.decode() if isinstance(fmt, bytes) else fmt
         check(fmt == "kgpert-report-1", f"format attribute {fmt!r}")
         runs = check_runs(f, expected_runs(cfg))
+        check_python_env(f)
     check_csv(compare_csv, runs, cfg["sweep"]["seeds"])
     for e in errors:
         print(f"FAIL: {e}", file=sys.stderr)

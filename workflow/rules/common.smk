@@ -5,6 +5,7 @@ import json
 import os
 import re
 import shlex
+import sys
 from pathlib import Path
 
 import yaml
@@ -85,6 +86,9 @@ validate(config, str(SCHEMA))
 
 # kgpert: $KGPERT, else the build in the repository; shell commands call "$KGPERT".
 os.environ.setdefault("KGPERT", str(REPO / "build" / "kgpert"))
+# The Python running the workflow (the venv's, installed from workflow/envs/venv.lock.txt): the
+# report rule records its version and packages in report.h5 ("$KGPERT_PYTHON").
+os.environ.update(KGPERT_PYTHON=sys.executable)
 
 # The config file handed to every stage (`--config "$KGPERT_CONFIG"`): the last --configfile
 # given, else the default. Each stage also gets, as --set params, every key that affects it, so

@@ -1,4 +1,5 @@
-# Every run.h5 of the sweep -> report.h5 -> compare.txt / compare.csv.
+# Every run.h5 of the sweep -> report.h5 (with the workflow's Python packages) -> compare.txt /
+# compare.csv.
 
 
 rule report:
@@ -13,7 +14,13 @@ rule report:
     conda:
         "../envs/kgpert.yaml"
     shell:
-        '"$KGPERT" report --config "$KGPERT_CONFIG" --out {output:q} {input.runs:q} > {log:q} 2>&1'
+        # The version and packages of the workflow's Python (`-VV`, `pip freeze --all`) go into
+        # report.h5 as the attribute python_env, through a temporary file.
+        'packages="$(mktemp)" && trap \'rm -f "$packages"\' EXIT && '
+        '("$KGPERT_PYTHON" -VV && "$KGPERT_PYTHON" -m pip freeze --all --disable-pip-version-check) '
+        '> "$packages" 2> {log:q} && '
+        '"$KGPERT" report --config "$KGPERT_CONFIG" --python-env "$packages" --out {output:q} {input.runs:q} '
+        '>> {log:q} 2>&1'
 
 
 rule compare:
