@@ -241,7 +241,7 @@ double mean_row_pearson(const torch::Tensor& a, const torch::Tensor& b) {
 
 GatModel::ProgramFit GatModel::fit_programs(const torch::Tensor& y, const std::vector<int64_t>& train,
                                             const std::vector<int64_t>& val) {
-  KG_CHECK(carries_programs(), "gat.program_init: ridge needs gat.program_types");
+  KG_CHECK(carries_programs(), "gat.program_init: {} needs gat.program_types", c_.program_init);
   KG_CHECK(!train.empty(), "no training signatures to fit the programs on");
   torch::NoGradGuard ng;
   const bool was_training = is_training();
@@ -330,6 +330,14 @@ GatModel::ProgramFit GatModel::fit_programs(const torch::Tensor& y, const std::v
   fit.reached = reached.sum().item<int64_t>();
   this->train(was_training);
   return fit;
+}
+
+std::vector<torch::Tensor> GatModel::fitted_parameters() {
+  KG_CHECK(carries_programs(), "no programs to fit (gat.program_types)");
+  std::vector<torch::Tensor> out{node_programs_};
+  for (auto* m : {&cell_part_, &activity_, &program_gate_})
+    for (auto& p : (*m)->parameters()) out.push_back(p);
+  return out;
 }
 
 torch::Tensor GatModel::encode() { return run_layers(edges_, nullptr); }

@@ -144,6 +144,8 @@ class GatModel : public PerturbationModel {
     int64_t programs = 0, drug_nodes = 0, reached = 0;  // program nodes; the training signatures' drug nodes; those a program reaches
   };
   ProgramFit fit_programs(const torch::Tensor& y, const std::vector<int64_t>& train, const std::vector<int64_t>& val);
+  /// The parameters fit_programs sets: V, the cell part, the activity and the cell gate.
+  std::vector<torch::Tensor> fitted_parameters();
   std::vector<torch::Tensor> state_buffers() override { return {sample_state_}; }
   /// The sampled forward pass (what predict() runs while training with fanouts), callable in
   /// any mode; `nodes_used`, when given, receives the number of nodes of the sampled graph.

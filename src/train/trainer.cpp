@@ -234,31 +234,44 @@ RunResult train_model(const Config& cfg, const Graph& g, const Samples& s, const
   auto y = torch::from_blob(const_cast<float*>(s.y.data.data()), {n_rows, n_genes}, torch::kFloat32);
   const bool resuming = !ckpt.path.empty() && std::filesystem::exists(ckpt.path);
   auto* gat = dynamic_cast<GatModel*>(model.get());
-  const bool fitted_start = gat && cfg.gat.program_init == "ridge";
+  // gat.program_init: ridge fits the programs decoder once, at the start; refit after every
+  // epoch too, with the fitted parameters out of the gradient's reach (it trains the attention).
+  const bool refit = gat && cfg.gat.program_init == "refit";
+  const bool fitted_start = gat && (cfg.gat.program_init == "ridge" || refit);
+  if (refit && !dp.sig_local.empty())
+    fail("gat.program_init: refit needs every rank to hold every signature (the fit after each epoch "
+         "would differ between ranks); use ridge, or one rank");
+  if (refit)
+    for (auto& p : gat->fitted_parameters()) p.set_requires_grad(false);
+  // On every signature where each rank holds them all (every rank then fits the same); with
+  // per-rank data on this rank's rows, rank 0's fit being the one broadcast below.
+  auto fit_rows = [&](const std::vector<int64_t>& v) {
+    return dp.sig_local.empty() ? v : sh.mine(v.data(), int64_t(v.size()));
+  };
   if (fitted_start && !resuming) {
-    // On every signature where each rank holds them all (every rank then fits the same); with
-    // per-rank data on this rank's rows, rank 0's fit being the one broadcast below.
-    auto rows = [&](const std::vector<int64_t>& v) {
-      return dp.sig_local.empty() ? v : sh.mine(v.data(), int64_t(v.size()));
-    };
-    const auto fit = gat->fit_programs(y, rows(split.train), rows(split.val));
+    const auto t0 = std::chrono::steady_clock::now();
+    const auto fit = gat->fit_programs(y, fit_rows(split.train), fit_rows(split.val));
     if (ckpt.log)
       ckpt.log(fmt::format("programs from ridge: alpha {:.4g}, validation Pearson {:.4f} ({} programs; {} of {} "
-                           "training drug nodes reached by one)",
-                           fit.alpha, fit.val_pearson, fit.programs, fit.reached, fit.drug_nodes));
+                           "training drug nodes reached by one; {:.1f} s)",
+                           fit.alpha, fit.val_pearson, fit.programs, fit.reached, fit.drug_nodes,
+                           std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count()));
   }
   std::unique_ptr<GradReducer> reducer;
   if (sh.ranks > 1) {
     broadcast_module(*comm, *model, model->state_buffers());
     // Dropout and sampling streams of their own on ranks > 0 (rank 0 keeps one process's).
     if (sh.rank > 0) torch::manual_seed(uint64_t(tc.seed) * 0x9E3779B97F4A7C15ull + uint64_t(sh.rank));
-    reducer = std::make_unique<GradReducer>(dp.comm, model->parameters(), cfg.dist.bucket_mb * 1e6);
   }
-  auto params = model->parameters();
+  auto params = model->parameters();  // all of them: kept at the best epoch, counted
+  std::vector<torch::Tensor> trained;  // those the gradient trains
+  for (const auto& p : params)
+    if (p.requires_grad()) trained.push_back(p);
+  if (sh.ranks > 1) reducer = std::make_unique<GradReducer>(dp.comm, trained, cfg.dist.bucket_mb * 1e6);
   RunResult r;
   r.ranks = sh.ranks;
   for (const auto& p : params) r.n_params += p.numel();
-  auto opt = make_optimizer(tc, params);
+  auto opt = make_optimizer(tc, trained);
   TrainState st(tc);
 
   // The number of ranks changes the batches, hence the run; the dist.* keys do not.
@@ -377,7 +390,7 @@ RunResult train_model(const Config& cfg, const Graph& g, const Samples& s, const
         model->skip_step();
       }
       if (reducer) reducer->finish();
-      if (tc.grad_clip > 0) torch::nn::utils::clip_grad_norm_(params, tc.grad_clip);
+      if (tc.grad_clip > 0) torch::nn::utils::clip_grad_norm_(trained, tc.grad_clip);
       opt->step();
       if (dp.after_step) {
         torch::NoGradGuard ng;
@@ -414,6 +427,7 @@ RunResult train_model(const Config& cfg, const Graph& g, const Samples& s, const
     if (sh.ranks > 1) sse = comm->sum(sse);
 
     log.train_loss = sse / double(n_train * n_genes);
+    if (refit) gat->fit_programs(y, fit_rows(split.train), fit_rows(split.val));  // for the new attention
     std::tie(log.val_loss, log.val_pearson) = validate();
     log.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     st.curves.push_back(log);

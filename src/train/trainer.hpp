@@ -46,7 +46,7 @@ struct RunResult {
   std::vector<double> test_pearson;      // [n_test] each test signature's Pearson across genes
   std::vector<std::string> test_group;   // [n_test] its resampling unit (set by the caller)
   std::string test_group_unit;           // "scaffold" or "cell_line" ("" = none set)
-  int64_t n_params = 0;                  // trainable parameters
+  int64_t n_params = 0;                  // the model's parameters (fitted ones included)
   int64_t resumed_epoch = 0;             // epoch of the checkpoint resumed from (0 = none)
   int64_t ranks = 1;                     // processes that trained it
   double step_seconds = 0;               // training steps (forward, backward, all-reduce, update)

@@ -5,8 +5,10 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <map>
 
 #include "core/error.hpp"
+#include "model/models.hpp"
 #include "train/planted.hpp"
 #include "train/trainer.hpp"
 
@@ -85,6 +87,42 @@ TEST(Trainer, FittedStartIsKeptWhenNoEpochImprovesOnIt) {
   for (const auto& e : r.curves) EXPECT_LT(e.val_pearson, start);
   EXPECT_NEAR(metric(r.val_metrics, "pearson"), start, 1e-4);  // the start's parameters, restored
   EXPECT_GT(metric(r.test_metrics, "pearson"), 0.8);
+}
+
+// gat.program_init: refit: the gradient trains the attention alone, and after every epoch the
+// programs decoder is fitted again for it. The kept parameters must then be that fit for the
+// kept attention (a model given them, its programs zeroed, fits the same ones back), the
+// activity and the cell gate still off.
+TEST(Trainer, RefitKeepsTheFitOfTheKeptAttention) {
+  Planted p;
+  Config c = fitted_start_config();
+  c.gat.program_init = "refit";
+  c.train.lr = 3e-3, c.train.epochs = 4, c.train.patience = 10;
+  const RunResult r = train_model(c, p.g, p.s, p.split);
+  std::printf("refit: best epoch %lld, val pearson %.4f\n", (long long)r.best_epoch, metric(r.val_metrics, "pearson"));
+  EXPECT_GT(metric(r.val_metrics, "pearson"), 0.8);
+  std::map<std::string, torch::Tensor> kept;
+  for (const auto& a : r.params)
+    kept[a.name] = torch::from_blob(const_cast<float*>(a.data.data()), a.shape, torch::kFloat32).clone();
+  EXPECT_EQ(kept.at("activity.weight").abs().sum().item<double>(), 0);
+  EXPECT_EQ(kept.at("program_gate.weight").abs().sum().item<double>(), 0);
+
+  torch::manual_seed(c.train.seed);
+  GatModel m(c.gat, p.g, p.s);
+  {
+    torch::NoGradGuard ng;
+    for (auto& q : m.named_parameters()) q.value().copy_(kept.at(q.key()));
+    m.named_parameters()["node_programs"].zero_(), m.named_parameters()["cell_part.bias"].zero_();
+  }
+  const auto y = torch::from_blob(const_cast<float*>(p.s.y.data.data()), {p.s.y.rows, p.s.y.cols}, torch::kFloat32);
+  m.fit_programs(y, p.split.train, p.split.val);
+  for (const char* name : {"node_programs", "cell_part.weight", "cell_part.bias"})
+    EXPECT_TRUE(torch::allclose(m.named_parameters()[name], kept.at(name), 1e-4, 1e-4)) << name;
+  // Training reached the attention: a model as built has other attention parameters.
+  torch::manual_seed(c.train.seed);
+  GatModel fresh(c.gat, p.g, p.s);
+  if (r.best_epoch > 0)
+    EXPECT_FALSE(torch::allclose(fresh.named_parameters()["gat_0.att_src"], kept.at("gat_0.att_src")));
 }
 
 TEST(Trainer, SameSeedSameRun) {
