@@ -98,6 +98,7 @@ struct GatConfig {
   std::string decoder = "mlp";         // mlp (the paper's head) | programs (models.hpp)
   std::vector<std::string> program_types;  // programs decoder: node types carrying a learned gene program each
   std::string program_init = "random";     // random | ridge (GatModel::fit_programs)
+  bool compound_programs = false;           // programs decoder: a program of each compound's own, added to its Π
 };
 
 struct MlpConfig {

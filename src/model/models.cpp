@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <limits>
 #include <unordered_map>
 
 #include "core/error.hpp"
@@ -199,9 +200,20 @@ GatModel::GatModel(const GatConfig& c, const Graph& g, const Samples& s, bool pr
     }
     KG_CHECK(c.program_init == "random" || !c.program_types.empty(), "gat.program_init: {} needs gat.program_types",
              c.program_init);
+    if (c.compound_programs) {
+      KG_CHECK(!c.program_types.empty(), "gat.compound_programs needs gat.program_types");
+      KG_CHECK(drug_slot_ >= 0, "gat.compound_programs: the graph has no drug nodes");
+      std::vector<int64_t> rows(static_cast<size_t>(s.num_signatures()));
+      const int64_t* drug_of = sig_drug_node_.data_ptr<int64_t>();
+      for (size_t i = 0; i < rows.size(); ++i) rows[i] = node_row_[size_t(drug_of[i])];
+      sig_compound_ = register_buffer("sig_compound", to_tensor(rows));
+      compound_programs_ =
+          register_parameter("compound_programs", torch::zeros({feats_[size_t(drug_slot_)].size(0), s.num_genes()}));
+    }
   } else {
     KG_CHECK(c.program_types.empty(), "gat.program_types needs gat.decoder: programs (it is {})", c.decoder);
     KG_CHECK(c.program_init == "random", "gat.program_init: {} needs gat.decoder: programs with gat.program_types", c.program_init);
+    KG_CHECK(!c.compound_programs, "gat.compound_programs needs gat.decoder: programs with gat.program_types");
     KG_CHECK(c.decoder == "mlp", "gat.decoder \"{}\"", c.decoder);
     head_ = register_module(
         "head", torch::nn::Sequential(torch::nn::Linear(2 * hidden + 2, c.head_hidden),
@@ -215,7 +227,12 @@ torch::Tensor GatModel::head(const torch::Tensor& hd, const torch::Tensor& hc, c
   auto dt = dose_time_.index_select(0, sig);  // [B, 2]
   if (head_) return head_->forward(torch::cat({hd, hc, dt}, 1));  // [B, G]
   auto r = torch::sigmoid(activity_(torch::cat({hd, dt}, 1)));  // [B, 1]
-  if (pd.defined()) return r * ((1 + torch::tanh(program_gate_(hc))) * pd + cell_part_(hc));  // [B, G]
+  if (pd.defined()) {
+    const auto p = compound_programs_.defined()
+                       ? pd + compound_programs_.index_select(0, sig_compound_.index_select(0, sig))
+                       : pd;
+    return r * ((1 + torch::tanh(program_gate_(hc))) * p + cell_part_(hc));  // [B, G]
+  }
   auto z = hd * (1 + torch::tanh(gate_(hc)));
   z = F::dropout(z, F::DropoutFuncOptions().p(c_.dropout).training(is_training()));
   return r * (programs_(z) + cell_part_(hc));  // [B, G]
@@ -313,6 +330,29 @@ GatModel::ProgramFit GatModel::fit_programs(const torch::Tensor& y, const std::v
     if (p > fit.val_pearson) fit.val_pearson = p, fit.alpha = alpha, U = Ua;
   }
 
+  // The compounds' own programs, on the residuals r_s of the fit: W_d = Σ r_s / (n_d + β).
+  if (compound_programs_.defined()) {
+    compound_programs_.zero_();
+    fit.compound_beta = std::numeric_limits<double>::infinity();
+    const auto resid = y_tr - Ybar.index_select(0, cell_inv) -
+                       (M.index_select(0, inv_tr) - Xbar.index_select(0, cell_inv)).mm(U);
+    const auto R = torch::zeros({D, G}, dd).index_add(0, inv_tr, resid);  // Σ r by compound
+    const auto base = Ybar_ext.index_select(0, vc) + (M.index_select(0, inv_va) - Xbar_ext.index_select(0, vc)).mm(U);
+    const double mean_n = double(tr.size(0)) / std::max<double>(1, n_d.gt(0).sum().item<double>());
+    torch::Tensor Wbest;
+    for (int k = -4; k <= 4 && !val.empty(); ++k) {  // β = mean n_d × 10^(k/2), 0.01 … 100
+      const double beta = mean_n * std::pow(10.0, k / 2.0);
+      const auto W = R / (n_d + beta).unsqueeze(1);
+      const double p = mean_row_pearson(base + W.index_select(0, inv_va), y_va);
+      if (p > fit.val_pearson) fit.val_pearson = p, fit.compound_beta = beta, Wbest = W;
+    }
+    if (Wbest.defined()) {
+      std::vector<int64_t> row(static_cast<size_t>(D));
+      for (int64_t i = 0; i < D; ++i) row[size_t(i)] = node_row_[size_t(nodes[i].item<int64_t>())];
+      compound_programs_.index_copy_(0, to_tensor(row), (2 * Wbest).to(compound_programs_.scalar_type()));
+    }
+  }
+
   // V = 2U; Q h_c + b = 2 (Ȳ_c − X̄_c U) over the training cell lines, by least squares (the
   // minimum-norm one, through the dual: C equations, hidden + 1 unknowns per gene).
   node_programs_.copy_(2 * U);
@@ -335,6 +375,7 @@ GatModel::ProgramFit GatModel::fit_programs(const torch::Tensor& y, const std::v
 std::vector<torch::Tensor> GatModel::fitted_parameters() {
   KG_CHECK(carries_programs(), "no programs to fit (gat.program_types)");
   std::vector<torch::Tensor> out{node_programs_};
+  if (compound_programs_.defined()) out.push_back(compound_programs_);
   for (auto* m : {&cell_part_, &activity_, &program_gate_})
     for (auto& p : (*m)->parameters()) out.push_back(p);
   return out;

@@ -101,6 +101,9 @@ struct GatAttention {
 ///                                       them per gene by the cell line. Every gene-level effect
 ///                                       of a compound is then some node's program, read off
 ///                                       the attention. encode() returns [h ‖ Π] ([N, hidden + G]).
+///                                       gat.compound_programs adds a program of the compound's
+///                                       own to Π_drug (not passed along edges; zero for a
+///                                       compound never trained on).
 /// The full graph (with one self-loop per node, relation index R) is encoded once per step;
 /// all index tensors are built once in the constructor. With `prune` (the default) each layer
 /// only runs the edges that reach the samples' drug and cell nodes within the remaining
@@ -139,8 +142,13 @@ class GatModel : public PerturbationModel {
   /// training starts from kg_ridge's 2-hop pathway fit as the attention reads it, not from
   /// zero. `y` [S, G]: responses by signature row; `train`, `val`: signature rows (val may be
   /// empty: the smallest α then). Eval mode, no gradient, no random numbers drawn.
+  /// gat.compound_programs: then each training compound's own program C_d = 2 W_d, W_d =
+  /// Σ_s r_s / (n_d + β) over its n_d training signatures' residuals r_s after the fit above
+  /// (the graph's programs first, so that a compound's own program cannot take what they
+  /// explain), β from a grid chosen on validation, ∞ (no own programs) unless one beats it.
   struct ProgramFit {
     double alpha = 0, val_pearson = 0;  // chosen penalty, and its validation Pearson
+    double compound_beta = 0;           // the compound programs' penalty (∞: none; 0 without them)
     int64_t programs = 0, drug_nodes = 0, reached = 0;  // program nodes; the training signatures' drug nodes; those a program reaches
   };
   ProgramFit fit_programs(const torch::Tensor& y, const std::vector<int64_t>& train, const std::vector<int64_t>& val);
@@ -173,6 +181,9 @@ class GatModel : public PerturbationModel {
   // gat.program_types: V [n_programs, G], each node's row in it [N] (n_programs: none), and
   // the per-gene cell gate W'.
   torch::Tensor node_programs_, program_row_;
+  // gat.compound_programs: C [compounds' drug nodes, G] (rows by drug-type index), and each
+  // signature's row in it [S].
+  torch::Tensor compound_programs_, sig_compound_;
   torch::nn::Linear program_gate_{nullptr};
   bool carries_programs() const { return node_programs_.defined(); }
   // Π_0 of nodes [n] -> ([n, G], [n] bool: has a program): rows of `table` ([n_programs, K];

@@ -602,99 +602,158 @@ TEST(GatModel, NodeProgramsArriveAlongAttentionPaths) {
   EXPECT_THROW(GatModel(c, d.g, d.s), std::exception);
 }
 
-// gat.program_init: ridge on responses made exactly of a cell-line mean plus the program of the
-// one pathway a compound's target belongs to (a compound without a target: the mean alone).
-// Every compound's mix of programs is then that pathway's one-hot row whatever the attention,
-// so the fit must give back the responses of compounds it never saw, up to the penalty's
-// shrinkage, and the model must predict what the fit computed.
-TEST(GatModel, ProgramsFromRidgePredictUnseenCompounds) {
-  const int drug = node_type_index("drug"), gene = node_type_index("gene/protein"),
-            pathway = node_type_index("pathway"), cell = node_type_index("cell_line");
-  const int64_t D = 41, T = 8, P = 4, C = 3, G = 5;  // compound 40 has no target
+// Compounds 0..39 target one protein each (protein d % 8, of pathway (d % 8) % 4), compound 40
+// none; 4 cell lines. A response is exactly a cell-line mean plus the program of the compound's
+// pathway (none for compound 40) plus, with `own`, an effect of the compound's own. Validation:
+// compounds 30-39 in every cell line, and with `seen_val` also each compound d < 30 in cell line
+// d % 4 (compounds trained on, in pairs never trained on).
+struct ProgramsData {
+  static constexpr int64_t D = 41, T = 8, P = 4, C = 4, G = 5;
   Graph g;
-  g.relation_names = {"drug_protein", "pathway_protein"};
-  std::vector<int32_t> src, dst, rel;
-  auto both = [&](int64_t a, int64_t b, int r) {
-    src.push_back(int32_t(a)), dst.push_back(int32_t(b)), rel.push_back(r);
-    src.push_back(int32_t(b)), dst.push_back(int32_t(a)), rel.push_back(r);
-  };
-  // Nodes: drugs 0..40, proteins 41..48, pathways 49..52, cell lines 53..55.
-  for (int64_t d = 0; d < D; ++d) g.node_type.push_back(drug), g.local_index.push_back(d);
-  for (int64_t t = 0; t < T; ++t) g.node_type.push_back(gene), g.local_index.push_back(t);
-  for (int64_t p = 0; p < P; ++p) g.node_type.push_back(pathway), g.local_index.push_back(p);
-  for (int64_t c = 0; c < C; ++c) g.node_type.push_back(cell), g.local_index.push_back(c);
-  const int64_t N = D + T + P + C;
-  for (int64_t v = 0; v < N; ++v)
-    g.node_id.push_back("n" + std::to_string(v)), g.node_name.push_back("n"), g.node_source.push_back("t");
-  for (int64_t d = 0; d + 1 < D; ++d) both(d, D + d % T, 0);
-  for (int64_t t = 0; t < T; ++t) both(D + T + t % P, D + t, 1);
-  Graph::build_csr(N, dst, src, rel, g.indptr);
-  g.src = src, g.rel = rel;
-  g.features.resize(node_type_names().size());
-  std::vector<float> fp, cf;
-  for (int64_t d = 0; d < D; ++d) fp.push_back(float(d % 3)), fp.push_back(float(d % 5));
-  for (int64_t c = 0; c < C; ++c) cf.push_back(float(c)), cf.push_back(float(c * c)), cf.push_back(1);
-  g.features[size_t(drug)] = {fp, D, 2};
-  g.features[size_t(gene)] = {{}, T, 0};
-  g.features[size_t(pathway)] = {{}, P, 0};
-  g.features[size_t(cell)] = {cf, C, 3};
-  g.validate("programs graph");
-
   Samples s;
-  for (int64_t k = 0; k < G; ++k)
-    s.gene_id.push_back("g" + std::to_string(k)), s.gene_symbol.push_back("G"), s.gene_node.push_back(-1);
-  for (int64_t d = 0; d < D; ++d)
-    s.drug_pert_id.push_back("d" + std::to_string(d)), s.drug_smiles.push_back(""), s.drug_match.push_back("new"),
-        s.drug_node.push_back(d);
-  s.drug_name = s.drug_pert_id;
-  for (int64_t c = 0; c < C; ++c) s.cell_id.push_back("c" + std::to_string(c)), s.cell_node.push_back(D + T + P + c);
-  auto mu = [](int64_t c, int64_t k) { return 0.5 * double(c) - 0.3 * double(k); };
-  auto prog = [](int64_t p, int64_t k) { return std::sin(double(3 * p + 2 * k + 1)); };
-  std::vector<float> y;
-  std::vector<int64_t> train, val;
-  for (int64_t d = 0; d < D; ++d)
-    for (int64_t c = 0; c < C; ++c) {
-      (d >= 30 && d < 40 ? val : train).push_back(int64_t(s.sig_id.size()));
-      s.sig_id.push_back("s" + std::to_string(s.sig_id.size()));
-      s.sig_drug.push_back(int32_t(d)), s.sig_cell.push_back(int32_t(c));
-      s.dose_um.push_back(10), s.time_h.push_back(24);
-      for (int64_t k = 0; k < G; ++k) y.push_back(float(mu(c, k) + (d < 40 ? prog((d % T) % P, k) : 0.0)));
-    }
-  const auto S = int64_t(s.sig_id.size());
-  s.y = {y, S, G};
-  s.validate("programs samples", N);
+  std::vector<int64_t> train, val, val_seen, val_new;
+  torch::Tensor y;
 
-  GatConfig c;
-  c.hidden = 8, c.heads = 2, c.layers = 2, c.dropout = 0, c.attn_dropout = 0, c.decoder = "programs";
-  c.program_types = {"pathway"}, c.program_init = "ridge";
+  ProgramsData(bool own, bool seen_val) {
+    const int drug = node_type_index("drug"), gene = node_type_index("gene/protein"),
+              pathway = node_type_index("pathway"), cell = node_type_index("cell_line");
+    g.relation_names = {"drug_protein", "pathway_protein"};
+    std::vector<int32_t> src, dst, rel;
+    auto both = [&](int64_t a, int64_t b, int r) {
+      src.push_back(int32_t(a)), dst.push_back(int32_t(b)), rel.push_back(r);
+      src.push_back(int32_t(b)), dst.push_back(int32_t(a)), rel.push_back(r);
+    };
+    // Nodes: drugs 0..40, proteins 41..48, pathways 49..52, cell lines 53..56.
+    for (int64_t d = 0; d < D; ++d) g.node_type.push_back(drug), g.local_index.push_back(d);
+    for (int64_t t = 0; t < T; ++t) g.node_type.push_back(gene), g.local_index.push_back(t);
+    for (int64_t p = 0; p < P; ++p) g.node_type.push_back(pathway), g.local_index.push_back(p);
+    for (int64_t c = 0; c < C; ++c) g.node_type.push_back(cell), g.local_index.push_back(c);
+    const int64_t N = D + T + P + C;
+    for (int64_t v = 0; v < N; ++v)
+      g.node_id.push_back("n" + std::to_string(v)), g.node_name.push_back("n"), g.node_source.push_back("t");
+    for (int64_t d = 0; d + 1 < D; ++d) both(d, D + d % T, 0);
+    for (int64_t t = 0; t < T; ++t) both(D + T + t % P, D + t, 1);
+    Graph::build_csr(N, dst, src, rel, g.indptr);
+    g.src = src, g.rel = rel;
+    g.features.resize(node_type_names().size());
+    std::vector<float> fp, cf;
+    for (int64_t d = 0; d < D; ++d) fp.push_back(float(d % 3)), fp.push_back(float(d % 5));
+    for (int64_t c = 0; c < C; ++c) cf.push_back(float(c)), cf.push_back(float(c * c)), cf.push_back(1);
+    g.features[size_t(drug)] = {fp, D, 2};
+    g.features[size_t(gene)] = {{}, T, 0};
+    g.features[size_t(pathway)] = {{}, P, 0};
+    g.features[size_t(cell)] = {cf, C, 3};
+    g.validate("programs graph");
+
+    for (int64_t k = 0; k < G; ++k)
+      s.gene_id.push_back("g" + std::to_string(k)), s.gene_symbol.push_back("G"), s.gene_node.push_back(-1);
+    for (int64_t d = 0; d < D; ++d)
+      s.drug_pert_id.push_back("d" + std::to_string(d)), s.drug_smiles.push_back(""), s.drug_match.push_back("new"),
+          s.drug_node.push_back(d);
+    s.drug_name = s.drug_pert_id;
+    for (int64_t c = 0; c < C; ++c) s.cell_id.push_back("c" + std::to_string(c)), s.cell_node.push_back(D + T + P + c);
+    auto mu = [](int64_t c, int64_t k) { return 0.5 * double(c) - 0.3 * double(k); };
+    auto prog = [](int64_t p, int64_t k) { return std::sin(double(3 * p + 2 * k + 1)); };
+    auto self = [](int64_t d, int64_t k) { return 0.8 * std::cos(double(7 * d + 3 * k)); };
+    std::vector<float> v;
+    for (int64_t d = 0; d < D; ++d)
+      for (int64_t c = 0; c < C; ++c) {
+        const int64_t i = int64_t(s.sig_id.size());
+        const bool is_new = d >= 30 && d < 40, seen = seen_val && d < 30 && c == d % 4;
+        (is_new ? val_new : seen ? val_seen : train).push_back(i);
+        if (is_new || seen) val.push_back(i);
+        s.sig_id.push_back("s" + std::to_string(i));
+        s.sig_drug.push_back(int32_t(d)), s.sig_cell.push_back(int32_t(c));
+        s.dose_um.push_back(10), s.time_h.push_back(24);
+        for (int64_t k = 0; k < G; ++k)
+          v.push_back(float(mu(c, k) + (d < 40 ? prog((d % T) % P, k) : 0.0) + (own ? self(d, k) : 0.0)));
+      }
+    const auto S = int64_t(s.sig_id.size());
+    s.y = {v, S, G};
+    s.validate("programs samples", N);
+    y = torch::from_blob(s.y.data.data(), {S, G}, torch::kFloat32);
+  }
+
+  GatConfig config(bool compound_programs) const {
+    GatConfig c;
+    c.hidden = 8, c.heads = 2, c.layers = 2, c.dropout = 0, c.attn_dropout = 0, c.decoder = "programs";
+    c.program_types = {"pathway"}, c.program_init = "ridge", c.compound_programs = compound_programs;
+    return c;
+  }
+};
+
+// Mean per-row Pearson of a and b [n, G].
+double mean_pearson(const torch::Tensor& a, const torch::Tensor& b) {
+  const auto ac = a - a.mean(1, true), bc = b - b.mean(1, true);
+  return ((ac * bc).sum(1) / (ac.norm(2, 1) * bc.norm(2, 1))).mean().item<double>();
+}
+
+// gat.program_init: ridge. Every compound's mix of programs is its pathway's one-hot row
+// whatever the attention, so the fit must give back the responses of compounds it never saw,
+// up to the penalty's shrinkage, and the model must predict what the fit computed.
+TEST(GatModel, ProgramsFromRidgePredictUnseenCompounds) {
+  ProgramsData d(/*own=*/false, /*seen_val=*/false);
+  GatConfig c = d.config(false);
   torch::manual_seed(3);
-  GatModel m(c, g, s, /*prune=*/false);
-  const auto yt = torch::from_blob(y.data(), {S, G}, torch::kFloat32);
-  const auto fit = m.fit_programs(yt, train, val);
+  GatModel m(c, d.g, d.s, /*prune=*/false);
+  const auto fit = m.fit_programs(d.y, d.train, d.val);
   EXPECT_TRUE(m.is_training());  // the mode it had
-  EXPECT_EQ(fit.programs, P);
+  EXPECT_EQ(fit.programs, ProgramsData::P);
   EXPECT_EQ(fit.drug_nodes, 31);  // the training compounds' nodes, 30 with a target
   EXPECT_EQ(fit.reached, 30);
   EXPECT_GT(fit.val_pearson, 0.999);
   m.eval();
   torch::NoGradGuard ng;
+  const int64_t S = d.y.size(0);
   const auto all = m.predict(torch::arange(S, torch::kInt64));
   // Unseen compounds and the target-less one: their responses, up to the penalty's shrinkage.
-  for (int64_t i : val) EXPECT_TRUE(torch::allclose(all[i], yt[i], 0, 0.02)) << i;
-  for (int64_t i = S - C; i < S; ++i) EXPECT_TRUE(torch::allclose(all[i], yt[i], 0, 0.02)) << i;
+  for (int64_t i : d.val) EXPECT_TRUE(torch::allclose(all[i], d.y[i], 0, 0.02)) << i;
+  for (int64_t i = S - ProgramsData::C; i < S; ++i) EXPECT_TRUE(torch::allclose(all[i], d.y[i], 0, 0.02)) << i;
   // The validation Pearson the fit chose by is the model's own.
-  const auto vi = torch::tensor(val, torch::kInt64);
-  const auto pv = all.index_select(0, vi), tv = yt.index_select(0, vi);
-  const auto pc = pv - pv.mean(1, true), tc = tv - tv.mean(1, true);
-  const double r = ((pc * tc).sum(1) / (pc.norm(2, 1) * tc.norm(2, 1))).mean().item<double>();
-  EXPECT_NEAR(r, fit.val_pearson, 1e-5);
+  const auto vi = torch::tensor(d.val, torch::kInt64);
+  EXPECT_NEAR(mean_pearson(all.index_select(0, vi), d.y.index_select(0, vi)), fit.val_pearson, 1e-5);
   // Activity 1/2 and no cell gate at the start; the programs alone vary by pathway.
   EXPECT_EQ(m.named_parameters()["activity.weight"].abs().sum().item<double>(), 0);
   EXPECT_EQ(m.named_parameters()["program_gate.bias"].abs().sum().item<double>(), 0);
 
   // Needs program types.
   c.program_types.clear();
-  EXPECT_THROW(GatModel(c, g, s), std::exception);
+  EXPECT_THROW(GatModel(c, d.g, d.s), std::exception);
+}
+
+// gat.compound_programs: what the pathways leave of a compound seen in training is its own
+// program, fitted after the graph's; a new compound gets none, and a validation of new
+// compounds only chooses none at all.
+TEST(GatModel, CompoundProgramsTakeWhatTheGraphLeaves) {
+  ProgramsData d(/*own=*/true, /*seen_val=*/true);
+  auto fitted = [&](bool compound_programs) {
+    torch::manual_seed(3);
+    auto m = std::make_shared<GatModel>(d.config(compound_programs), d.g, d.s, /*prune=*/false);
+    const auto fit = m->fit_programs(d.y, d.train, d.val);
+    m->eval();
+    torch::NoGradGuard ng;
+    return std::pair{fit, m->predict(torch::arange(d.y.size(0), torch::kInt64))};
+  };
+  const auto [with, pred] = fitted(true);
+  const auto [without, pred0] = fitted(false);
+  EXPECT_TRUE(std::isfinite(with.compound_beta)) << with.compound_beta;
+  EXPECT_EQ(without.compound_beta, 0);
+  EXPECT_GT(with.val_pearson, without.val_pearson);
+  // Seen compounds in new pairs: their own effect recovered (up to what the cell lines' means
+  // took of it).
+  const auto vs = torch::tensor(d.val_seen, torch::kInt64);
+  const double err = (pred.index_select(0, vs) - d.y.index_select(0, vs)).abs().mean().item<double>();
+  const double err0 = (pred0.index_select(0, vs) - d.y.index_select(0, vs)).abs().mean().item<double>();
+  std::printf("seen compounds, mean absolute error: %.3f with their own programs, %.3f without\n", err, err0);
+  EXPECT_LT(err, 0.25 * err0);
+  for (int64_t i : d.val_new)  // new compounds: no own program, the same prediction
+    EXPECT_TRUE(torch::allclose(pred[i], pred0[i], 1e-5, 1e-5)) << i;
+
+  ProgramsData only_new(/*own=*/true, /*seen_val=*/false);
+  torch::manual_seed(3);
+  GatModel m(only_new.config(true), only_new.g, only_new.s, /*prune=*/false);
+  EXPECT_TRUE(std::isinf(m.fit_programs(only_new.y, only_new.train, only_new.val).compound_beta));
+  EXPECT_EQ(m.named_parameters()["compound_programs"].abs().sum().item<double>(), 0);
 }
 
 // Without gat.residual one layer's output is the layer alone: it differs from the residual
