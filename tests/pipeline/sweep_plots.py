@@ -62,7 +62,8 @@ def read(path):
 
 def check_table(got, want, what):
     """got: sweep_table rows; want: {(value, model, split, metric): (x, mean, sd, n)}."""
-    table = {(r["value"], r["model"], r["split"], r["metric"]): (r["x"], r["mean"], r["sd"], r["n"]) for r in got}
+    table = {(r["value"], r["model"], r["split"], r["metric"]): (r["x"], r["mean"], r["sd"], r["n"])
+             for r in got}
     assert set(table) == set(want), f"{what}: rows {sorted(table)}, want {sorted(want)}"
     for k, (x, mean, sd, n) in want.items():
         gx, gmean, gsd, gn = table[k]

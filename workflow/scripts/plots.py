@@ -260,7 +260,8 @@ def sweep_table(runs, key):
     combination of the other keys' values are averaged, each combination weighing the same; mean
     and sd (sample, NaN for n = 1) are then over those per-seed numbers, n = the seeds."""
     metrics = [m for m in SWEEP_METRICS if m in runs]
-    per_seed = defaultdict(lambda: defaultdict(list))  # (value, model, ablation, split, metric) -> {seed: [metric]}
+    # (value, model, ablation, split, metric) -> {seed: [the metric of each of its runs]}
+    per_seed = defaultdict(lambda: defaultdict(list))
     values = []
     for i, text in enumerate(grid_of(runs)):
         value = dict(parse_variant(text)).get(key)
@@ -278,7 +279,8 @@ def sweep_table(runs, key):
         rows.append({"key": key, "value": value, "x": xs[value], "model": model, "ablation": ablation,
                      "split": split, "metric": metric, "mean": float(np.mean(means)),
                      "sd": float(np.std(means, ddof=1)) if len(means) > 1 else math.nan, "n": len(means)})
-    rows.sort(key=lambda r: (list(SWEEP_METRICS).index(r["metric"]), r["split"], r["model"], r["ablation"], r["x"]))
+    order = list(SWEEP_METRICS)
+    rows.sort(key=lambda r: (order.index(r["metric"]), r["split"], r["model"], r["ablation"], r["x"]))
     return rows
 
 
@@ -303,23 +305,24 @@ def sweep_figure(runs, key, path):
     colours = {line: plt.cm.tab10(i % 10) for i, line in enumerate(lines)}
     values = list(dict.fromkeys(r["value"] for r in sorted(rows, key=lambda r: r["x"])))
     xs, kind = value_axis(values)
-    fig, axes = plt.subplots(len(metrics), len(splits), figsize=(1.5 + 4 * len(splits), 1 + 3.2 * len(metrics)),
-                             squeeze=False, sharex=True)
+    fig, axes = plt.subplots(len(metrics), len(splits), squeeze=False, sharex=True,
+                             figsize=(1.5 + 4 * len(splits), 1 + 3.2 * len(metrics)))
     for r, metric in enumerate(metrics):
         for c, split in enumerate(splits):
             ax = axes[r][c]
             for line in lines:
-                pts = [p for p in rows if (p["metric"], p["split"], p["model"], p["ablation"]) == (metric, split, *line)]
+                pts = [p for p in rows
+                       if (p["metric"], p["split"], p["model"], p["ablation"]) == (metric, split, *line)]
                 if not pts:
                     continue
                 ax.plot([p["x"] for p in pts], [p["mean"] for p in pts], marker="o", color=colours[line],
                         label=f"{variant(*line)} (seeds: {max(p['n'] for p in pts)})")
                 bars = [p for p in pts if p["n"] > 1]
                 if bars:
-                    ax.errorbar([p["x"] for p in bars], [p["mean"] for p in bars], yerr=[p["sd"] for p in bars],
-                                fmt="none", ecolor=colours[line], capsize=3)
+                    ax.errorbar([p["x"] for p in bars], [p["mean"] for p in bars],
+                                yerr=[p["sd"] for p in bars], fmt="none", ecolor=colours[line], capsize=3)
             ax.set_title(f"split: {split}", fontsize=10)
-            ax.set_ylabel(f"{SWEEP_METRICS[metric]}")
+            ax.set_ylabel(SWEEP_METRICS[metric])
             if ax.get_legend_handles_labels()[0]:
                 ax.legend(fontsize=8, frameon=False)
     for ax in axes[-1]:
