@@ -25,3 +25,4 @@ rule all:
         f"{RESULTS}/plots/learning_curves.png",
         f"{RESULTS}/plots/pred_vs_true.png",
         f"{RESULTS}/plots/attention_share.png",
+        f"{RESULTS}/plots/sweeps",

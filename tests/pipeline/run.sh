@@ -32,6 +32,8 @@ for png in test_pearson learning_curves pred_vs_true attention_share; do
   [[ "$(head -c 8 "$res/plots/$png.png" | od -An -tx1 | tr -d ' \n')" == 89504e470d0a1a0a ]] \
     || fail "plots/$png.png is not a PNG"
 done
+[[ -d $res/plots/sweeps ]] || fail "no plots/sweeps directory"
+[[ -z "$(find "$res/plots/sweeps" -name 'sweep_*.png')" ]] || fail "a sweep figure without a grid"
 for f in graph.h5 samples.h5 splits/random.h5 partition.h5; do
   [[ -s $res/$f ]] || fail "missing $f"
 done
@@ -79,7 +81,7 @@ grep -q "Nothing to be done" <<<"$out" || { echo "$out"; fail "fourth run did wo
 echo "ok: GAT change re-ran only GAT jobs"
 
 # 8. A grid over gat.heads: the GAT jobs get heads~2/ and heads~4/ in their paths (the MLP, which
-# does not read it, keeps its run), the report groups by variant, compare shows it.
+# does not read it, keeps its run), the report groups by variant, compare shows it, plots draws it.
 grid='sweep={models: [gat, mlp], splits: [random], ablations: [none], ablation_models: [gat], seeds: [0], grid: ["gat.heads: [2, 4]"]}'
 out="$(run_snake -n --config "$grid" 2>&1)" || { echo "$out"; fail "grid dry run failed"; }
 expect_eq "jobs of the gat.heads grid" "$(job_counts <<<"$out")" "all=1 compare=1 plots=1 report=1 train=2"
@@ -96,7 +98,9 @@ assert runs == want, runs
 assert sorted(f["aggregates/variant"].asstr()[()]) == ["", "gat.heads=2", "gat.heads=4"]
 PYEOF
 grep -q '^random  gat    none      gat.heads=4' "$res/compare.txt" || { cat "$res/compare.txt"; fail "compare.txt lacks the variant"; }
-echo "ok: sweep.grid over gat.heads: runs, report variants and compare"
+[[ "$(head -c 8 "$res/plots/sweeps/sweep_gat.heads.png" | od -An -tx1 | tr -d ' \n')" == 89504e470d0a1a0a ]] \
+  || fail "plots/sweeps/sweep_gat.heads.png is not a PNG"
+echo "ok: sweep.grid over gat.heads: runs, report variants, compare and its sweep figure"
 # 9. dist.ranks=2: the GAT and MLP jobs run again as 2-rank MPI jobs (rule train_mpi, started by
 # dist.launcher with the partition), then nothing is left to do.
 if command -v mpirun >/dev/null; then

@@ -1,9 +1,15 @@
 """Plots of a kgpert report.h5: test Pearson (mean +- std over seeds) per model/ablation/split,
-validation-Pearson learning curves, predicted vs true expression changes of one GAT run, and the
-GAT's attention share per relation type. Run by the `plots` rule, or by hand (run paths in the
-report are relative to the workflow's directory):
-    python workflow/scripts/plots.py REPORT.h5 SAMPLES.h5 BARS.png CURVES.png PRED.png ATTENTION.png
+validation-Pearson learning curves, predicted vs true expression changes of one GAT run, the
+GAT's attention share per relation type, and one figure per sweep.grid key (the metrics against
+the key's values) in SWEEPS_DIR. Run by the `plots` rule, or by hand (run paths in the report are
+relative to the workflow's directory):
+    python workflow/scripts/plots.py REPORT.h5 SAMPLES.h5 BARS.png CURVES.png PRED.png ATTENTION.png SWEEPS_DIR
 """
+import glob
+import json
+import math
+import os
+import re
 import sys
 from collections import defaultdict
 
@@ -34,7 +40,7 @@ def read_runs(f):
             runs[name] = text_column(ds)
         else:
             runs[name] = list(ds[()])
-    for col in ("model", "ablation", "split", METRIC):
+    for col in ("model", "ablation", "split", "seed", METRIC):
         if col not in runs:
             raise SystemExit(f'plots: "{f.filename}": /runs has no column "{col}"')
     return runs
@@ -199,14 +205,168 @@ def attention_share(runs, path):
     plt.close(fig)
 
 
-def main(report, samples, bars, curves_png, pred_png, attention_png):
+# ---- sweep figures: the metrics against each sweep.grid key's values -------------------------
+SWEEP_METRICS = {"test_pearson": "test Pearson", "val_pearson": "validation Pearson"}
+
+
+def parse_variant(text):
+    """A run's sweep.grid values, report /runs/variant ("key=value key2=value2", "" without a
+    grid), as [(key, value text)]; values hold no spaces (lists are JSON without them)."""
+    pairs = []
+    for item in text.split():
+        key, eq, value = item.partition("=")
+        if not (eq and re.fullmatch(r"[A-Za-z0-9_.]+", key)):
+            raise SystemExit(f'plots: variant "{text}": "{item}" is not key=value')
+        pairs.append((key, value))
+    return pairs
+
+
+def grid_keys(runs):
+    """The sweep.grid keys of the runs' variants, in the order they first appear."""
+    keys = []
+    for text in grid_of(runs):
+        keys += [k for k, _ in parse_variant(text) if k not in keys]
+    return keys
+
+
+def number(text):
+    """A grid value's number, or None when it is not one (a list, a string, a boolean)."""
+    try:
+        v = json.loads(text)
+    except ValueError:
+        return None
+    numeric = isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
+    return float(v) if numeric else None
+
+
+def value_axis(values):
+    """{value text: x} for a key's values (in the order they appear) and the axis kind: "log"
+    (numbers spanning more than 2 decades, all positive), "linear" (other numbers) or
+    "category" (anything else: x is the value's position, in the order the values appear)."""
+    nums = [number(v) for v in values]
+    if values and all(x is not None for x in nums):
+        kind = "log" if min(nums) > 0 and max(nums) / min(nums) > 100 else "linear"
+        return dict(zip(values, nums)), kind
+    return {v: float(i) for i, v in enumerate(values)}, "category"
+
+
+def sweep_table(runs, key):
+    """The points that figure sweep_<key> draws, as rows (dicts): key, value (its text in the
+    variants), x (its place on the axis, see value_axis), model, ablation, split, metric
+    (test_pearson, and val_pearson where the report has it), mean, sd and n.
+
+    Only runs whose variant holds `key` (the models that read it) count. The other grid keys are
+    marginalised per seed: for each value, model, ablation, split and seed, the runs of every
+    combination of the other keys' values are averaged, each combination weighing the same; mean
+    and sd (sample, NaN for n = 1) are then over those per-seed numbers, n = the seeds."""
+    metrics = [m for m in SWEEP_METRICS if m in runs]
+    # (value, model, ablation, split, metric) -> {seed: [the metric of each of its runs]}
+    per_seed = defaultdict(lambda: defaultdict(list))
+    values = []
+    for i, text in enumerate(grid_of(runs)):
+        value = dict(parse_variant(text)).get(key)
+        if value is None:
+            continue
+        if value not in values:
+            values.append(value)
+        for metric in metrics:
+            group = (value, runs["model"][i], runs["ablation"][i], runs["split"][i], metric)
+            per_seed[group][int(runs["seed"][i])].append(float(runs[metric][i]))
+    xs, _ = value_axis(values)
+    rows = []
+    for (value, model, ablation, split, metric), seeds in per_seed.items():
+        means = [np.mean(v) for v in seeds.values()]
+        rows.append({"key": key, "value": value, "x": xs[value], "model": model, "ablation": ablation,
+                     "split": split, "metric": metric, "mean": float(np.mean(means)),
+                     "sd": float(np.std(means, ddof=1)) if len(means) > 1 else math.nan, "n": len(means)})
+    order = list(SWEEP_METRICS)
+    rows.sort(key=lambda r: (order.index(r["metric"]), r["split"], r["model"], r["ablation"], r["x"]))
+    return rows
+
+
+def other_keys(runs, key):
+    """The grid keys besides `key` of the runs whose variant holds `key`."""
+    others = []
+    for text in grid_of(runs):
+        pairs = parse_variant(text)
+        if key in dict(pairs):
+            others += [k for k, _ in pairs if k != key and k not in others]
+    return others
+
+
+def sweep_figure(runs, key, path):
+    """The metrics against the values of grid key `key`: a row of panels per metric (test, then
+    validation), a panel per split, a line per model (+ablation); points at sweep_table's mean
+    over seeds, error bars its sd (none for one seed)."""
+    rows = sweep_table(runs, key)
+    metrics = [m for m in SWEEP_METRICS if any(r["metric"] == m for r in rows)]
+    splits = sorted({r["split"] for r in rows})
+    lines = sorted({(r["model"], r["ablation"]) for r in rows})
+    colours = {line: plt.cm.tab10(i % 10) for i, line in enumerate(lines)}
+    values = list(dict.fromkeys(r["value"] for r in sorted(rows, key=lambda r: r["x"])))
+    xs, kind = value_axis(values)
+    fig, axes = plt.subplots(len(metrics), len(splits), squeeze=False, sharex=True,
+                             figsize=(1.5 + 4 * len(splits), 1 + 3.2 * len(metrics)))
+    for r, metric in enumerate(metrics):
+        for c, split in enumerate(splits):
+            ax = axes[r][c]
+            for line in lines:
+                pts = [p for p in rows
+                       if (p["metric"], p["split"], p["model"], p["ablation"]) == (metric, split, *line)]
+                if not pts:
+                    continue
+                ax.plot([p["x"] for p in pts], [p["mean"] for p in pts], marker="o", color=colours[line],
+                        label=f"{variant(*line)} (seeds: {max(p['n'] for p in pts)})")
+                bars = [p for p in pts if p["n"] > 1]
+                if bars:
+                    ax.errorbar([p["x"] for p in bars], [p["mean"] for p in bars],
+                                yerr=[p["sd"] for p in bars], fmt="none", ecolor=colours[line], capsize=3)
+            ax.set_title(f"split: {split}", fontsize=10)
+            ax.set_ylabel(SWEEP_METRICS[metric])
+            if ax.get_legend_handles_labels()[0]:
+                ax.legend(fontsize=8, frameon=False)
+    for ax in axes[-1]:
+        ax.set_xlabel(key)
+        if kind == "log":
+            ax.set_xscale("log")
+        elif kind == "category":
+            ax.set_xlim(-0.5, len(values) - 0.5)
+        ax.set_xticks([xs[v] for v in values], values)
+        ax.xaxis.set_minor_locator(matplotlib.ticker.NullLocator())
+    others = other_keys(runs, key)
+    how = (f"each seed's point the mean over the other grid keys' values ({', '.join(others)}), "
+           if others else "")
+    fig.suptitle(f"{key}: mean over seeds, bars ± sd over seeds (none for one seed)\n{how}"
+                 f"runs of the models that read {key}", fontsize=10)
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+
+
+def sweep_figures(runs, directory):
+    """DIRECTORY/sweep_<key>.png (the key as in the config, dots kept, like the run paths'
+    <key>~<value>) for each grid key of the report's variants; none without a grid. Earlier
+    sweep_*.png there are removed first, so that no key of an older grid lingers."""
+    os.makedirs(directory, exist_ok=True)
+    for old in glob.glob(os.path.join(glob.escape(directory), "sweep_*.png")):
+        os.remove(old)
+    paths = []
+    for key in grid_keys(runs):
+        paths.append(os.path.join(directory, f"sweep_{key}.png"))
+        sweep_figure(runs, key, paths[-1])
+    return paths
+
+
+def main(report, samples, bars, curves_png, pred_png, attention_png, sweeps_dir):
     with h5py.File(report, "r") as f:
         runs = read_runs(f)
         bar_chart(runs, bars)
         learning_curves(f, runs, curves_png)
     pred_vs_true(runs, samples, pred_png)
     attention_share(runs, attention_png)
-    print(f"plots: wrote {bars}, {curves_png}, {pred_png} and {attention_png} ({len(runs[METRIC])} runs)")
+    sweeps = sweep_figures(runs, sweeps_dir)
+    print(f"plots: wrote {bars}, {curves_png}, {pred_png}, {attention_png} and {len(sweeps)} sweep figures "
+          f"in {sweeps_dir} ({len(runs[METRIC])} runs)")
 
 
 if __name__ == "__main__":
@@ -215,8 +375,8 @@ if __name__ == "__main__":
         with open(sm.log[0], "w") as log:
             sys.stdout = sys.stderr = log
             main(sm.input.report, sm.input.samples, sm.output.bars, sm.output.curves, sm.output.pred,
-                 sm.output.attention)
-    elif len(sys.argv) == 7:
+                 sm.output.attention, sm.output.sweeps)
+    elif len(sys.argv) == 8:
         main(*sys.argv[1:])
     else:
         sys.exit(__doc__)
