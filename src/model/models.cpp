@@ -302,7 +302,8 @@ GatModel::ProgramFit GatModel::fit_programs(const torch::Tensor& y, const std::v
   const auto n_d = torch::zeros({D}, dd).index_add(0, inv_tr, torch::ones({tr.size(0)}, dd));
   const auto n_c = torch::zeros({C}, dd).index_add(0, cell_inv, torch::ones({tr.size(0)}, dd));
   const auto S = torch::zeros({D, G}, dd).index_add(0, inv_tr, y_tr);                     // Σ y by compound
-  const auto Xbar = torch::zeros({C, n}, dd).index_add(0, cell_inv, M.index_select(0, inv_tr)) / n_c.unsqueeze(1);
+  const auto X_tr = M.index_select(0, inv_tr);                                           // [S_train, n]
+  const auto Xbar = torch::zeros({C, n}, dd).index_add(0, cell_inv, X_tr) / n_c.unsqueeze(1);
   const auto Ybar = torch::zeros({C, G}, dd).index_add(0, cell_inv, y_tr) / n_c.unsqueeze(1);
   const auto K = M.t().mm(M * n_d.unsqueeze(1)) - Xbar.t().mm(Xbar * n_c.unsqueeze(1));
   const auto B = M.t().mm(S) - Xbar.t().mm(Ybar * n_c.unsqueeze(1));
@@ -312,38 +313,36 @@ GatModel::ProgramFit GatModel::fit_programs(const torch::Tensor& y, const std::v
   // Validation: cell lines by their training row (unseen ones: the mean over training).
   std::vector<int64_t> cell_row(static_cast<size_t>(N), C);
   for (int64_t c = 0; c < C; ++c) cell_row[size_t(cells[c].item<int64_t>())] = c;
-  const auto ybar_all = y_tr.mean(0, true), xbar_all = M.index_select(0, inv_tr).mean(0, true);
-  const auto Ybar_ext = torch::cat({Ybar, ybar_all}), Xbar_ext = torch::cat({Xbar, xbar_all});
+  const auto Ybar_ext = torch::cat({Ybar, y_tr.mean(0, true)}), Xbar_ext = torch::cat({Xbar, X_tr.mean(0, true)});
   const auto vc = to_tensor(cell_row).index_select(0, sig_cell_node_.index_select(0, va));
   const auto y_va = y.index_select(0, va).to(dd);
+  // A validation signature's prediction is Yv0 + Xv U.
+  const auto Yv0 = Ybar_ext.index_select(0, vc), Xv = M.index_select(0, inv_va) - Xbar_ext.index_select(0, vc);
   const double scale = std::max(K.diagonal().mean().item<double>(), 1e-12);
   ProgramFit fit;
   fit.val_pearson = -2;
-  torch::Tensor U;
+  torch::Tensor U, pred_va;  // the chosen fit, and its validation predictions
   for (int k = -6; k <= 4; ++k) {  // α = scale × 10^(k/2), 1e-3 … 1e2
     const double alpha = scale * std::pow(10.0, k / 2.0);
     const auto Ua = Q.mm(QB / (lambda.clamp_min(0) + alpha).unsqueeze(1));  // [n, G]
     if (val.empty()) { U = Ua, fit.alpha = alpha; break; }
-    const auto pred = Ybar_ext.index_select(0, vc) +
-                      (M.index_select(0, inv_va) - Xbar_ext.index_select(0, vc)).mm(Ua);
+    const auto pred = Yv0 + Xv.mm(Ua);
     const double p = mean_row_pearson(pred, y_va);
-    if (p > fit.val_pearson) fit.val_pearson = p, fit.alpha = alpha, U = Ua;
+    if (p > fit.val_pearson) fit.val_pearson = p, fit.alpha = alpha, U = Ua, pred_va = pred;
   }
 
   // The compounds' own programs, on the residuals r_s of the fit: W_d = Σ r_s / (n_d + β).
   if (compound_programs_.defined()) {
     compound_programs_.zero_();
     fit.compound_beta = std::numeric_limits<double>::infinity();
-    const auto resid = y_tr - Ybar.index_select(0, cell_inv) -
-                       (M.index_select(0, inv_tr) - Xbar.index_select(0, cell_inv)).mm(U);
+    const auto resid = y_tr - Ybar.index_select(0, cell_inv) - (X_tr - Xbar.index_select(0, cell_inv)).mm(U);
     const auto R = torch::zeros({D, G}, dd).index_add(0, inv_tr, resid);  // Σ r by compound
-    const auto base = Ybar_ext.index_select(0, vc) + (M.index_select(0, inv_va) - Xbar_ext.index_select(0, vc)).mm(U);
     const double mean_n = double(tr.size(0)) / std::max<double>(1, n_d.gt(0).sum().item<double>());
     torch::Tensor Wbest;
     for (int k = -4; k <= 4 && !val.empty(); ++k) {  // β = mean n_d × 10^(k/2), 0.01 … 100
       const double beta = mean_n * std::pow(10.0, k / 2.0);
       const auto W = R / (n_d + beta).unsqueeze(1);
-      const double p = mean_row_pearson(base + W.index_select(0, inv_va), y_va);
+      const double p = mean_row_pearson(pred_va + W.index_select(0, inv_va), y_va);
       if (p > fit.val_pearson) fit.val_pearson = p, fit.compound_beta = beta, Wbest = W;
     }
     if (Wbest.defined()) {
