@@ -50,6 +50,7 @@ APT_PACKAGES=(
   procps  # pgrep/ps in the test scripts (not in a minimal Debian)
   clang-14 libclang-rt-14-dev libomp-14-dev  # the fuzz build (scripts/fuzz.sh): libFuzzer, sanitizers, clang's OpenMP
   slurm-wlm munge libpmix-dev  # the one-node SLURM test cluster (scripts/slurm_cluster.sh)
+  chromium  # headless, opens the workflow's HTML report in its test (workflow.html_report)
 )
 
 as_root() {

@@ -10,7 +10,7 @@ out="$(snake "$tmp" -n --cores 2 --configfile "$ROOT/configs/default.yaml" 2>&1)
 # 3 splits; GAT x 3 ablations, MLP and cell_mlp x none: 3 seeds each -> (3 + 2) x 3 x 3 = 45;
 # cell_mean, knn, ridge (closed form, the same fit for any seed): first seed only -> 3 x 3 = 9.
 expect_eq "demo jobs" "$(job_counts <<<"$out")" \
-  "all=1 compare=1 ingest=1 partition=1 plots=1 report=1 split=3 synth=1 train=54"
+  "all=1 compare=1 explain=1 ingest=1 partition=1 plots=1 report=1 split=3 synth=1 tables=1 train=54"
 grep -q "results/demo/runs/model~gat/ablation~edge_shuffle/split~scaffold/seed~2/run.h5" <<<"$out" \
   || fail "dry run lacks the GAT edge_shuffle scaffold seed 2 run"
 if grep -q "model~mlp/ablation~edge_shuffle" <<<"$out"; then fail "MLP got an ablation"; fi
@@ -26,7 +26,7 @@ done
 out="$(snake "$tmp" -n --cores 2 --config 'inputs={kg_csv: in/kg.csv, gctx: in/sig.gctx, sig_info: in/sig_info.txt, gene_info: in/gene_info.txt, cell_info: in/cell_info.txt, pert_info: in/pert_info.txt, drugbank_vocab: in/vocab.csv}' 2>&1)" \
   || { echo "$out"; fail "dry run with real inputs failed"; }
 expect_eq "real-input jobs" "$(job_counts <<<"$out")" \
-  "all=1 compare=1 ingest=1 partition=1 plots=1 report=1 split=3 train=54"
+  "all=1 compare=1 explain=1 ingest=1 partition=1 plots=1 report=1 split=3 tables=1 train=54"
 
 # dist.ranks=2: the 45 gradient-trained jobs become 2-rank MPI jobs (train_mpi, with the
 # partition as input, started by dist.launcher), the closed-form ones stay; the partition must
@@ -34,7 +34,7 @@ expect_eq "real-input jobs" "$(job_counts <<<"$out")" \
 out="$(snake "$tmp" -n -p --cores 2 --configfile "$ROOT/configs/default.yaml" --config 'dist={ranks: 2}' 2>&1)" \
   || { echo "$out"; fail "dry run with dist.ranks=2 failed"; }
 expect_eq "2-rank jobs" "$(job_counts <<<"$out")" \
-  "all=1 compare=1 ingest=1 partition=1 plots=1 report=1 split=3 synth=1 train=9 train_mpi=45"
+  "all=1 compare=1 explain=1 ingest=1 partition=1 plots=1 report=1 split=3 synth=1 tables=1 train=9 train_mpi=45"
 grep -q 'mpirun --oversubscribe --bind-to none -n 2 "$KGPERT" train .*--partition results/demo/partition.h5' <<<"$out" \
   || { echo "$out" | grep -m3 mpirun; fail "train_mpi does not start 2 ranks with the partition"; }
 if out="$(snake "$tmp" -n --cores 2 --config 'dist={ranks: 4}' 2>&1)"; then fail "dist.ranks=4 with 2 parts accepted"; fi
@@ -73,7 +73,7 @@ grid='sweep={models: [gat, mlp, knn], splits: [random], ablations: [none], ablat
 out="$(snake "$tmp" -n --cores 2 --config "$grid" 2>&1)" || { echo "$out"; fail "grid dry run failed"; }
 # gat: 2 heads x 2 lr x 2 fanouts x 2 seeds = 16; mlp: 2 lr x 2 seeds = 4; knn: 2 (first seed).
 expect_eq "grid jobs" "$(job_counts <<<"$out")" \
-  "all=1 compare=1 ingest=1 partition=1 plots=1 report=1 split=1 synth=1 train=22"
+  "all=1 compare=1 explain=1 ingest=1 partition=1 plots=1 report=1 split=1 synth=1 tables=1 train=22"
 for path in "model~gat/ablation~none/split~random/gat.heads~4/train.lr~0.0003/gat.fanouts~10-5/seed~1/run.h5" \
             "model~gat/ablation~none/split~random/gat.heads~2/train.lr~0.001/gat.fanouts~none/seed~0/run.h5" \
             "model~mlp/ablation~none/split~random/train.lr~0.0003/seed~0/run.h5" \
@@ -96,7 +96,7 @@ echo "ok: sweep.grid paths and counts; bad entries refused"
 out="$(snake "$tmp" -n --cores 2 --configfile "$ROOT/configs/default.yaml" "$ROOT/configs/sweeps/paper.yaml" 2>&1)" \
   || { echo "$out"; fail "dry run of configs/sweeps/paper.yaml failed"; }
 expect_eq "paper sweep jobs" "$(job_counts <<<"$out")" \
-  "all=1 compare=1 ingest=1 partition=1 plots=1 report=1 split=2 synth=1 train=40"
+  "all=1 compare=1 explain=1 ingest=1 partition=1 plots=1 report=1 split=2 synth=1 tables=1 train=40"
 for f in "$ROOT"/configs/sweeps/*.yaml; do
   out="$(snake "$tmp" -n --cores 2 --configfile "$ROOT/configs/default.yaml" "$f" 2>&1)" \
     || { echo "$out"; fail "dry run of $f failed"; }

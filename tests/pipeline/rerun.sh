@@ -32,7 +32,7 @@ echo "ok: --until partition stopped after the partition"
 # 2. The sweep, then --forcerun train: the train jobs and their readers, not the data stages.
 run_snake >"$tmp/all.log" 2>&1 || { tail -n 30 "$tmp/all.log"; fail "the sweep failed"; }
 out="$(run_snake -n --forcerun train 2>&1)" || { echo "$out"; fail "--forcerun dry run failed"; }
-expect_eq "jobs of --forcerun train" "$(job_counts <<<"$out")" "all=1 compare=1 plots=1 report=1 train=3"
+expect_eq "jobs of --forcerun train" "$(job_counts <<<"$out")" "all=1 compare=1 explain=1 plots=1 report=1 tables=1 train=3"
 
 # 3. Killed during a train job (longer training, so there is time to kill it mid-run).
 long='train={epochs: 400, patience: 400, batch_size: 8}'

@@ -53,20 +53,20 @@ echo "ok: renamed config file: nothing to be done"
 # 4. gat.heads changed: only the GAT train jobs, and the report and what reads it.
 out="$(run_snake -n --config 'gat={heads: 4}' 2>&1)" || { echo "$out"; fail "dry run failed"; }
 expect_eq "jobs after gat.heads change" "$(job_counts <<<"$out")" \
-  "all=1 compare=1 plots=1 report=1 train=2"
+  "all=1 compare=1 explain=1 plots=1 report=1 tables=1 train=2"
 if grep -qE "output: [^,]*model~mlp" <<<"$out"; then echo "$out"; fail "an MLP job re-runs after a GAT change"; fi
 grep -q "Params have changed" <<<"$out" || fail "reason is not a params change"
 
 # 5. mlp.hidden changed: only the MLP train job.
 out="$(run_snake -n --config 'mlp={hidden: 48}' 2>&1)" || { echo "$out"; fail "dry run failed"; }
 expect_eq "jobs after mlp.hidden change" "$(job_counts <<<"$out")" \
-  "all=1 compare=1 plots=1 report=1 train=1"
+  "all=1 compare=1 plots=1 report=1 tables=1 train=1"
 if grep -qE "output: [^,]*model~gat" <<<"$out"; then echo "$out"; fail "a GAT job re-runs after an MLP change"; fi
 
 # 6. split.seed changed: the split and every train job, but not synth/ingest/partition.
 out="$(run_snake -n --config 'split={seed: 5}' 2>&1)" || { echo "$out"; fail "dry run failed"; }
 expect_eq "jobs after split.seed change" "$(job_counts <<<"$out")" \
-  "all=1 compare=1 plots=1 report=1 split=1 train=3"
+  "all=1 compare=1 explain=1 plots=1 report=1 split=1 tables=1 train=3"
 
 # 7. Really re-run the GAT change: the MLP run stays untouched, and then nothing is left to do.
 mlp_run="$res/runs/model~mlp/ablation~none/split~random/seed~0/run.h5"
@@ -84,7 +84,7 @@ echo "ok: GAT change re-ran only GAT jobs"
 # does not read it, keeps its run), the report groups by variant, compare shows it, plots draws it.
 grid='sweep={models: [gat, mlp], splits: [random], ablations: [none], ablation_models: [gat], seeds: [0], grid: ["gat.heads: [2, 4]"]}'
 out="$(run_snake -n --config "$grid" 2>&1)" || { echo "$out"; fail "grid dry run failed"; }
-expect_eq "jobs of the gat.heads grid" "$(job_counts <<<"$out")" "all=1 compare=1 plots=1 report=1 train=2"
+expect_eq "jobs of the gat.heads grid" "$(job_counts <<<"$out")" "all=1 compare=1 explain=1 plots=1 report=1 tables=1 train=2"
 run_snake --config "$grid" >"$tmp/grid.log" 2>&1 || { tail -n 40 "$tmp/grid.log"; fail "the grid sweep failed"; }
 grep -q "heads: 4" "$res/runs/model~gat/ablation~none/split~random/gat.heads~4/seed~0/run.config.yaml" \
   || fail "the heads~4 run was not trained with gat.heads 4"
@@ -105,7 +105,7 @@ echo "ok: sweep.grid over gat.heads: runs, report variants, compare and its swee
 # dist.launcher with the partition), then nothing is left to do.
 if command -v mpirun >/dev/null; then
   out="$(run_snake -n --config 'gat={heads: 4}' 'dist={ranks: 2}' 2>&1)" || { echo "$out"; fail "dry run failed"; }
-  expect_eq "jobs after dist.ranks=2" "$(job_counts <<<"$out")" "all=1 compare=1 plots=1 report=1 train_mpi=3"
+  expect_eq "jobs after dist.ranks=2" "$(job_counts <<<"$out")" "all=1 compare=1 explain=1 plots=1 report=1 tables=1 train_mpi=3"
   run_snake --config 'gat={heads: 4}' 'dist={ranks: 2}' >"$tmp/mpi.log" 2>&1 \
     || { tail -n 40 "$tmp/mpi.log"; fail "the 2-rank sweep failed"; }
   expect_two_ranks "$res"

@@ -355,6 +355,25 @@ def check_binary():
 GRID = _parse_grid()
 
 
+# ---- the explained GAT run (workflow/rules/explain.smk) ----------------------------------
+def explain_point():
+    """(model, ablation, split, hp, seed) of the explained run, or None."""
+    points = [p for p in sweep_points() if p[0] == "gat" and p[1] == "none"]
+    if not points:
+        return None
+    order = {hp: i for i, hp in enumerate(grid_variants("gat"))}
+    return min(points, key=lambda p: (p[2] != "scaffold", p[2], int(p[4]), order[p[3]]))
+
+
+EXPLAIN = explain_point()
+EXPLAIN_DIR = f"{RESULTS}/explain"
+
+
+def explain_outputs():
+    """The explain rule's outputs that `all` asks for (none without a GAT run to explain)."""
+    return [f"{EXPLAIN_DIR}/explain.png"] if EXPLAIN else []
+
+
 wildcard_constraints:
     model="gat|mlp|cell_mean|cell_mlp|knn|ridge|kg_ridge",
     hp=r"(?:[a-z_]+\.[a-z_0-9]+~[A-Za-z0-9_.+-]+/)*",

@@ -7,16 +7,45 @@ rule plots:
     input:
         report=f"{RESULTS}/report.h5",
         samples=f"{RESULTS}/samples.h5",
+    # Tagged for the HTML report (`snakemake --report results/<dataset>/report.html`), with the
+    # captions of workflow/report/.
     output:
-        bars=f"{RESULTS}/plots/test_pearson.png",
-        curves=f"{RESULTS}/plots/learning_curves.png",
-        pred=f"{RESULTS}/plots/pred_vs_true.png",
-        attention=f"{RESULTS}/plots/attention_share.png",
+        bars=report(
+            f"{RESULTS}/plots/test_pearson.png",
+            caption="../report/test_pearson.rst",
+            category="Test Pearson",
+            labels={"figure": "test Pearson", "runs": "model × ablation × split"},
+        ),
+        curves=report(
+            f"{RESULTS}/plots/learning_curves.png",
+            caption="../report/learning_curves.rst",
+            category="Learning curves",
+            labels={"figure": "validation Pearson per epoch", "runs": "model × ablation × split"},
+        ),
+        pred=report(
+            f"{RESULTS}/plots/pred_vs_true.png",
+            caption="../report/pred_vs_true.rst",
+            category="GAT run",
+            labels={"figure": "predicted vs measured (the run in its title)"},
+        ),
+        attention=report(
+            f"{RESULTS}/plots/attention_share.png",
+            caption="../report/attention_share.rst",
+            category="GAT attention",
+            labels={"figure": "attention share per relation type", "runs": "GAT, no ablation"},
+        ),
         # sweep_<key>.png per grid key of the report's runs, none without a grid: the script
         # reads the keys from report.h5 alone, so the rule cannot name the files and declares
         # the directory (always made; Snakemake removes it before the job, so no figure of an
-        # earlier grid stays).
-        sweeps=directory(f"{RESULTS}/plots/sweeps"),
+        # earlier grid stays). In the report, one subcategory per key.
+        sweeps=report(
+            directory(f"{RESULTS}/plots/sweeps"),
+            patterns=["sweep_{key}.png"],
+            caption="../report/sweep.rst",
+            category="Sweeps",
+            subcategory="{key}",
+            labels={"figure": "metrics against a sweep.grid key", "key": "{key}"},
+        ),
     log:
         f"{LOGS}/plots.log",
     resources:

@@ -1,5 +1,6 @@
 # Every run.h5 of the sweep -> report.h5 (with the workflow's Python packages) -> compare.txt /
-# compare.csv.
+# compare.csv / compare_paired.txt / compare_paired.csv -> compare.html (the tables of the HTML
+# report, `snakemake --report results/<dataset>/report.html`).
 
 
 rule report:
@@ -28,8 +29,19 @@ rule compare:
         f"{RESULTS}/report.h5",
     output:
         table=f"{RESULTS}/compare.txt",
-        csv=f"{RESULTS}/compare.csv",
+        csv=report(
+            f"{RESULTS}/compare.csv",
+            caption="../report/compare_csv.rst",
+            category="Comparison",
+            labels={"table": "test metrics", "format": "CSV"},
+        ),
         paired=f"{RESULTS}/compare_paired.txt",
+        paired_csv=report(
+            f"{RESULTS}/compare_paired.csv",
+            caption="../report/compare_paired_csv.rst",
+            category="Comparison",
+            labels={"table": "paired comparisons", "format": "CSV"},
+        ),
     log:
         f"{LOGS}/compare.log",
     resources:
@@ -39,4 +51,28 @@ rule compare:
     shell:
         '("$KGPERT" compare {input:q} --format table --out {output.table:q} && '
         '"$KGPERT" compare {input:q} --format csv --out {output.csv:q} && '
-        '"$KGPERT" compare {input:q} --paired --out {output.paired:q}) > {log:q} 2>&1'
+        '"$KGPERT" compare {input:q} --paired --out {output.paired:q} && '
+        '"$KGPERT" compare {input:q} --paired --format csv --out {output.paired_csv:q}) > {log:q} 2>&1'
+
+
+# The two comparison tables as one HTML page, which the report shows as it is (the CSVs are
+# downloads there).
+rule tables:
+    input:
+        csv=f"{RESULTS}/compare.csv",
+        paired=f"{RESULTS}/compare_paired.csv",
+    output:
+        report(
+            f"{RESULTS}/compare.html",
+            caption="../report/compare_html.rst",
+            category="Comparison",
+            labels={"table": "test metrics and paired comparisons", "format": "HTML"},
+        ),
+    log:
+        f"{LOGS}/tables.log",
+    resources:
+        **job_resources("tables"),
+    conda:
+        "../envs/plots.yaml"
+    script:
+        "../scripts/tables.py"
