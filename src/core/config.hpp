@@ -99,6 +99,7 @@ struct GatConfig {
   std::vector<std::string> program_types;  // programs decoder: node types carrying a learned gene program each
   std::string program_init = "random";     // random | ridge (GatModel::fit_programs)
   bool compound_programs = false;           // programs decoder: a program of each compound's own, added to its Π
+  std::string cell_gate = "gene";           // programs decoder with program_types: gene | program (what the cell line gates)
 };
 
 struct MlpConfig {

@@ -196,10 +196,18 @@ GatModel::GatModel(const GatConfig& c, const Graph& g, const Samples& s, bool pr
       for (auto& r : row) if (r < 0) r = n;  // initial_programs' zero row
       program_row_ = register_buffer("program_row", to_tensor(row));
       node_programs_ = register_parameter("node_programs", torch::randn({n, s.num_genes()}) * 0.01);
-      program_gate_ = register_module("program_gate", torch::nn::Linear(hidden, s.num_genes()));
+      KG_CHECK(c.cell_gate == "gene" || c.cell_gate == "program", "gat.cell_gate \"{}\"", c.cell_gate);
+      if (c.cell_gate == "program") {  // starts neutral (every gate 1): the mix as the attention gives it
+        program_gate_ = register_module("program_gate", torch::nn::Linear(hidden, n));
+        for (auto& p : program_gate_->parameters()) p.detach().zero_();
+        mix_table_ = register_buffer("mix_table", torch::eye(n));
+      } else {
+        program_gate_ = register_module("program_gate", torch::nn::Linear(hidden, s.num_genes()));
+      }
     }
     KG_CHECK(c.program_init == "random" || !c.program_types.empty(), "gat.program_init: {} needs gat.program_types",
              c.program_init);
+    KG_CHECK(c.cell_gate == "gene" || !c.program_types.empty(), "gat.cell_gate: {} needs gat.program_types", c.cell_gate);
     if (c.compound_programs) {
       KG_CHECK(!c.program_types.empty(), "gat.compound_programs needs gat.program_types");
       KG_CHECK(drug_slot_ >= 0, "gat.compound_programs: the graph has no drug nodes");
@@ -214,6 +222,7 @@ GatModel::GatModel(const GatConfig& c, const Graph& g, const Samples& s, bool pr
     KG_CHECK(c.program_types.empty(), "gat.program_types needs gat.decoder: programs (it is {})", c.decoder);
     KG_CHECK(c.program_init == "random", "gat.program_init: {} needs gat.decoder: programs with gat.program_types", c.program_init);
     KG_CHECK(!c.compound_programs, "gat.compound_programs needs gat.decoder: programs with gat.program_types");
+    KG_CHECK(c.cell_gate == "gene", "gat.cell_gate: {} needs gat.decoder: programs with gat.program_types", c.cell_gate);
     KG_CHECK(c.decoder == "mlp", "gat.decoder \"{}\"", c.decoder);
     head_ = register_module(
         "head", torch::nn::Sequential(torch::nn::Linear(2 * hidden + 2, c.head_hidden),
@@ -228,10 +237,11 @@ torch::Tensor GatModel::head(const torch::Tensor& hd, const torch::Tensor& hc, c
   if (head_) return head_->forward(torch::cat({hd, hc, dt}, 1));  // [B, G]
   auto r = torch::sigmoid(activity_(torch::cat({hd, dt}, 1)));  // [B, 1]
   if (pd.defined()) {
-    const auto p = compound_programs_.defined()
-                       ? pd + compound_programs_.index_select(0, sig_compound_.index_select(0, sig))
-                       : pd;
-    return r * ((1 + torch::tanh(program_gate_(hc))) * p + cell_part_(hc));  // [B, G]
+    const auto gate = 1 + torch::tanh(program_gate_(hc));  // [B, G] or [B, n_programs]
+    const bool by_program = mix_table_.defined();          // pd: the mix M [B, n] rather than Π [B, G]
+    auto p = by_program ? (pd * gate).mm(node_programs_) : pd;
+    if (compound_programs_.defined()) p = p + compound_programs_.index_select(0, sig_compound_.index_select(0, sig));
+    return r * ((by_program ? p : gate * p) + cell_part_(hc));  // [B, G]
   }
   auto z = hd * (1 + torch::tanh(gate_(hc)));
   z = F::dropout(z, F::DropoutFuncOptions().p(c_.dropout).training(is_training()));
@@ -331,11 +341,65 @@ GatModel::ProgramFit GatModel::fit_programs(const torch::Tensor& y, const std::v
     if (p > fit.val_pearson) fit.val_pearson = p, fit.alpha = alpha, U = Ua, pred_va = pred;
   }
 
+  // gat.cell_gate: program — gates b [C, n] per training cell line and program: the mix of a
+  // signature is b_c ⊙ x_s (x̃_s = x_s − x̄_c then scales by b_c as well). Alternating least
+  // squares from b = 1: b_c given U, with K_c = Σ_{s∈c} x̃_s x̃_sᵀ and B_c = Σ_{s∈c} x̃_s ỹ_sᵀ,
+  // solves ((K_c ⊙ U Uᵀ) + λ_c I) b_c = rowsum(B_c ⊙ U) + λ_c (shrunk towards 1), clamped to the
+  // gate's range (0, 2); U given b solves (Σ_c (b_c b_cᵀ ⊙ K_c) + α' I) U = Σ_c diag(b_c) B_c,
+  // α' the chosen α in proportion to the Gram's scale. λ_c = mean diag(K_c ⊙ U Uᵀ) × 10^k from a
+  // grid by validation; kept only if it beats the ungated fit. Cell lines validation does not
+  // train on get the mean gate.
+  auto b = torch::ones({C + 1, n}, dd);  // + the unseen cell lines' row
+  if (mix_table_.defined()) {
+    fit.gate_lambda = std::numeric_limits<double>::infinity();
+    const auto Xc = X_tr - Xbar.index_select(0, cell_inv), Yc = y_tr - Ybar.index_select(0, cell_inv);
+    std::vector<torch::Tensor> Kc, Bc;
+    for (int64_t c = 0; c < C; ++c) {
+      const auto rows = cell_inv.eq(c).nonzero().squeeze(1);
+      const auto xc = Xc.index_select(0, rows);
+      Kc.push_back(xc.t().mm(xc));
+      Bc.push_back(xc.t().mm(Yc.index_select(0, rows)));
+    }
+    const double alpha_rel = fit.alpha / scale;
+    for (int k = -2; k <= 2 && !val.empty(); ++k) {
+      auto bk = torch::ones({C + 1, n}, dd);
+      torch::Tensor Uk = U;
+      for (int it = 0; it < 3; ++it) {
+        const auto UU = Uk.mm(Uk.t());
+        for (int64_t c = 0; c < C; ++c) {
+          auto A = Kc[size_t(c)] * UU;
+          const double lam = std::max(A.diagonal().mean().item<double>(), 1e-12) * std::pow(10.0, k);
+          A.diagonal().add_(lam);
+          const auto rhs = (Bc[size_t(c)] * Uk).sum(1, true) + lam;
+          bk[c].copy_(torch::linalg_solve(A, rhs).squeeze(1));
+        }
+        // b_c,p U_p is all that counts: a program's gates scaled down into the gate's range
+        // (U takes the scale back below), then clamped; unseen cell lines get the mean gate.
+        auto seen = bk.slice(0, 0, C);
+        seen.div_(std::get<0>(seen.max(0)).div(1.9).clamp_min(1)).clamp_(0.05, 1.95);
+        bk[C].copy_(seen.mean(0));
+        auto Kb = torch::zeros({n, n}, dd);
+        auto Bb = torch::zeros({n, G}, dd);
+        for (int64_t c = 0; c < C; ++c) {
+          Kb += bk[c].unsqueeze(1) * bk[c].unsqueeze(0) * Kc[size_t(c)];
+          Bb += bk[c].unsqueeze(1) * Bc[size_t(c)];
+        }
+        const double a = alpha_rel * std::max(Kb.diagonal().mean().item<double>(), 1e-12);
+        Kb.diagonal().add_(a);
+        Uk = torch::cholesky_solve(Bb, torch::linalg_cholesky(Kb));
+      }
+      const auto pred = Yv0 + (Xv * bk.index_select(0, vc)).mm(Uk);
+      const double p = mean_row_pearson(pred, y_va);
+      if (p > fit.val_pearson) fit.val_pearson = p, fit.gate_lambda = std::pow(10.0, k), U = Uk, b = bk, pred_va = pred;
+    }
+  }
+  const auto bt = b.index_select(0, cell_inv);  // [S_train, n], ones unless gated
+
   // The compounds' own programs, on the residuals r_s of the fit: W_d = Σ r_s / (n_d + β).
   if (compound_programs_.defined()) {
     compound_programs_.zero_();
     fit.compound_beta = std::numeric_limits<double>::infinity();
-    const auto resid = y_tr - Ybar.index_select(0, cell_inv) - (X_tr - Xbar.index_select(0, cell_inv)).mm(U);
+    const auto resid = y_tr - Ybar.index_select(0, cell_inv) - ((X_tr - Xbar.index_select(0, cell_inv)) * bt).mm(U);
     const auto R = torch::zeros({D, G}, dd).index_add(0, inv_tr, resid);  // Σ r by compound
     const double mean_n = double(tr.size(0)) / std::max<double>(1, n_d.gt(0).sum().item<double>());
     torch::Tensor Wbest;
@@ -354,14 +418,19 @@ GatModel::ProgramFit GatModel::fit_programs(const torch::Tensor& y, const std::v
 
   // V = 2U; Q h_c + b = 2 (Ȳ_c − X̄_c U) over the training cell lines, by least squares (the
   // minimum-norm one, through the dual: C equations, hidden + 1 unknowns per gene).
+  // The gates: W' h_c + b' = atanh(b_c − 1) the same way (zero when ungated).
   node_programs_.copy_(2 * U);
   const auto H1 = torch::cat({h.index_select(0, cells).to(dd), torch::ones({C, 1}, dd)}, 1);  // [C, hidden + 1]
-  const auto T = 2 * (Ybar - Xbar.mm(U));                                                     // [C, G]
   auto gram = H1.mm(H1.t());
   gram.diagonal().add_(1e-9 * std::max(gram.diagonal().mean().item<double>(), 1e-12));
-  const auto W = H1.t().mm(torch::cholesky_solve(T, torch::linalg_cholesky(gram)));  // [hidden + 1, G]
-  cell_part_->weight.copy_(W.slice(0, 0, c_.hidden).t());
-  cell_part_->bias.copy_(W[c_.hidden]);
+  const auto chol = torch::linalg_cholesky(gram);
+  auto on_cells = [&](torch::nn::Linear& lin, const torch::Tensor& T) {  // T [C, out]
+    const auto W = H1.t().mm(torch::cholesky_solve(T, chol));            // [hidden + 1, out]
+    lin->weight.copy_(W.slice(0, 0, c_.hidden).t());
+    lin->bias.copy_(W[c_.hidden]);
+  };
+  on_cells(cell_part_, 2 * (Ybar - (Xbar * b.slice(0, 0, C)).mm(U)));  // [C, G]
+  if (mix_table_.defined() && !std::isinf(fit.gate_lambda)) on_cells(program_gate_, torch::atanh(b.slice(0, 0, C) - 1));
 
   fit.programs = n;
   const auto reached = M.abs().sum(1).gt(0).index_select(0, std::get<0>(torch::_unique(inv_tr)));
@@ -407,8 +476,8 @@ torch::Tensor GatModel::run_layers(const std::vector<EdgeSet>& edges, std::vecto
   std::vector<torch::Tensor> parts;  // h0 per type [n_t, hidden]
   for (size_t k = 0; k < feats_.size(); ++k) parts.push_back(slot_input(k, {}));
   auto h = torch::cat(parts).index_select(0, node_perm_);  // h0 [N, hidden]
-  torch::Tensor prog, live;                                // Π [N, G] (gat.program_types)
-  if (carries_programs()) std::tie(prog, live) = initial_programs(torch::arange(h.size(0), torch::kInt64));
+  torch::Tensor prog, live;  // Π [N, G] (gat.program_types), or the mix [N, n] (gat.cell_gate: program)
+  if (carries_programs()) std::tie(prog, live) = initial_programs(torch::arange(h.size(0), torch::kInt64), mix_table_);
   auto drop = F::DropoutFuncOptions().p(c_.dropout).training(is_training());
   for (size_t l = 0; l < layers_.size(); ++l) {
     const EdgeSet& es = edges[l];
@@ -479,8 +548,8 @@ torch::Tensor GatModel::predict_sampled(const torch::Tensor& sig, int64_t* nodes
   if (nodes_used) *nodes_used = int64_t(blk.nodes.size());
 
   auto h = input_rows(blk.nodes);  // [count[0], hidden]
-  torch::Tensor prog, live;        // Π (gat.program_types)
-  if (carries_programs()) std::tie(prog, live) = initial_programs(to_tensor(blk.nodes));
+  torch::Tensor prog, live;        // Π or the mix (gat.program_types)
+  if (carries_programs()) std::tie(prog, live) = initial_programs(to_tensor(blk.nodes), mix_table_);
   auto drop = F::DropoutFuncOptions().p(c_.dropout).training(is_training());
   const int64_t self_rel = layers_[0]->options().num_relations;  // the self-loop relation R
   for (int64_t l = 0; l < layers; ++l) {

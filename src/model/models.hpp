@@ -104,6 +104,12 @@ struct GatAttention {
 ///                                       gat.compound_programs adds a program of the compound's
 ///                                       own to Π_drug (not passed along edges; zero for a
 ///                                       compound never trained on).
+///   y_s = r_s ((M_drug ⊙ (1 + tanh(W' h_cell))) V + Q h_cell + b)   (gat.cell_gate: program)
+///                                       the cell line gates each program's weight in the
+///                                       drug's mix M_drug (Π with V = I, carried along the
+///                                       edges as [nodes, programs]) rather than each gene:
+///                                       a pathway can respond in one cell line and not in
+///                                       another (W' starts at zero: every gate 1).
 /// The full graph (with one self-loop per node, relation index R) is encoded once per step;
 /// all index tensors are built once in the constructor. With `prune` (the default) each layer
 /// only runs the edges that reach the samples' drug and cell nodes within the remaining
@@ -146,9 +152,14 @@ class GatModel : public PerturbationModel {
   /// Σ_s r_s / (n_d + β) over its n_d training signatures' residuals r_s after the fit above
   /// (the graph's programs first, so that a compound's own program cannot take what they
   /// explain), β from a grid chosen on validation, ∞ (no own programs) unless one beats it.
+  /// gat.cell_gate: program: before those, the gates b_c (per training cell line and program)
+  /// and U by alternating least squares (3 rounds from b = 1, U's penalty in proportion to
+  /// the chosen α), b's penalty from a grid towards 1 by validation, kept only if it beats the
+  /// ungated fit; W' h_c + b' = atanh(b_c − 1) over the training cell lines.
   struct ProgramFit {
     double alpha = 0, val_pearson = 0;  // chosen penalty, and its validation Pearson
     double compound_beta = 0;           // the compound programs' penalty (∞: none; 0 without them)
+    double gate_lambda = 0;             // gat.cell_gate program: the gates' penalty, relative (∞: none; 0 without them)
     int64_t programs = 0, drug_nodes = 0, reached = 0;  // program nodes; the training signatures' drug nodes; those a program reaches
   };
   ProgramFit fit_programs(const torch::Tensor& y, const std::vector<int64_t>& train, const std::vector<int64_t>& val);
@@ -184,7 +195,10 @@ class GatModel : public PerturbationModel {
   // gat.compound_programs: C [compounds' drug nodes, G] (rows by drug-type index), and each
   // signature's row in it [S].
   torch::Tensor compound_programs_, sig_compound_;
-  torch::nn::Linear program_gate_{nullptr};
+  torch::nn::Linear program_gate_{nullptr};  // W': per gene, or per program (gat.cell_gate)
+  // gat.cell_gate: program — I [n_programs, n_programs]: the forward pass carries each node's mix
+  // over the program nodes (Π with V = I) and the decoder gates its weights before M V.
+  torch::Tensor mix_table_;
   bool carries_programs() const { return node_programs_.defined(); }
   // Π_0 of nodes [n] -> ([n, G], [n] bool: has a program): rows of `table` ([n_programs, K];
   // undefined: V).

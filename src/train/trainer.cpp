@@ -252,9 +252,12 @@ RunResult train_model(const Config& cfg, const Graph& g, const Samples& s, const
     const auto t0 = std::chrono::steady_clock::now();
     const auto fit = gat->fit_programs(y, fit_rows(split.train), fit_rows(split.val));
     if (ckpt.log)
-      ckpt.log(fmt::format("programs from ridge: alpha {:.4g}{}, validation Pearson {:.4f} ({} programs; {} of {} "
+      ckpt.log(fmt::format("programs from ridge: alpha {:.4g}{}{}, validation Pearson {:.4f} ({} programs; {} of {} "
                            "training drug nodes reached by one; {:.1f} s)",
                            fit.alpha,
+                           cfg.gat.cell_gate != "program" ? std::string()
+                           : std::isinf(fit.gate_lambda) ? std::string(", no program gates (none helps validation)")
+                                                         : fmt::format(", program gates' lambda {:.4g}", fit.gate_lambda),
                            !cfg.gat.compound_programs ? std::string()
                            : std::isinf(fit.compound_beta) ? std::string(", no compound programs (none helps validation)")
                                                            : fmt::format(", compound programs' beta {:.4g}", fit.compound_beta),
