@@ -298,7 +298,8 @@ int train(StageContext& ctx, const std::shared_ptr<Comm>& comm) {
       if (!dir.empty()) std::filesystem::create_directories(dir);
       std::filesystem::copy_file(rung.resume_from, tmp, std::filesystem::copy_options::overwrite_existing);
       std::filesystem::rename(tmp, ckpt.path);
-      say(fmt::format("train: rung {}: going on from \"{}\"\n", rung.rung, rung.resume_from));
+      say(fmt::format("train: {}going on from \"{}\"\n", rung.rung >= 0 ? fmt::format("rung {}: ", rung.rung) : "",
+                      rung.resume_from));
     }
     comm->gather({0.0});  // every rank sees the copy before it looks for a checkpoint
   }

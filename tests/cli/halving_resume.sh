@@ -4,8 +4,8 @@
 # bit for bit, an uninterrupted run of that many epochs: under the plateau schedule (stateful)
 # a plain run of E epochs, under cosine (defined on train.epochs) the run of train.epochs cut at
 # E. A rung killed mid-way (SIGTERM: checkpoint after the step) and run again goes on from its
-# own checkpoint to the same run.h5. run.h5 records the rung and the epoch budget; a checkpoint
-# of another config is refused.
+# own checkpoint to the same run.h5. Two ranks (MPI, per-rank data) likewise. run.h5 records the
+# rung and the epoch budget; a checkpoint of another config is refused.
 #   tests/cli/halving_resume.sh [KGPERT]     (default: $KGPERT, else build/kgpert)
 set -euo pipefail
 source "$(dirname "$0")/../pipeline/lib.sh"  # ROOT, PY, fail, cli_test_setup, run, tiny_dataset, wait_for_line
@@ -77,6 +77,23 @@ if [[ $status -ne 0 ]]; then
     { cat "$tmp/rerun.log"; fail "the rerun did not resume from its own checkpoint"; }
 fi
 same "$d/whole9/run.h5" "$d/killed/run.h5" "rung killed and rerun"
+
+# Two ranks with per-rank data (a partition): rungs of 2 and 4 epochs equal one 4-epoch run
+# (where kgpert has MPI and mpirun is there).
+if command -v mpirun >/dev/null && "$KGPERT" version | grep -q '^  MPI       yes'; then
+  run partition "$KGPERT" partition --config "$cfg" --graph "$tmp/graph.h5" --samples "$tmp/samples.h5" \
+    --split "$tmp/split.h5" --out "$tmp/partition.h5"
+  mpi=(env OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 mpirun --oversubscribe --bind-to none -n 2
+       "$KGPERT" "${base[@]}" --set train.epochs=4 --partition "$tmp/partition.h5")
+  m="$tmp/mpi"
+  run mpi.whole "${mpi[@]}" --out "$m/whole/run.h5"
+  run mpi.rung0 "${mpi[@]}" --stop-epoch 2 --rung 0/2 --final-checkpoint "$m/r0/final.ckpt" --out "$m/r0/run.h5"
+  run mpi.rung1 "${mpi[@]}" --stop-epoch 4 --rung 1/2 --resume-from "$m/r0/final.ckpt" --out "$m/r1/run.h5"
+  grep -q '^train: 2 ranks' "$tmp/mpi.rung1.log" || { cat "$tmp/mpi.rung1.log"; fail "rung 1 did not run on 2 ranks"; }
+  same "$m/whole/run.h5" "$m/r1/run.h5" "2-rank: 2 + 2 epochs in two rungs"
+else
+  echo "note: no MPI: the 2-rank rungs not checked"
+fi
 
 # A checkpoint of another config (another learning rate) is refused, naming the key.
 if "$KGPERT" "${args[@]}" --set train.lr=0.01 --stop-epoch 3 --resume-from "$d/r0/final.ckpt" \
