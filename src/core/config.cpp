@@ -251,6 +251,11 @@ std::vector<ConfigKey> build_keys() {
   b.list("sweep.seeds", KG_FIELD(sweep.seeds), "training seeds of the sweep", {}, 0, inf);
   b.list("sweep.grid", KG_FIELD(sweep.grid), "hyper-parameters of the sweep, one \"key: [values]\" per key (gat.*, mlp.*, train.*, baseline.*): every combination, for the models that read the key; each in the run's path as key~value");
 
+  b.str("sweep.search", KG_FIELD(sweep.search), "workflow: how the grid is searched: grid (every point to train.epochs) or halving (successive halving of each model's points, by sweep.halving)", {"grid", "halving"});
+  b.num("sweep.halving.min_epochs", KG_FIELD(sweep.halving.min_epochs), "workflow, sweep.search halving: epochs of rung 0; rung r trains the survivors to min_epochs x eta^r epochs (the last rung to train.epochs)", 1, 1e6);
+  b.num("sweep.halving.eta", KG_FIELD(sweep.halving.eta), "workflow, sweep.search halving: each rung keeps the best 1/eta of the points (at least one) and multiplies their epochs by eta", 2, 1e6);
+  b.str("sweep.halving.metric", KG_FIELD(sweep.halving.metric), "workflow, sweep.search halving: the validation metric that ranks the points (the mean over their seeds; mse and rmse lower is better, the others higher)", {"pearson", "spearman", "gene_pearson", "r2", "mse", "rmse"});
+
   // Read by the workflow only (rule resources; a profile's set-resources overrides them).
   b.num("resources.default.mem_mb", KG_FIELD(resources.fallback.mem_mb), "workflow: memory (MB) of the jobs of every rule without its own resources.* section", 1, 1e9);
   b.num("resources.default.runtime", KG_FIELD(resources.fallback.runtime), "workflow: time limit (minutes) of those jobs", 1, 1e7);

@@ -147,6 +147,16 @@ struct SweepConfig {
   // Hyper-parameters crossed with the above, one entry "key: [v1, v2, ...]" per key (YAML);
   // read by the workflow (workflow/rules/common.smk).
   std::vector<std::string> grid;
+  // How the grid is searched (workflow only): grid (every point trained to train.epochs) or
+  // halving (successive halving: rung r trains the surviving points to min_epochs x eta^r
+  // epochs, capped at train.epochs, resuming from rung r-1; the best 1/eta of each model's
+  // points by the validation `metric` go on; README, "Successive halving").
+  std::string search = "grid";  // grid | halving
+  struct Halving {
+    int64_t min_epochs = 1;
+    int64_t eta = 3;
+    std::string metric = "pearson";  // a name of /metrics/names, on the validation set
+  } halving;
 };
 
 // The workflow's (kgpert only checks them): what each job of a rule asks its executor

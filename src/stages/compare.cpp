@@ -16,7 +16,9 @@
 namespace kg {
 namespace {
 
-const std::vector<std::string> kKeys{"model", "ablation", "split", "variant", "seed"};
+// "stopped": "finished", or "halved at rung R" for the points a successive-halving sweep
+// stopped early (shown only with --stopped).
+const std::vector<std::string> kKeys{"model", "ablation", "split", "variant", "seed", "stopped"};
 
 // The runs of a report: their keys (kKeys, as text) and test metrics.
 struct Runs {
@@ -39,6 +41,8 @@ Runs read_runs(const std::string& path) {
   // Reports from before sweep grids have no variants.
   cols["variant"] = r.has("/runs/variant") ? r.read_strings("/runs/variant") : std::vector<std::string>(n);
   for (auto s : r.read<int64_t>("/runs/seed")) cols["seed"].push_back(std::to_string(s));
+  // Reports from before successive halving: every run finished.
+  cols["stopped"] = r.has("/runs/stopped") ? r.read_strings("/runs/stopped") : std::vector<std::string>(n, "finished");
   std::vector<std::vector<double>> metric_cols;
   for (const auto& m : out.metrics) metric_cols.push_back(r.read<double>("/runs/test_" + m));
   for (const auto& [k, c] : cols)
@@ -135,12 +139,13 @@ std::vector<std::string> group_key(const Runs& runs, size_t i, const std::vector
 
 std::vector<std::string> sort_key(const std::vector<std::string>& by, const std::vector<std::string>& k) {
   std::vector<std::string> out;
-  for (const char* name : {"split", "model", "variant", "ablation", "seed"}) {
+  for (const char* name : {"split", "model", "variant", "ablation", "seed", "stopped"}) {
     auto it = std::find(by.begin(), by.end(), name);
     if (it == by.end()) continue;
     const std::string& v = k[size_t(it - by.begin())];
     if (std::string(name) == "ablation") out.push_back(v == "none" ? std::string() : v);
     else if (std::string(name) == "seed") out.push_back(fmt::format("{:>12}", v));
+    else if (std::string(name) == "stopped") out.push_back(v == "finished" ? std::string() : v);
     else out.push_back(v);
   }
   return out;
@@ -384,8 +389,14 @@ int stage_compare(StageContext& ctx) {
   std::vector<Runs> reports;
   for (const auto& p : ctx.positional) reports.push_back(read_runs(p));
   const auto where = ctx.options.count("where") ? ctx.options.at("where") : std::vector<std::string>{};
+  // The points a successive-halving sweep stopped early only with --stopped.
+  const bool stopped = ctx.flag("stopped");
   std::vector<std::vector<size_t>> rows;
-  for (const auto& r : reports) rows.push_back(selected(r, where));
+  for (const auto& r : reports) {
+    rows.push_back({});
+    for (auto i : selected(r, where))
+      if (stopped || r.key[i].at("stopped") == "finished") rows.back().push_back(i);
+  }
 
   // Default grouping: every key but the seed (variant only when some run has one); the table
   // reads split first, the CSV model first (its columns since the first version).
@@ -397,6 +408,7 @@ int stage_compare(StageContext& ctx) {
     by = format == "csv" ? std::vector<std::string>{"model", "ablation", "split"}
                          : std::vector<std::string>{"split", "model", "ablation"};
     if (variants) by.push_back("variant");
+    if (stopped) by.push_back("stopped");
   }
   for (const auto& b : by)
     if (std::find(kKeys.begin(), kKeys.end(), b) == kKeys.end())

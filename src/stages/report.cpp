@@ -26,6 +26,12 @@ struct Run {
   std::string variant;                               // sweep.grid values, "key=value ..."
   std::vector<std::pair<std::string, std::string>> settings;  // the same, split
   int64_t seed = 0, best_epoch = 0, epochs_run = 0, n_params = 0;
+  // Successive halving (README, "Successive halving"): the rung of the run (-1: not a rung),
+  // its epoch budget (0: none recorded) and why it stopped there: "finished" (trained to the
+  // end: the last rung, or a plain run) or "halved at rung R" (its point was not among the
+  // rung's survivors).
+  int64_t rung = -1, epoch_budget = 0;
+  std::string stopped = "finished";
   std::vector<std::string> metric_names;
   std::vector<double> test, val;
   std::map<std::string, std::vector<double>> curves;
@@ -50,6 +56,13 @@ Run read_run(const std::string& path) {
   run.epochs_run = r.attr_int("/", "epochs_run");
   run.n_params = r.attr_int("/", "n_params");
   if (r.has_attr("/", "variant")) run.variant = r.attr_string("/", "variant");
+  if (r.has_attr("/", "epoch_budget")) run.epoch_budget = r.attr_int("/", "epoch_budget");
+  if (r.has_attr("/", "rung")) {
+    run.rung = r.attr_int("/", "rung");
+    const int64_t rungs = r.attr_int("/", "rungs");
+    if (run.rung < 0 || run.rung >= rungs) fail_file("run", path, "rung {} of {} is no rung", run.rung, rungs);
+    if (run.rung + 1 < rungs) run.stopped = fmt::format("halved at rung {}", run.rung);
+  }
   std::istringstream words(run.variant);
   std::vector<std::string> parts;
   for (std::string w; words >> w;) {
@@ -186,7 +199,8 @@ bool compare_pair(const std::vector<const Run*>& a, const std::vector<const Run*
 
 std::vector<Comparison> paired_comparisons(const std::vector<Run>& runs) {
   std::map<std::tuple<std::string, std::string, std::string, std::string>, std::vector<const Run*>> groups;
-  for (const auto& r : runs) groups[{r.split, r.model, r.ablation, r.variant}].push_back(&r);
+  for (const auto& r : runs)  // points halved early are not compared: they trained less
+    if (r.stopped == "finished") groups[{r.split, r.model, r.ablation, r.variant}].push_back(&r);
   std::vector<Comparison> out;
   for (const auto& [ka, a] : groups) {
     const auto& [split, model, ablation, variant] = ka;
@@ -307,7 +321,8 @@ int stage_report(StageContext& ctx) {
   h5::Writer w(out);
   w.attr("/", "format", "kgpert-report-1");
   std::vector<std::string> ids, models, ablations, splits, variants, paths;
-  std::vector<int64_t> seeds, best, epochs, params;
+  std::vector<int64_t> seeds, best, epochs, params, rungs, budgets;
+  std::vector<std::string> stopped;
   std::map<std::string, std::vector<std::string>> settings;  // grid key -> value per run ("" = not set)
   for (size_t i = 0; i < runs.size(); ++i)
     for (const auto& [k, v] : runs[i].settings) {
@@ -319,6 +334,7 @@ int stage_report(StageContext& ctx) {
     ids.push_back(r.id); models.push_back(r.model); ablations.push_back(r.ablation);
     splits.push_back(r.split); variants.push_back(r.variant); paths.push_back(r.path); seeds.push_back(r.seed);
     best.push_back(r.best_epoch); epochs.push_back(r.epochs_run); params.push_back(r.n_params);
+    rungs.push_back(r.rung); budgets.push_back(r.epoch_budget); stopped.push_back(r.stopped);
   }
   w.write_strings("/runs/run_id", ids);
   w.write_strings("/runs/model", models);
@@ -334,6 +350,9 @@ int stage_report(StageContext& ctx) {
   w.write("/runs/best_epoch", best);
   w.write("/runs/epochs_run", epochs);
   w.write("/runs/n_params", params);
+  w.write("/runs/rung", rungs);
+  w.write("/runs/epoch_budget", budgets);
+  w.write_strings("/runs/stopped", stopped);
   for (size_t m = 0; m < names.size(); ++m) {
     std::vector<double> test, val;
     for (const auto& r : runs) { test.push_back(r.test[m]); val.push_back(r.val[m]); }
@@ -347,12 +366,13 @@ int stage_report(StageContext& ctx) {
   std::map<std::tuple<std::string, std::string, std::string, std::string>, std::vector<size_t>> groups;
   for (size_t i = 0; i < runs.size(); ++i)
     groups[{runs[i].model, runs[i].ablation, runs[i].split, runs[i].variant}].push_back(i);
-  std::vector<std::string> gm, ga, gs, gv;
+  std::vector<std::string> gm, ga, gs, gv, gstop;
   std::vector<int64_t> gn;
   std::vector<std::vector<double>> gmean(names.size()), gstd(names.size());
   for (const auto& [key, members] : groups) {
     gm.push_back(std::get<0>(key)); ga.push_back(std::get<1>(key)); gs.push_back(std::get<2>(key));
     gv.push_back(std::get<3>(key));
+    gstop.push_back(runs[members.front()].stopped);  // the seeds of a point stop together
     gn.push_back(int64_t(members.size()));
     for (size_t m = 0; m < names.size(); ++m) {
       std::vector<double> v;
@@ -365,6 +385,7 @@ int stage_report(StageContext& ctx) {
   w.write_strings("/aggregates/ablation", ga);
   w.write_strings("/aggregates/split", gs);
   w.write_strings("/aggregates/variant", gv);
+  w.write_strings("/aggregates/stopped", gstop);
   w.write("/aggregates/n", gn);
   w.write_strings("/aggregates/metrics", names);
   for (size_t m = 0; m < names.size(); ++m) {

@@ -99,17 +99,20 @@ const std::vector<StageInfo>& stage_table() {
        {"graph", "samples", "split"}, {"out"}},
       {"train", "train a model (GAT or MLP) and write curves, metrics and test predictions",
        "--graph graph.h5 --samples samples.h5 --split split.h5 [--partition partition.h5] "
-       "[--variant \"key=value ...\"] --out run.h5 (data parallel under mpirun -np R or srun)",
-       {"graph", "samples", "split", "partition", "variant", "out"}, {}, true, stage_train,
-       {"graph", "samples", "split", "partition"}, {"out"}},
+       "[--variant \"key=value ...\"] [--stop-epoch N] [--resume-from CKPT] [--final-checkpoint CKPT] "
+       "[--rung R/N] --out run.h5 (data parallel under mpirun -np R or srun; the four options in "
+       "brackets: a rung of a successive-halving sweep, README \"Successive halving\")",
+       {"graph", "samples", "split", "partition", "variant", "stop-epoch", "resume-from", "final-checkpoint", "rung", "out"},
+       {}, true, stage_train, {"graph", "samples", "split", "partition", "resume-from"}, {"out"}},
       {"report", "gather run.h5 files into report.h5 (runs of one dataset, unless --allow-mixed)",
        "--out report.h5 [--allow-mixed] [--python-env FILE] RUN.h5... (--python-env: a text file, "
        "kept in report.h5 as the attribute python_env; the workflow gives its venv's packages)",
        {"out", "python-env"}, {"allow-mixed"}, true, stage_report, {"ARGS", "python-env"}, {"out"}},
       {"compare", "print the runs of report.h5 grouped, or two reports side by side",
        "REPORT.h5 [OTHER.h5] [--by model,ablation,split,variant,seed] [--where key=v1,v2]... "
-       "[--metric pearson,...] [--paired] [--format table|csv|markdown] [--out FILE]",
-       {"format", "out", "by", "where", "metric"}, {"paired"}, false, stage_compare,
+       "[--metric pearson,...] [--paired] [--stopped] [--format table|csv|markdown] [--out FILE] "
+       "(--stopped: also the points a successive-halving sweep stopped early, by rung)",
+       {"format", "out", "by", "where", "metric"}, {"paired", "stopped"}, false, stage_compare,
        {"ARGS"}, {"out"}},
       {"explain", "the KG nodes and relation paths carrying a GAT run's attention into one drug-cell prediction",
        "--run RUN.h5 --drug NAME --cell NAME [--graph graph.h5] [--samples samples.h5] [--out DIR] [--top K]",

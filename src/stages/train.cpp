@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <csignal>
+#include <filesystem>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
@@ -144,9 +145,45 @@ std::string read_variant(const StageContext& ctx) {
   return v;
 }
 
+// A rung of a successive-halving sweep (README, "Successive halving"): --rung R/N (rung R of
+// N, from 0), --stop-epoch (its epoch budget, at most train.epochs), --resume-from (the
+// previous rung's final checkpoint) and --final-checkpoint (where this rung's goes).
+struct Rung {
+  int64_t rung = -1, rungs = 0;  // -1: not a rung (a plain run)
+  int64_t stop_epoch = 0;        // 0: train.epochs
+  std::string resume_from, final_path;
+};
+
+Rung read_rung(const StageContext& ctx, const Config& cfg) {
+  Rung h;
+  h.stop_epoch = ctx.integer("stop-epoch", 0, 1, cfg.train.epochs);
+  h.resume_from = ctx.option("resume-from");
+  h.final_path = ctx.option("final-checkpoint");
+  const std::string rung = ctx.option("rung");
+  if (!rung.empty()) {
+    const auto slash = rung.find('/');
+    try {
+      size_t a = 0, b = 0;
+      if (slash == std::string::npos) throw std::invalid_argument(rung);
+      h.rung = std::stoll(rung.substr(0, slash), &a);
+      h.rungs = std::stoll(rung.substr(slash + 1), &b);
+      if (a != slash || b != rung.size() - slash - 1) throw std::invalid_argument(rung);
+    } catch (const std::exception&) {
+      fail("--rung \"{}\": expected R/N, rung R of N (from 0)", rung);
+    }
+    if (h.rung < 0 || h.rungs < 1 || h.rung >= h.rungs) fail("--rung \"{}\": rung {} of {} is no rung", rung, h.rung, h.rungs);
+  }
+  if ((!h.resume_from.empty() || !h.final_path.empty() || h.stop_epoch > 0) && is_closed_form(cfg.model))
+    fail("--stop-epoch, --resume-from and --final-checkpoint are for trained models; {} is fitted in closed form", cfg.model);
+  if (!h.resume_from.empty() && !std::filesystem::exists(h.resume_from))
+    fail("--resume-from \"{}\": no such file", h.resume_from);
+  return h;
+}
+
 int train(StageContext& ctx, const std::shared_ptr<Comm>& comm) {
   const Config& cfg = ctx.cfg;
   const std::string variant = read_variant(ctx);
+  const Rung rung = read_rung(ctx, cfg);
   const int rank = comm->rank(), ranks = comm->size();
   const std::string& graph_path = ctx.require("graph");
   const std::string& samples_path = ctx.require("samples");
@@ -245,8 +282,27 @@ int train(StageContext& ctx, const std::shared_ptr<Comm>& comm) {
   ckpt.log = [&](const std::string& line) { say("train: " + line + "\n"); };
   ckpt.stop = [] { return int(stop_signal); };
   catch_stop_signals();
-  ProgressDisplay bar(rank == 0, cfg.train.epochs);
+  ProgressDisplay bar(rank == 0, rung.stop_epoch > 0 ? rung.stop_epoch : cfg.train.epochs);
   ckpt.on_step = [&](const StepLog& s) { bar.step(s); };
+  ckpt.stop_epoch = rung.stop_epoch;
+  ckpt.final_path = rung.final_path;
+  // A rung goes on from the previous rung's final checkpoint: copied to <out>.ckpt, unless a
+  // killed run of this rung left one there already (that one is further along). The
+  // checkpoint's identity (config, inputs) is checked as on any resume: the rungs share
+  // train.epochs, only --stop-epoch differs.
+  if ((!rung.resume_from.empty() || !rung.final_path.empty()) && ckpt.path.empty()) ckpt.path = out + ".ckpt";
+  if (!rung.resume_from.empty()) {
+    if (rank == 0 && !std::filesystem::exists(ckpt.path)) {
+      const std::string tmp = ckpt.path + ".tmp";
+      const auto dir = std::filesystem::path(ckpt.path).parent_path();
+      if (!dir.empty()) std::filesystem::create_directories(dir);
+      std::filesystem::copy_file(rung.resume_from, tmp, std::filesystem::copy_options::overwrite_existing);
+      std::filesystem::rename(tmp, ckpt.path);
+      say(fmt::format("train: {}going on from \"{}\"\n", rung.rung >= 0 ? fmt::format("rung {}: ", rung.rung) : "",
+                      rung.resume_from));
+    }
+    comm->gather({0.0});  // every rank sees the copy before it looks for a checkpoint
+  }
   const ProgressFn print = [&](const EpochLog& e) {
     const std::string left = is_closed_form(cfg.model) ? std::string() : bar.epoch_done(e);
     say(fmt::format("epoch {:>3}  train_loss {:.4f}  val_loss {:.4f}  val_pearson {:.4f}  {:.1f}s{}\n", e.epoch,
@@ -291,6 +347,11 @@ int train(StageContext& ctx, const std::shared_ptr<Comm>& comm) {
   w.attr("/", "seed", cfg.train.seed);
   w.attr("/", "ranks", r.ranks);
   w.attr("/", "variant", variant);
+  if (rung.rung >= 0) {
+    w.attr("/", "rung", rung.rung);
+    w.attr("/", "rungs", rung.rungs);
+  }
+  if (!is_closed_form(cfg.model)) w.attr("/", "epoch_budget", rung.stop_epoch > 0 ? rung.stop_epoch : cfg.train.epochs);
   record_lineage(w, graph_path, split_path);
   write_run(w, r);
   w.provenance(prov);

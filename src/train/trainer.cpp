@@ -352,7 +352,8 @@ RunResult train_model(const Config& cfg, const Graph& g, const Samples& s, const
     if (sh.ranks > 1) st.rank_generators = gather_generators(*comm);
     if (sh.rank == 0) save_checkpoint(ckpt.path, cfg, identity, built_buffers, *model, *opt, st);
   };
-  for (int64_t epoch = st.epochs_run + 1; epoch <= tc.epochs && !stopped(); ++epoch) {
+  const int64_t last_epoch = ckpt.stop_epoch > 0 ? std::min(tc.epochs, ckpt.stop_epoch) : tc.epochs;
+  for (int64_t epoch = st.epochs_run + 1; epoch <= last_epoch && !stopped(); ++epoch) {
     const auto t0 = std::chrono::steady_clock::now();
     EpochLog log;
     log.epoch = epoch;
@@ -445,6 +446,12 @@ RunResult train_model(const Config& cfg, const Graph& g, const Samples& s, const
     st.schedule.end_epoch(improved);
     if (tc.checkpoint_every > 0 && epoch % tc.checkpoint_every == 0) save();
     if (progress) progress(log);
+  }
+  // The state after the last epoch (before the best parameters are put back): a later halving
+  // rung continues from it.
+  if (!ckpt.final_path.empty()) {
+    if (sh.ranks > 1) st.rank_generators = gather_generators(*comm);
+    if (sh.rank == 0) save_checkpoint(ckpt.final_path, cfg, identity, built_buffers, *model, *opt, st);
   }
   r.curves = st.curves;
   r.epochs_run = st.epochs_run;

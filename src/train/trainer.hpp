@@ -82,6 +82,13 @@ struct RunOptions {
   std::function<int()> stop;
   /// Called after every training step (progress bars).
   std::function<void(const StepLog&)> on_step;
+  /// Successive halving (a rung of the sweep): train at most this many epochs (0 = train.epochs).
+  /// The run is still one of train.epochs (its identity, the lr schedule), only cut short: the
+  /// next rung resumes from final_path and goes on as the uninterrupted longer run would.
+  int64_t stop_epoch = 0;
+  /// Where the checkpoint after the last epoch trained goes (empty = none); not written when a
+  /// signal stops the run.
+  std::string final_path;
 };
 
 /// Checkpointing for the run written to `out`: path `<out>.ckpt` (none when

@@ -147,12 +147,123 @@ def sweep_points():
 
 
 def sweep_runs():
+    """The run.h5 of every sweep point (sweep.search: grid)."""
     return [
         f"{RESULTS}/runs/model~{m}/ablation~{a}/split~{s}/{hp}seed~{n}/run.h5"
         for m, a, s, hp, n in sweep_points()
     ]
 
 
+# ---- successive halving (sweep.search: halving) ---------------------------------------------
+# The grid points of each (model, ablation, split) of a gradient-trained model race in rungs
+# (workflow/scripts/halving.py): rung r of a point's seed is runs/.../seed~N/rung~r/run.h5,
+# trained to RUNG_EPOCHS[r] epochs by rule train_rung, going on from rung r - 1's final.ckpt;
+# after every rung the checkpoint rule halving_rung ranks the points (halving/.../rung~r.tsv)
+# and only its survivors are asked for at rung r + 1. The closed-form baselines train once (rule
+# train), as under sweep.search: grid.
+sys.path.insert(0, str(REPO / "workflow" / "scripts"))
+import halving  # noqa: E402
+
+HALVING = config["sweep"]["search"] == "halving"
+RUNG_EPOCHS = halving.budgets(
+    config["train"]["epochs"], config["sweep"]["halving"]["min_epochs"], config["sweep"]["halving"]["eta"]
+)
+RUNGS = len(RUNG_EPOCHS)
+RUNG_TABLE = f"{RESULTS}/halving/model~{{model}}/ablation~{{ablation}}/split~{{split}}/rung~{{rung}}.tsv"
+
+
+def halving_groups():
+    """{(model, ablation, split): [seeds]} of the points that race (gradient-trained models)."""
+    groups = {}
+    for m, a, s, hp, n in sweep_points():
+        if m not in CLOSED_FORM:
+            groups.setdefault((m, a, s), [])
+            if n not in groups[(m, a, s)]:
+                groups[(m, a, s)].append(n)
+    return groups
+
+
+def rung_alive(model, ablation, split, rung):
+    """The points (hp paths) that train at `rung`: every grid point at rung 0, then the
+    survivors of the rung before (waits for its table: a Snakemake checkpoint)."""
+    if rung == 0:
+        return grid_variants(model)
+    table = checkpoints.halving_rung.get(model=model, ablation=ablation, split=split, rung=str(rung - 1))
+    return halving.survivors(table.output[0])
+
+
+def rung_runs(model, ablation, split, rung, points):
+    seeds = halving_groups()[(model, ablation, split)]
+    return [
+        f"{RESULTS}/runs/model~{model}/ablation~{ablation}/split~{split}/{hp}seed~{n}/rung~{rung}/run.h5"
+        for hp in points
+        for n in seeds
+    ]
+
+
+def halving_rung_inputs(wildcards):
+    """The runs a rung's table ranks: every seed of every point alive at that rung."""
+    r = int(wildcards.rung)
+    return rung_runs(wildcards.model, wildcards.ablation, wildcards.split, r,
+                     rung_alive(wildcards.model, wildcards.ablation, wildcards.split, r))
+
+
+def rung_extra(wildcards, input, output):
+    r = int(wildcards.rung)
+    args = f"--stop-epoch {RUNG_EPOCHS[r]} --rung {r}/{RUNGS} --final-checkpoint {shlex.quote(output.ckpt)}"
+    if r > 0:
+        args += f" --resume-from {shlex.quote(input.prev)}"
+    if RANKS > 1:
+        args += f" --partition {shlex.quote(input.partition)}"
+    return args
+
+
+def rung_inputs(wildcards):
+    files = {
+        "graph": f"{RESULTS}/graph.h5",
+        "samples": f"{RESULTS}/samples.h5",
+        "split": f"{RESULTS}/splits/{wildcards.split}.h5",
+    }
+    if int(wildcards.rung) > 0:
+        files["prev"] = f"{RESULTS}/runs/model~{wildcards.model}/ablation~{wildcards.ablation}/split~{wildcards.split}/{wildcards.hp}seed~{wildcards.seed}/rung~{int(wildcards.rung) - 1}/final.ckpt"
+    if RANKS > 1:
+        files["partition"] = f"{RESULTS}/partition.h5"
+    return files
+
+
+def halving_group_inputs(wildcards):
+    """The run.h5 files of one racing (model, ablation, split) for the report: of each point,
+    that of the last rung it reached (halved there, or finished at the last rung); and every
+    rung's table. Rule halving_runs lists them; one group waiting for a rung table does not hold
+    up the others (each group's input function waits on its own checkpoints)."""
+    m, a, s = wildcards.model, wildcards.ablation, wildcards.split
+    runs, tables = [], []
+    alive = rung_alive(m, a, s, 0)
+    for r in range(RUNGS):
+        last = r == RUNGS - 1
+        tables.append(RUNG_TABLE.format(model=m, ablation=a, split=s, rung=r))
+        kept = alive if last else rung_alive(m, a, s, r + 1)
+        runs += rung_runs(m, a, s, r, [hp for hp in alive if last or hp not in kept])
+        alive = kept
+    return {"runs": runs, "tables": tables}
+
+
+HALVING_RUNS = f"{RESULTS}/halving/model~{{model}}/ablation~{{ablation}}/split~{{split}}/runs.txt"
+
+
+def report_inputs():
+    """The report's inputs: under grid search every sweep point's run.h5; under halving the
+    closed-form baselines' run.h5 and, per racing group, the list of its runs (halving_runs)."""
+    if not HALVING:
+        return {"runs": sweep_runs(), "halved": []}
+    return {
+        "runs": [
+            f"{RESULTS}/runs/model~{m}/ablation~{a}/split~{s}/{hp}seed~{n}/run.h5"
+            for m, a, s, hp, n in sweep_points()
+            if m in CLOSED_FORM
+        ],
+        "halved": [HALVING_RUNS.format(model=m, ablation=a, split=s) for (m, a, s) in halving_groups()],
+    }
 # ---- --set arguments ------------------------------------------------------------------------
 def _flat(cfg, prefix=""):
     for key, value in cfg.items():
@@ -369,6 +480,18 @@ EXPLAIN = explain_point()
 EXPLAIN_DIR = f"{RESULTS}/explain"
 
 
+def explain_run(wildcards):
+    """The explained run.h5: under sweep.search halving (a gradient-trained model racing) the
+    last rung's run of the point ranked first there (waits for that rung's table), else the
+    sweep point's run."""
+    m, a, s, hp, seed = EXPLAIN
+    if HALVING and m not in CLOSED_FORM:
+        table = checkpoints.halving_rung.get(model=m, ablation=a, split=s, rung=str(RUNGS - 1))
+        hp = halving.read_rung(table.output[0])[0][1]
+        return f"{RESULTS}/runs/model~{m}/ablation~{a}/split~{s}/{hp}seed~{seed}/rung~{RUNGS - 1}/run.h5"
+    return f"{RESULTS}/runs/model~{m}/ablation~{a}/split~{s}/{hp}seed~{seed}/run.h5"
+
+
 def explain_outputs():
     """The explain rule's outputs that `all` asks for (none without a GAT run to explain)."""
     return [f"{EXPLAIN_DIR}/explain.png"] if EXPLAIN else []
@@ -380,6 +503,7 @@ wildcard_constraints:
     ablation="none|edge_shuffle|feature_random|no_kg|drug_shuffle",
     split="random|scaffold|cold_cell|cold_drug",
     seed=r"\d+",
+    rung=r"\d+",
 
 
 onstart:

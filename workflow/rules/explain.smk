@@ -2,17 +2,19 @@
 # the figure (explain.png, rendered by Graphviz) for the HTML report. The run is the one
 # plots/pred_vs_true.png shows where the sweep has no grid: the GAT without ablation on the
 # scaffold split if the sweep has it (else the first split by name), its first seed (and the
-# first grid variant). No rule without such a run (no GAT, or the GAT only ablated): EXPLAIN
+# first grid variant; under sweep.search halving the point ranked first at the last rung,
+# explain_run). No rule without such a run (no GAT, or the GAT only ablated): EXPLAIN
 # (workflow/rules/common.smk) is None.
 
 
 if EXPLAIN:
     _m, _a, _s, _hp, _seed = EXPLAIN
-    _grid = "".join(f", {seg.replace('~', '=')}" for seg in filter(None, _hp.split("/")))
+    _grid = (", the point ranked first at the last rung" if HALVING and _m not in CLOSED_FORM
+             else "".join(f", {seg.replace('~', '=')}" for seg in filter(None, _hp.split("/"))))
 
     rule explain:
         input:
-            run=f"{RESULTS}/runs/model~{_m}/ablation~{_a}/split~{_s}/{_hp}seed~{_seed}/run.h5",
+            run=explain_run,
             graph=f"{RESULTS}/graph.h5",
             samples=f"{RESULTS}/samples.h5",
         output:

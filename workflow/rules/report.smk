@@ -5,7 +5,9 @@
 
 rule report:
     input:
-        runs=sweep_runs(),
+        # grid: every sweep point's run.h5; halving: the closed-form baselines' and the lists of
+        # each racing group's runs (common.smk, report_inputs).
+        **report_inputs(),
     output:
         f"{RESULTS}/report.h5",
     log:
@@ -20,7 +22,10 @@ rule report:
         'packages="$(mktemp)" && trap \'rm -f "$packages"\' EXIT && '
         '("$KGPERT_PYTHON" -VV && "$KGPERT_PYTHON" -m pip freeze --all --disable-pip-version-check) '
         '> "$packages" 2> {log:q} && '
+        # The lists of halving_runs (none under grid search) hold one run.h5 per line.
+        'mapfile -t halved < <(cat /dev/null {input.halved:q}) && '
         '"$KGPERT" report --config "$KGPERT_CONFIG" --python-env "$packages" --out {output:q} {input.runs:q} '
+        '"${{halved[@]}}" '
         '>> {log:q} 2>&1'
 
 

@@ -74,3 +74,109 @@ if RANKS > 1:
             'exec {resources.mpi} -n {resources.tasks} "$KGPERT" train --config "$KGPERT_CONFIG" {params.sets} --variant {params.variant} '
             "--set threads={resources.cpus_per_task} --graph {input.graph:q} --samples {input.samples:q} "
             "--split {input.split:q} --partition {input.partition:q} --out {output:q} > {log:q} 2>&1"
+
+
+# ---- successive halving (sweep.search: halving; common.smk, workflow/scripts/halving.py) ------
+# Rung r of one seed of a grid point: trained to RUNG_EPOCHS[r] epochs of a run of train.epochs
+# (--stop-epoch: the lr schedule and the checkpoint's identity are those of train.epochs in every
+# rung), going on from rung r - 1's final.ckpt (--resume-from), so that it equals an
+# uninterrupted run of RUNG_EPOCHS[r] epochs bit for bit; its own final.ckpt is the state after
+# its last epoch. A killed job leaves run.h5.ckpt beside its run.h5 and resumes from it, as rule
+# train does (exec, for the same reason). With dist.ranks > 1 the rule is train_rung_mpi, run
+# under dist.launcher as train_mpi is (then with the partition).
+if RANKS == 1:
+
+    rule train_rung:
+        input:
+            unpack(rung_inputs),
+        output:
+            run=f"{RUN_DIR}/rung~{{rung}}/run.h5",
+            ckpt=f"{RUN_DIR}/rung~{{rung}}/final.ckpt",
+        log:
+            f"{LOGS}/train/model~{{model}}/ablation~{{ablation}}/split~{{split}}/{{hp}}seed~{{seed}}.rung~{{rung}}.log",
+        wildcard_constraints:
+            model="gat|mlp|cell_mlp",
+        params:
+            sets=train_sets,
+            variant=train_variant,
+            extra=lambda wildcards, input, output: rung_extra(wildcards, input, output),
+        threads: config["threads"]
+        resources:
+            **job_resources("train"),
+        conda:
+            "../envs/kgpert.yaml"
+        shell:
+            "export OMP_NUM_THREADS={threads} OPENBLAS_NUM_THREADS={threads}; "
+            'exec "$KGPERT" train --config "$KGPERT_CONFIG" {params.sets} --set threads={threads} --variant {params.variant} '
+            "--graph {input.graph:q} --samples {input.samples:q} --split {input.split:q} "
+            "{params.extra} --out {output.run:q} > {log:q} 2>&1"
+
+else:
+
+    rule train_rung_mpi:
+        input:
+            unpack(rung_inputs),
+        output:
+            run=f"{RUN_DIR}/rung~{{rung}}/run.h5",
+            ckpt=f"{RUN_DIR}/rung~{{rung}}/final.ckpt",
+        log:
+            f"{LOGS}/train/model~{{model}}/ablation~{{ablation}}/split~{{split}}/{{hp}}seed~{{seed}}.rung~{{rung}}.log",
+        wildcard_constraints:
+            model="gat|mlp|cell_mlp",
+        params:
+            sets=train_sets,
+            variant=train_variant,
+            extra=lambda wildcards, input, output: rung_extra(wildcards, input, output),
+        threads: RANKS * config["threads"]
+        resources:
+            **job_resources("train", RANKS),
+            tasks=RANKS,
+            cpus_per_task=config["threads"],
+            mpi=config["dist"]["launcher"],
+        conda:
+            "../envs/kgpert.yaml"
+        shell:
+            "export OMP_NUM_THREADS={resources.cpus_per_task} OPENBLAS_NUM_THREADS={resources.cpus_per_task} "
+            "OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1; "
+            'exec {resources.mpi} -n {resources.tasks} "$KGPERT" train --config "$KGPERT_CONFIG" {params.sets} --variant {params.variant} '
+            "--set threads={resources.cpus_per_task} --graph {input.graph:q} --samples {input.samples:q} "
+            "--split {input.split:q} {params.extra} --out {output.run:q} > {log:q} 2>&1"
+
+
+# After rung r of a (model, ablation, split): its points ranked by the mean over their seeds of
+# the validation sweep.halving.metric, ties broken by the point's name; the best 1/eta go on
+# (survives: yes). The last rung's table ranks the finished points. A checkpoint: the next rung's
+# jobs (and the report's inputs) are known only once it is written.
+checkpoint halving_rung:
+    input:
+        halving_rung_inputs,
+    output:
+        RUNG_TABLE,
+    log:
+        f"{LOGS}/halving/model~{{model}}/ablation~{{ablation}}/split~{{split}}/rung~{{rung}}.log",
+    params:
+        metric=config["sweep"]["halving"]["metric"],
+        eta=config["sweep"]["halving"]["eta"],
+        last=lambda wildcards: int(wildcards.rung) == RUNGS - 1,
+    localrule: True
+    conda:
+        "../envs/plots.yaml"
+    script:
+        "../scripts/halving.py"
+
+
+# The run.h5 of one racing group the report gathers (halving_group_inputs), one per line.
+rule halving_runs:
+    input:
+        unpack(halving_group_inputs),
+    output:
+        HALVING_RUNS,
+    log:
+        f"{LOGS}/halving/model~{{model}}/ablation~{{ablation}}/split~{{split}}/runs.log",
+    localrule: True
+    conda:
+        "../envs/kgpert.yaml"
+    shell:
+        # {input} and a filter, not {input.runs}: a dry run formats the command before the
+        # group's checkpoints have named its inputs.
+        "printf '%s\\n' {input:q} | grep 'run\\.h5$' > {output:q} 2> {log:q}"

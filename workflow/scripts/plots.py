@@ -43,6 +43,10 @@ def read_runs(f):
     for col in ("model", "ablation", "split", "seed", METRIC):
         if col not in runs:
             raise SystemExit(f'plots: "{f.filename}": /runs has no column "{col}"')
+    # A successive-halving sweep's points stopped early (trained less) are not drawn.
+    if "stopped" in runs:
+        keep = [i for i, why in enumerate(runs["stopped"]) if why == "finished"]
+        runs = {name: [col[i] for i in keep] for name, col in runs.items()}
     return runs
 
 
