@@ -47,7 +47,45 @@ class InternalError : public std::logic_error {
                                               ::kg::detail::check_msg(__VA_ARGS__)));    \
   } while (0)
 
+/// Calls of MPI, CUDA and NCCL: evaluates `call` once; unless it returns the library's success
+/// code, throws Error `<file>:<line>: <call as written> failed: <the library's error string>`.
+/// The library's header must be included where the macro is used (this header includes none).
+#define KG_MPI_CHECK(call)                                                                \
+  do {                                                                                    \
+    const int kg_rc_ = (call);                                                            \
+    if (kg_rc_ != MPI_SUCCESS) {                                                          \
+      /* MPI_Error_string only between MPI_Init and MPI_Finalize (else MPI aborts) */     \
+      int kg_up_ = 0, kg_down_ = 0, kg_len_ = 0;                                          \
+      char kg_msg_[MPI_MAX_ERROR_STRING];                                                 \
+      if (MPI_Initialized(&kg_up_) != MPI_SUCCESS || MPI_Finalized(&kg_down_) != MPI_SUCCESS || \
+          !kg_up_ || kg_down_ || MPI_Error_string(kg_rc_, kg_msg_, &kg_len_) != MPI_SUCCESS)   \
+        kg_len_ = 0;                                                                      \
+      ::kg::detail::call_failed(__FILE__, __LINE__, #call,                                \
+                                kg_len_ > 0 ? std::string(kg_msg_, size_t(kg_len_))       \
+                                            : "MPI error code " + std::to_string(kg_rc_)); \
+    }                                                                                     \
+  } while (0)
+
+#define KG_CUDA_CHECK(call)                                                               \
+  do {                                                                                    \
+    const cudaError_t kg_rc_ = (call);                                                    \
+    if (kg_rc_ != cudaSuccess)                                                            \
+      ::kg::detail::call_failed(__FILE__, __LINE__, #call, cudaGetErrorString(kg_rc_));   \
+  } while (0)
+
+#define KG_NCCL_CHECK(call)                                                               \
+  do {                                                                                    \
+    const ncclResult_t kg_rc_ = (call);                                                   \
+    if (kg_rc_ != ncclSuccess)                                                            \
+      ::kg::detail::call_failed(__FILE__, __LINE__, #call, ncclGetErrorString(kg_rc_));   \
+  } while (0)
+
 namespace kg::detail {
+/// Throws the Error of KG_MPI_CHECK, KG_CUDA_CHECK and KG_NCCL_CHECK.
+[[noreturn]] inline void call_failed(const char* file, int line, const char* call, const std::string& reason) {
+  throw Error(fmt::format("{}:{}: {} failed: {}", file, line, call, reason));
+}
+
 inline std::string check_msg() { return ""; }
 template <typename... Args>
 std::string check_msg(fmt::format_string<Args...> f, Args&&... args) {

@@ -79,14 +79,6 @@ constexpr int64_t kMaxCount = int64_t(1) << 30;
 
 size_t type_size(DType t) { return t == DType::f32 ? 4 : 8; }
 
-void check(int rc, const char* what) {
-  if (rc == MPI_SUCCESS) return;
-  char msg[MPI_MAX_ERROR_STRING];
-  int len = 0;
-  MPI_Error_string(rc, msg, &len);
-  fail("backend mpi: {} failed: {}", what, std::string(msg, size_t(len)));
-}
-
 // Collectives under a deadline (dist.timeout_s). Every collective is non-blocking and waited
 // for by polling MPI_Testall with short sleeps (no core burnt while a rank is late). Past the
 // deadline the rank asks every other one, on a control communicator of its own, which
@@ -96,7 +88,7 @@ void check(int rc, const char* what) {
 class Watchdog {
  public:
   Watchdog(int rank, int size) : rank_(rank), size_(size) {
-    check(MPI_Comm_dup(MPI_COMM_WORLD, &control_), "MPI_Comm_dup");
+    KG_MPI_CHECK(MPI_Comm_dup(MPI_COMM_WORLD, &control_));
   }
   void set_timeout(double s) { timeout_s_ = s; }
   double timeout() const { return timeout_s_; }
@@ -117,7 +109,7 @@ class Watchdog {
     long sleep_us = 2;
     for (;;) {
       int flag = 0;
-      check(MPI_Testall(int(reqs.size()), reqs.data(), &flag, MPI_STATUSES_IGNORE), "MPI_Testall");
+      KG_MPI_CHECK(MPI_Testall(int(reqs.size()), reqs.data(), &flag, MPI_STATUSES_IGNORE));
       if (flag) return;
       answer();
       const auto now = clock::now();
@@ -136,11 +128,11 @@ class Watchdog {
     for (;;) {
       int flag = 0;
       MPI_Status st;
-      check(MPI_Iprobe(MPI_ANY_SOURCE, kAsk, control_, &flag, &st), "MPI_Iprobe");
+      KG_MPI_CHECK(MPI_Iprobe(MPI_ANY_SOURCE, kAsk, control_, &flag, &st));
       if (!flag) return;
       int64_t theirs = 0;
-      check(MPI_Recv(&theirs, 1, MPI_INT64_T, st.MPI_SOURCE, kAsk, control_, MPI_STATUS_IGNORE), "MPI_Recv");
-      check(MPI_Send(&started_, 1, MPI_INT64_T, st.MPI_SOURCE, kReply, control_), "MPI_Send");
+      KG_MPI_CHECK(MPI_Recv(&theirs, 1, MPI_INT64_T, st.MPI_SOURCE, kAsk, control_, MPI_STATUS_IGNORE));
+      KG_MPI_CHECK(MPI_Send(&started_, 1, MPI_INT64_T, st.MPI_SOURCE, kReply, control_));
     }
   }
 
@@ -152,14 +144,14 @@ class Watchdog {
     std::vector<MPI_Request> asks(size_t(n), MPI_REQUEST_NULL), replies(size_t(n), MPI_REQUEST_NULL);
     for (int q = 0; q < n; ++q) {
       if (q == rank_) continue;
-      check(MPI_Isend(&seq, 1, MPI_INT64_T, q, kAsk, control_, &asks[size_t(q)]), "MPI_Isend");
-      check(MPI_Irecv(&reached[size_t(q)], 1, MPI_INT64_T, q, kReply, control_, &replies[size_t(q)]), "MPI_Irecv");
+      KG_MPI_CHECK(MPI_Isend(&seq, 1, MPI_INT64_T, q, kAsk, control_, &asks[size_t(q)]));
+      KG_MPI_CHECK(MPI_Irecv(&reached[size_t(q)], 1, MPI_INT64_T, q, kReply, control_, &replies[size_t(q)]));
     }
     const double grace = std::min(5.0, std::max(1.0, timeout_s_));
     const auto until = std::chrono::steady_clock::now() + std::chrono::duration<double>(grace);
     while (std::chrono::steady_clock::now() < until) {
       int all = 0;
-      check(MPI_Testall(n, replies.data(), &all, MPI_STATUSES_IGNORE), "MPI_Testall");
+      KG_MPI_CHECK(MPI_Testall(n, replies.data(), &all, MPI_STATUSES_IGNORE));
       if (all) break;
       answer();
       std::this_thread::sleep_for(std::chrono::milliseconds(1));
@@ -168,7 +160,7 @@ class Watchdog {
     for (int q = 0; q < n; ++q) {
       if (q == rank_) continue;
       int got = 0;
-      check(MPI_Test(&replies[size_t(q)], &got, MPI_STATUS_IGNORE), "MPI_Test");
+      KG_MPI_CHECK(MPI_Test(&replies[size_t(q)], &got, MPI_STATUS_IGNORE));
       if (!got)
         missing.push_back(fmt::format("{} (no answer: stopped, stuck outside collectives or gone)", q));
       else if (reached[size_t(q)] < seq)
@@ -199,7 +191,7 @@ class MpiPending : public Pending {
   bool test() override {
     if (done_) return true;
     int flag = 0;
-    check(MPI_Testall(int(reqs_.size()), reqs_.data(), &flag, MPI_STATUSES_IGNORE), "MPI_Testall");
+    KG_MPI_CHECK(MPI_Testall(int(reqs_.size()), reqs_.data(), &flag, MPI_STATUSES_IGNORE));
     done_ = flag != 0;
     return done_;
   }
@@ -217,24 +209,23 @@ class MpiComm : public Comm {
  public:
   MpiComm() {
     int inited = 0;
-    MPI_Initialized(&inited);
+    KG_MPI_CHECK(MPI_Initialized(&inited));
     if (!inited) {
       // Autograd may run gradient hooks on its own threads: one MPI call at a time, from any.
       int provided = 0;
-      check(MPI_Init_thread(nullptr, nullptr, MPI_THREAD_SERIALIZED, &provided), "MPI_Init_thread");
-      std::atexit([] {
+      KG_MPI_CHECK(MPI_Init_thread(nullptr, nullptr, MPI_THREAD_SERIALIZED, &provided));
+      std::atexit([] {  // unchecked: nothing may throw here
         int fin = 0;
         MPI_Finalized(&fin);
         if (!fin) MPI_Finalize();
       });
     }
-    MPI_Comm_rank(MPI_COMM_WORLD, &rank_);
-    MPI_Comm_size(MPI_COMM_WORLD, &size_);
+    KG_MPI_CHECK(MPI_Comm_rank(MPI_COMM_WORLD, &rank_));
+    KG_MPI_CHECK(MPI_Comm_size(MPI_COMM_WORLD, &size_));
     MPI_Comm node;
-    check(MPI_Comm_split_type(MPI_COMM_WORLD, MPI_COMM_TYPE_SHARED, rank_, MPI_INFO_NULL, &node),
-          "MPI_Comm_split_type");
-    MPI_Comm_rank(node, &local_);
-    MPI_Comm_free(&node);
+    KG_MPI_CHECK(MPI_Comm_split_type(MPI_COMM_WORLD, MPI_COMM_TYPE_SHARED, rank_, MPI_INFO_NULL, &node));
+    KG_MPI_CHECK(MPI_Comm_rank(node, &local_));
+    KG_MPI_CHECK(MPI_Comm_free(&node));
     watchdog_ = std::make_unique<Watchdog>(rank_, size_);
   }
   int rank() const override { return rank_; }
@@ -247,9 +238,8 @@ class MpiComm : public Comm {
     std::vector<MPI_Request> reqs;
     for (int64_t a = 0; a < n; a += kMaxCount) {
       reqs.emplace_back();
-      check(MPI_Ibcast(static_cast<char*>(buf) + a * type_size(t), int(std::min(kMaxCount, n - a)), mpi_type(t),
-                       root, MPI_COMM_WORLD, &reqs.back()),
-            "MPI_Ibcast");
+      KG_MPI_CHECK(MPI_Ibcast(static_cast<char*>(buf) + a * type_size(t), int(std::min(kMaxCount, n - a)),
+                              mpi_type(t), root, MPI_COMM_WORLD, &reqs.back()));
     }
     finish(reqs, watchdog_->next(), "MPI_Ibcast");
   }
@@ -262,15 +252,15 @@ class MpiComm : public Comm {
     std::vector<MPI_Request> reqs;
     for (int64_t a = 0; a < n; a += kMaxCount) {
       reqs.emplace_back();
-      check(MPI_Iallreduce(MPI_IN_PLACE, static_cast<char*>(buf) + a * type_size(t),
-                           int(std::min(kMaxCount, n - a)), mpi_type(t), MPI_SUM, MPI_COMM_WORLD, &reqs.back()),
-            "MPI_Iallreduce");
+      KG_MPI_CHECK(MPI_Iallreduce(MPI_IN_PLACE, static_cast<char*>(buf) + a * type_size(t),
+                                  int(std::min(kMaxCount, n - a)), mpi_type(t), MPI_SUM, MPI_COMM_WORLD,
+                                  &reqs.back()));
     }
     return std::make_unique<MpiPending>(std::move(reqs), this, watchdog_->next(), "MPI_Iallreduce");
   }
   void barrier() override {
     std::vector<MPI_Request> reqs(1);
-    check(MPI_Ibarrier(MPI_COMM_WORLD, &reqs[0]), "MPI_Ibarrier");
+    KG_MPI_CHECK(MPI_Ibarrier(MPI_COMM_WORLD, &reqs[0]));
     finish(reqs, watchdog_->next(), "MPI_Ibarrier");
   }
   [[noreturn]] void abort(int code, const std::string& reason) override {
@@ -282,7 +272,7 @@ class MpiComm : public Comm {
   // Waits for collective `seq`: blocking without a timeout, else under the watchdog.
   void finish(std::vector<MPI_Request>& reqs, int64_t seq, const char* what) {
     if (watchdog_->timeout() <= 0) {
-      check(MPI_Waitall(int(reqs.size()), reqs.data(), MPI_STATUSES_IGNORE), "MPI_Waitall");
+      KG_MPI_CHECK(MPI_Waitall(int(reqs.size()), reqs.data(), MPI_STATUSES_IGNORE));
       return;
     }
     watchdog_->wait(reqs, seq, what, [this](const std::string& why) { abort(1, why); });

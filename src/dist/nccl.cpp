@@ -15,14 +15,6 @@
 namespace kg::detail {
 namespace {
 
-void cuda_check(cudaError_t rc, const char* what) {
-  if (rc != cudaSuccess) fail("backend nccl: {} failed: {}", what, cudaGetErrorString(rc));
-}
-
-void nccl_check(ncclResult_t rc, const char* what) {
-  if (rc != ncclSuccess) fail("backend nccl: {} failed: {}", what, ncclGetErrorString(rc));
-}
-
 ncclDataType_t nccl_type(DType t) {
   switch (t) {
     case DType::f32: return ncclFloat32;
@@ -36,15 +28,15 @@ ncclDataType_t nccl_type(DType t) {
 class NcclPending : public Pending {
  public:
   explicit NcclPending(cudaStream_t s) {
-    cuda_check(cudaEventCreateWithFlags(&ev_, cudaEventDisableTiming), "cudaEventCreate");
-    cuda_check(cudaEventRecord(ev_, s), "cudaEventRecord");
+    KG_CUDA_CHECK(cudaEventCreateWithFlags(&ev_, cudaEventDisableTiming));
+    KG_CUDA_CHECK(cudaEventRecord(ev_, s));
   }
-  ~NcclPending() override {
+  ~NcclPending() override {  // unchecked: a destructor must not throw
     cudaEventSynchronize(ev_);
     cudaEventDestroy(ev_);
   }
   bool test() override { return cudaEventQuery(ev_) == cudaSuccess; }
-  void wait() override { cuda_check(cudaEventSynchronize(ev_), "cudaEventSynchronize"); }
+  void wait() override { KG_CUDA_CHECK(cudaEventSynchronize(ev_)); }
 
  private:
   cudaEvent_t ev_{};
@@ -59,20 +51,20 @@ class NcclComm : public Comm {
       fail("backend nccl: rank {} sees no CUDA device ({})", boot_->rank(),
            rc != cudaSuccess ? cudaGetErrorString(rc) : "0 devices");
     device_ = boot_->local_rank() % devices;
-    cuda_check(cudaSetDevice(device_), "cudaSetDevice");
+    KG_CUDA_CHECK(cudaSetDevice(device_));
     // Rank 0 makes the id; the bootstrap communicator hands it to every rank.
     static_assert(sizeof(ncclUniqueId) % sizeof(int64_t) == 0);
     ncclUniqueId id;
     std::memset(&id, 0, sizeof id);
-    if (boot_->rank() == 0) nccl_check(ncclGetUniqueId(&id), "ncclGetUniqueId");
+    if (boot_->rank() == 0) KG_NCCL_CHECK(ncclGetUniqueId(&id));
     boot_->broadcast(&id, int64_t(sizeof id / sizeof(int64_t)), DType::i64, 0);
-    nccl_check(ncclCommInitRank(&comm_, boot_->size(), id, boot_->rank()), "ncclCommInitRank");
+    KG_NCCL_CHECK(ncclCommInitRank(&comm_, boot_->size(), id, boot_->rank()));
     // A blocking stream: it orders itself after the legacy default stream, where LibTorch
     // computes unless told otherwise, so a collective starts after the kernels that wrote its
     // buffer.
-    cuda_check(cudaStreamCreate(&stream_), "cudaStreamCreate");
+    KG_CUDA_CHECK(cudaStreamCreate(&stream_));
   }
-  ~NcclComm() override {
+  ~NcclComm() override {  // unchecked: a destructor must not throw
     if (comm_) ncclCommDestroy(comm_);
     if (stream_) cudaStreamDestroy(stream_);
   }
@@ -83,16 +75,16 @@ class NcclComm : public Comm {
   bool device_buffers() const override { return true; }
 
   void broadcast(void* buf, int64_t n, DType t, int root) override {
-    nccl_check(ncclBroadcast(buf, buf, size_t(n), nccl_type(t), root, comm_, stream_), "ncclBroadcast");
-    cuda_check(cudaStreamSynchronize(stream_), "cudaStreamSynchronize");
+    KG_NCCL_CHECK(ncclBroadcast(buf, buf, size_t(n), nccl_type(t), root, comm_, stream_));
+    KG_CUDA_CHECK(cudaStreamSynchronize(stream_));
   }
   void sum(void* buf, int64_t n, DType t) override { start_sum(buf, n, t)->wait(); }
   std::unique_ptr<Pending> start_sum(void* buf, int64_t n, DType t) override {
-    nccl_check(ncclAllReduce(buf, buf, size_t(n), nccl_type(t), ncclSum, comm_, stream_), "ncclAllReduce");
+    KG_NCCL_CHECK(ncclAllReduce(buf, buf, size_t(n), nccl_type(t), ncclSum, comm_, stream_));
     return std::make_unique<NcclPending>(stream_);
   }
   void barrier() override {
-    cuda_check(cudaStreamSynchronize(stream_), "cudaStreamSynchronize");
+    KG_CUDA_CHECK(cudaStreamSynchronize(stream_));
     boot_->barrier();
   }
   [[noreturn]] void abort(int code, const std::string& reason) override {

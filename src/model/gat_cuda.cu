@@ -7,9 +7,7 @@
 // runs give the same bits (the order differs from the CPU kernel's, so the bits may differ).
 #include <cuda_runtime.h>
 
-#include <stdexcept>
-#include <string>
-
+#include "core/error.hpp"
 #include "model/gat_cuda.hpp"
 
 namespace kg::cuda {
@@ -18,10 +16,6 @@ namespace {
 constexpr int kWarp = 32;
 constexpr int kThreads = 256;  // 8 warps per block
 constexpr int64_t kRelBlock = 8192;
-
-void check(cudaError_t rc, const char* what) {
-  if (rc != cudaSuccess) throw std::runtime_error(std::string("GAT CUDA kernel ") + what + ": " + cudaGetErrorString(rc));
-}
 
 unsigned blocks_for_warps(int64_t warps) {
   return unsigned((warps * kWarp + kThreads - 1) / kThreads);
@@ -167,7 +161,7 @@ template <typename T>
 void gat_forward(const GatDims& d, const GatDevice<T>& a, T* out, T* alpha, void* stream) {
   auto s = static_cast<cudaStream_t>(stream);
   if (d.n_dst > 0) forward_kernel<T><<<blocks_for_warps(d.n_dst), kThreads, 0, s>>>(d, a, out, alpha);
-  check(cudaGetLastError(), "forward");
+  KG_CUDA_CHECK(cudaGetLastError());  // the launch
 }
 
 template <typename T>
@@ -182,9 +176,9 @@ void gat_backward(const GatDims& d, const GatDevice<T>& a, const T* alpha, const
     relation_part_kernel<T><<<unsigned(blocks), 128, 0, s>>>(d, a.rel, ds, part);
     relation_sum_kernel<T><<<unsigned((RH + 127) / 128), 128, 0, s>>>(blocks, RH, part, ga_rel);
   } else {
-    check(cudaMemsetAsync(ga_rel, 0, size_t(RH) * sizeof(T), s), "memset");
+    KG_CUDA_CHECK(cudaMemsetAsync(ga_rel, 0, size_t(RH) * sizeof(T), s));
   }
-  check(cudaGetLastError(), "backward");
+  KG_CUDA_CHECK(cudaGetLastError());  // the launches
 }
 
 template void gat_forward<float>(const GatDims&, const GatDevice<float>&, float*, float*, void*);

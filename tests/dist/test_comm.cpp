@@ -1,9 +1,21 @@
 // The communicator without a launcher: the local backend, the choice of backend, and the
-// errors for backends that cannot be had (the NCCL one links here, with no GPU to run on).
+// errors for backends that cannot be had (the NCCL one links here, with no GPU to run on); the
+// checks of MPI, CUDA and NCCL calls (core/error.hpp).
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cctype>
 #include <cstdlib>
 
+#ifdef KGPERT_HAVE_MPI
+#include <mpi.h>
+#endif
+#ifdef KGPERT_HAVE_NCCL
+#include <cuda_runtime.h>
+#include <nccl.h>
+#endif
+
+#include "core/error.hpp"
 #include "dist/comm.hpp"
 #include "support/kgtest.hpp"
 
@@ -60,6 +72,61 @@ TEST(Comm, NcclWithoutGpuOrWithoutNcclIsAClearError) {
   } else {
     EXPECT_NE(msg.find("built without NCCL"), std::string::npos) << msg;
   }
+}
+
+// KG_MPI_CHECK, KG_CUDA_CHECK, KG_NCCL_CHECK: the call evaluated once; on a failure a kg::Error
+// naming this file and line, the call as written and the library's reason.
+std::string lower(std::string s) {
+  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return char(std::tolower(c)); });
+  return s;
+}
+
+TEST(CallChecks, MpiFailureNamesFileLineCallAndReason) {
+#ifndef KGPERT_HAVE_MPI
+  GTEST_SKIP() << "built without MPI";
+#else
+  int calls = 0;
+  auto status = [&](int rc) { return ++calls, rc; };
+  KG_MPI_CHECK(status(MPI_SUCCESS));
+  EXPECT_EQ(calls, 1);
+  // Before MPI_Init MPI has no error strings (asking aborts): the code.
+  int line = 0;
+  std::string msg = kgtest::error_of([&] { line = __LINE__; KG_MPI_CHECK(status(MPI_ERR_COUNT)); });
+  EXPECT_EQ(calls, 2);
+  EXPECT_EQ(msg, fmt::format("{}:{}: status(MPI_ERR_COUNT) failed: MPI error code {}", __FILE__, line, MPI_ERR_COUNT));
+  // A real call, MPI started (a singleton, no launcher), errors returned rather than fatal.
+  auto comm = make_comm("mpi");
+  ASSERT_EQ(comm->size(), 1);
+  KG_MPI_CHECK(MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_RETURN));
+  int v = 0;
+  msg = kgtest::error_of([&] { line = __LINE__; KG_MPI_CHECK(MPI_Bcast(&v, -1, MPI_INT, 0, MPI_COMM_WORLD)); });
+  EXPECT_NE(msg.find(fmt::format("{}:{}: MPI_Bcast(&v, -1, MPI_INT, 0, MPI_COMM_WORLD) failed: ", __FILE__, line)),
+            std::string::npos)
+      << msg;
+  EXPECT_NE(lower(msg).find("invalid count"), std::string::npos) << msg;  // MPI_Error_string's text
+  KG_MPI_CHECK(MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_ARE_FATAL));
+#endif
+}
+
+TEST(CallChecks, CudaAndNcclFailuresNameFileLineCallAndReason) {
+#ifndef KGPERT_HAVE_NCCL
+  GTEST_SKIP() << "built without CUDA and NCCL";
+#else
+  KG_CUDA_CHECK(cudaSuccess);
+  KG_NCCL_CHECK(ncclSuccess);
+  int line = 0;
+  std::string msg = kgtest::error_of([&] { line = __LINE__; KG_CUDA_CHECK(cudaErrorInvalidValue); });
+  EXPECT_NE(msg.find("test_comm.cpp:" + std::to_string(line) + ": cudaErrorInvalidValue failed: invalid argument"),
+            std::string::npos)
+      << msg;
+  // A real call, no GPU needed: the number of ranks of no communicator.
+  int count = 0;
+  msg = kgtest::error_of([&] { line = __LINE__; KG_NCCL_CHECK(ncclCommCount(nullptr, &count)); });
+  EXPECT_NE(msg.find("test_comm.cpp:" + std::to_string(line) + ": ncclCommCount(nullptr, &count) failed: "
+                     "invalid argument"),
+            std::string::npos)
+      << msg;
+#endif
 }
 
 }  // namespace

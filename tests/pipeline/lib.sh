@@ -77,13 +77,23 @@ raw_ingest() {
     --set inputs.drugbank_vocab="$raw/drugbank_vocabulary.csv" --set inputs.controls_gctx="$raw/controls.gctx")
 }
 
-# wait_for_line PID FILE PATTERN: waits (up to 30 s) until FILE has a line matching PATTERN or
-# process PID has ended.
+# wait_for_line PID FILE PATTERN [SECONDS]: waits until FILE has a line matching PATTERN (grep)
+# while process PID runs. Fails the test, showing FILE's end, if PID ends without the line or
+# SECONDS (default 120) pass first: the caller acts on a process that has reached that line.
 wait_for_line() {
-  local pid="$1" file="$2" pattern="$3"
-  for _ in $(seq 3000); do
-    grep -q "$pattern" "$file" 2>/dev/null && return 0
-    kill -0 "$pid" 2>/dev/null || return 0
+  local pid="$1" file="$2" pattern="$3" limit="${4:-120}" start=$SECONDS stat
+  until grep -q "$pattern" "$file" 2>/dev/null; do
+    # Ended: gone, or a zombie not yet reaped (kill -0 still reaches one).
+    stat="$(cat "/proc/$pid/stat" 2>/dev/null || true)"
+    if [[ -z $stat || ${stat##*) } == Z* ]]; then
+      grep -q "$pattern" "$file" 2>/dev/null && return 0  # the line, then the end, between two looks
+      tail -n 20 "$file" 2>/dev/null
+      fail "process $pid ended without a line matching '$pattern' in $file"
+    fi
+    if ((SECONDS - start >= limit)); then
+      tail -n 20 "$file" 2>/dev/null
+      fail "no line matching '$pattern' in $file after $limit s"
+    fi
     sleep 0.01
   done
 }
