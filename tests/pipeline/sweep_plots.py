@@ -4,6 +4,12 @@ three seeds, and a closed-form baseline without a grid. Each run's test Pearson 
     a[model, split] + b[lr] + c[fanouts] + d[model, seed]   (validation: the same + 0.05),
 so the points (the other key marginalised per seed, then mean and sd over seeds) are known by
 hand. Also: a report without a grid gives no figure, and one seed gives no sd.
+
+A successive-halving sweep built by hand too (halving_case): 4 GAT points x 2 seeds in rungs of
+1, 2 and 4 epochs, with the rungs' run.h5 files and tables laid out as the workflow does and
+known validation Pearsons per rung; its figure halving_gat.png is checked line by line (each
+point's means per rung, where it ends, the survivors' cuts), and the sweep tables draw the
+halved points at their last rung in the validation panels only.
   sweep_plots.py"""
 import importlib.util
 import math
@@ -138,7 +144,135 @@ def main(tmp):
     none = os.path.join(tmp, "none")
     assert plots.sweep_figures(read(bare), none) == [] and os.listdir(none) == []
     print("ok: no grid, no sweep figure")
+    halving_case(os.path.join(tmp, "halving"))
     print("sweep_plots: all checks passed")
+
+
+# ---- successive halving --------------------------------------------------------------------
+# Each point's mean validation Pearson after rung r (its seeds: the mean -0.01 and +0.01, sd
+# 0.01 sqrt(2)); rungs of 1, 2, 4 epochs keep ceil(n / 2): rung 0 ranks 0.40, 0.35 | 0.30, 0.20,
+# rung 1 ranks 0.50 | 0.45, rung 2 finishes heads~2/lr~0.01.
+RUNG_VAL = {"gat.heads~1/train.lr~0.001": [0.30], "gat.heads~1/train.lr~0.01": [0.40, 0.45],
+            "gat.heads~2/train.lr~0.001": [0.20], "gat.heads~2/train.lr~0.01": [0.35, 0.50, 0.55]}
+BUDGETS = [1, 2, 4]
+HALVED_TEST = 0.9  # the test Pearson of the halved runs: must show nowhere
+
+
+def write_run(path, budget, rung, val):
+    text = h5py.string_dtype()
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with h5py.File(path, "w") as f:
+        f.attrs.update({"format": "kgpert-run-1", "epoch_budget": budget, "rung": rung, "rungs": len(BUDGETS)})
+        f["metrics/names"] = np.array(["mse", "pearson"], dtype=object).astype(text)
+        f["metrics/val"] = np.array([1.0 - val, val])
+        f["metrics/test"] = np.array([1.0, 0.0])
+
+
+def halving_case(tmp):
+    root = os.path.join(tmp, "results", "test")
+    group = "model~gat/ablation~none/split~random"
+    rows = []  # the report's runs: each point's seeds at their last rung
+    tables = [[] for _ in BUDGETS]
+    for point, vals in RUNG_VAL.items():
+        last = len(vals) - 1
+        heads, lr = (part.split("~")[1] for part in point.split("/"))
+        for seed, shift in ((0, -0.01), (1, 0.01)):
+            for r, v in enumerate(vals):
+                write_run(f"{root}/runs/{group}/{point}/seed~{seed}/rung~{r}/run.h5", BUDGETS[r], r, v + shift)
+            rows.append({"model": "gat", "variant": f"gat.heads={heads} train.lr={lr}", "seed": seed,
+                         "path": f"{root}/runs/{group}/{point}/seed~{seed}/rung~{last}/run.h5", "rung": last,
+                         "budget": BUDGETS[last], "val": vals[-1] + shift,
+                         "test": 0.42 + shift if last == 2 else HALVED_TEST,
+                         "stopped": "finished" if last == 2 else f"halved at rung {last}"})
+        for r, v in enumerate(vals):
+            tables[r].append((point, v, "finished" if r == 2 else "yes" if r < last else "no"))
+    rows.append({"model": "ridge", "variant": "", "seed": 0, "path": f"{root}/runs/ridge.h5", "rung": -1,
+                 "budget": 0, "val": 0.1, "test": 0.1, "stopped": "finished"})
+    os.makedirs(f"{root}/halving/{group}")
+    for r, table in enumerate(tables):
+        with open(f"{root}/halving/{group}/rung~{r}.tsv", "w") as fh:
+            fh.write("# ranked by the validation pearson, mean over seeds; ties by point\n")
+            fh.write("rank\tpoint\tscore\tseeds\tsurvives\n")
+            for k, (point, v, word) in enumerate(sorted(table, key=lambda t: -t[1])):
+                # the score as the workflow computes it: the mean of the two seeds' values
+                fh.write(f"{k + 1}\t{point}\t{((v - 0.01) + (v + 0.01)) / 2!r}\t2\t{word}\n")
+    report = os.path.join(tmp, "report.h5")
+    text = h5py.string_dtype()
+    with h5py.File(report, "w") as f:
+        f.attrs["format"] = "kgpert-report-1"
+        col = lambda name: [r[name] for r in rows]  # noqa: E731
+        for name in ("model", "variant", "path", "stopped"):
+            f[f"runs/{name}"] = np.array(col(name), dtype=object).astype(text)
+        f["runs/ablation"] = np.array(["none"] * len(rows), dtype=object).astype(text)
+        f["runs/split"] = np.array(["random"] * len(rows), dtype=object).astype(text)
+        f["runs/seed"] = np.array(col("seed"), dtype=np.int64)
+        f["runs/rung"] = np.array(col("rung"), dtype=np.int64)
+        f["runs/epoch_budget"] = np.array(col("budget"), dtype=np.int64)
+        f["runs/test_pearson"] = np.array(col("test"), dtype=np.float64)
+        f["runs/val_pearson"] = np.array(col("val"), dtype=np.float64)
+    every = read(report)
+    done = plots.finished_runs(every)
+    assert sorted(zip(done["model"], done["variant"])) == [("gat", "gat.heads=2 train.lr=0.01")] * 2 + [("ridge", "")]
+    assert plots.halving_races(every) == {("gat", "none"): ["random"]}
+
+    # The race's table: each point's mean and sd over its seeds per rung, as in the rung tables.
+    race = plots.halving_table(every, "gat", "none", "random")
+    assert race["metric"] == "pearson" and race["budgets"] == BUDGETS and race["cuts"] == [(4, 2), (2, 1)], race
+    sd = 0.01 * math.sqrt(2)
+    for p in race["points"]:
+        want = RUNG_VAL[p["point"]]
+        assert [r["n"] for r in p["rungs"]] == [2] * len(want), p
+        assert all(math.isclose(r["mean"], v, abs_tol=1e-12) and math.isclose(r["sd"], sd, rel_tol=1e-9)
+                   for r, v in zip(p["rungs"], want)), (p, want)
+        assert p["finished"] == (len(want) == 3) and p["halved"] == (None if len(want) == 3 else len(want) - 1), p
+    print("ok: halving: each point's validation per rung, mean and sd over seeds; cuts 2 of 4, 1 of 2")
+
+    # The figure's lines: a point's line runs over the rungs it trained and ends where it was
+    # halved; the cuts lie halfway between the last point going on and the first halved one.
+    fig = plots.draw_halving(every, "gat", "none")
+    (ax,) = fig.axes
+    lines = {ln.get_gid(): ln for ln in ax.get_lines() if ln.get_gid()}
+    assert set(lines) == set(RUNG_VAL) | {"cut 0", "cut 1"}, sorted(lines)
+    for point, want in RUNG_VAL.items():
+        assert list(lines[point].get_xdata()) == BUDGETS[:len(want)], (point, lines[point].get_xdata())
+        assert np.allclose(lines[point].get_ydata(), want, atol=1e-12), (point, lines[point].get_ydata())
+    assert lines["gat.heads~2/train.lr~0.01"].get_linewidth() == 2, "the finished point is not drawn bold"
+    assert lines["gat.heads~1/train.lr~0.01"].get_color() == "0.55", "a halved point is not grey"
+    assert np.allclose(lines["cut 0"].get_ydata(), [0.325, 0.325]), lines["cut 0"].get_ydata()
+    assert np.allclose(lines["cut 1"].get_ydata(), [0.475, 0.475]), lines["cut 1"].get_ydata()
+    assert "gat.heads=2 train.lr=0.01 (finished, seeds: 2)" in ax.get_legend_handles_labels()[1]
+    plots.plt.close(fig)
+    print("ok: halving figure: lines end at the rung halved at, the finished point in colour, "
+          "the cuts at 0.325 and 0.475")
+
+    # The sweep tables: the halved points at their last rung's validation, per rung, not in the
+    # test panels; gat.heads=1's halved points were halved at different rungs, so stay apart.
+    want = {("0.01", "test_pearson", None): (0.42, sd), ("0.01", "val_pearson", None): (0.55, sd),
+            ("0.01", "val_pearson", 1): (0.45, sd), ("0.001", "val_pearson", 0): (0.25, sd)}
+    got = {(r["value"], r["metric"], r["halved"]): (r["mean"], r["sd"])
+           for r in plots.sweep_table(every, "train.lr")}
+    assert set(got) == set(want) and all(math.isclose(got[k][0], v[0], abs_tol=1e-12) and
+                                         math.isclose(got[k][1], v[1], rel_tol=1e-9) for k, v in want.items()), got
+    assert all(r["mean"] != HALVED_TEST for r in plots.sweep_table(every, "gat.heads"))
+    out = os.path.join(tmp, "sweeps")
+    paths = plots.sweep_figures(every, out)
+    assert [os.path.basename(p) for p in paths] == \
+        ["sweep_gat.heads.png", "sweep_train.lr.png", "halving_gat.png"], paths
+    assert sorted(os.listdir(out)) == sorted(os.path.basename(p) for p in paths) and all(is_png(p) for p in paths)
+    print("ok: halving: sweep tables with the halved points (validation only), figures " + ", ".join(os.listdir(out)))
+
+    # A rung table that does not match the runs (another sweep's) is an error, not a figure.
+    with open(f"{root}/halving/{group}/rung~1.tsv") as fh:
+        stale = fh.read().replace("0.5", "0.6")
+    with open(f"{root}/halving/{group}/rung~1.tsv", "w") as fh:
+        fh.write(stale)
+    try:
+        plots.halving_table(every, "gat", "none", "random")
+    except SystemExit as e:
+        assert "is not the rung table's score" in str(e), e
+    else:
+        raise AssertionError("a rung table of other scores was taken")
+    print("ok: halving: a rung table of other scores is refused")
 
 
 if __name__ == "__main__":

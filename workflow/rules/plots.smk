@@ -1,6 +1,9 @@
 # report.h5 -> plots/*.png (test Pearson per model/ablation/split; validation curves; predicted vs
 # true of one GAT run; the GAT's attention share per relation type) and plots/sweeps/ (test and
-# validation Pearson against each sweep.grid key's values).
+# validation Pearson against each sweep.grid key's values; under sweep.search halving also
+# halving_<model>[+<ablation>].png, each point's validation metric per rung, read from the
+# rungs' run.h5 files and tables, upstream of report.h5). The HTML report lists sweep_<key>.png
+# only.
 
 
 rule plots:

@@ -1,8 +1,9 @@
 """Plots of a kgpert report.h5: test Pearson (mean +- std over seeds) per model/ablation/split,
 validation-Pearson learning curves, predicted vs true expression changes of one GAT run, the
-GAT's attention share per relation type, and one figure per sweep.grid key (the metrics against
-the key's values) in SWEEPS_DIR. Run by the `plots` rule, or by hand (run paths in the report are
-relative to the workflow's directory):
+GAT's attention share per relation type, and in SWEEPS_DIR one figure per sweep.grid key (the
+metrics against the key's values) and, under sweep.search halving, one per racing model (each
+point's validation metric at each rung). Run by the `plots` rule, or by hand (run paths in the
+report are relative to the workflow's directory):
     python workflow/scripts/plots.py REPORT.h5 SAMPLES.h5 BARS.png CURVES.png PRED.png ATTENTION.png SWEEPS_DIR
 """
 import glob
@@ -15,6 +16,7 @@ from collections import defaultdict
 
 import h5py
 import matplotlib
+import matplotlib.lines
 import matplotlib.ticker
 
 matplotlib.use("Agg")
@@ -43,11 +45,27 @@ def read_runs(f):
     for col in ("model", "ablation", "split", "seed", METRIC):
         if col not in runs:
             raise SystemExit(f'plots: "{f.filename}": /runs has no column "{col}"')
-    # A successive-halving sweep's points stopped early (trained less) are not drawn.
-    if "stopped" in runs:
-        keep = [i for i, why in enumerate(runs["stopped"]) if why == "finished"]
-        runs = {name: [col[i] for i in keep] for name, col in runs.items()}
     return runs
+
+
+def finished_runs(runs):
+    """The runs trained to the end: under sweep.search halving, without the points halved at
+    an earlier rung (they trained less). The figures other than the sweeps' draw these only."""
+    if "stopped" not in runs:
+        return runs
+    keep = [i for i, why in enumerate(runs["stopped"]) if why == "finished"]
+    return {name: [col[i] for i in keep] for name, col in runs.items()}
+
+
+def halved_rung(runs, i):
+    """The rung at which run i's point was halved, None when it finished."""
+    why = runs["stopped"][i] if "stopped" in runs else "finished"
+    if why == "finished":
+        return None
+    m = re.fullmatch(r"halved at rung (\d+)", why)
+    if not m:
+        raise SystemExit(f'plots: run {runs["run_id"][i] if "run_id" in runs else i}: stopped "{why}"')
+    return int(m.group(1))
 
 
 def variant(model, ablation, grid=""):
@@ -257,14 +275,17 @@ def value_axis(values):
 def sweep_table(runs, key):
     """The points that figure sweep_<key> draws, as rows (dicts): key, value (its text in the
     variants), x (its place on the axis, see value_axis), model, ablation, split, metric
-    (test_pearson, and val_pearson where the report has it), mean, sd and n.
+    (test_pearson, and val_pearson where the report has it), halved (None, or under sweep.search
+    halving the rung at which the runs were halved), mean, sd and n.
 
     Only runs whose variant holds `key` (the models that read it) count. The other grid keys are
-    marginalised per seed: for each value, model, ablation, split and seed, the runs of every
-    combination of the other keys' values are averaged, each combination weighing the same; mean
-    and sd (sample, NaN for n = 1) are then over those per-seed numbers, n = the seeds."""
+    marginalised per seed: for each value, model, ablation, split, halved and seed, the runs of
+    every combination of the other keys' values are averaged, each combination weighing the same;
+    mean and sd (sample, NaN for n = 1) are then over those per-seed numbers, n = the seeds.
+    Runs halved early count for the validation metric only (its value after their last rung),
+    apart from the finished ones and from those halved at another rung: they trained less."""
     metrics = [m for m in SWEEP_METRICS if m in runs]
-    # (value, model, ablation, split, metric) -> {seed: [the metric of each of its runs]}
+    # (value, model, ablation, split, metric, halved) -> {seed: [the metric of each of its runs]}
     per_seed = defaultdict(lambda: defaultdict(list))
     values = []
     for i, text in enumerate(grid_of(runs)):
@@ -273,18 +294,22 @@ def sweep_table(runs, key):
             continue
         if value not in values:
             values.append(value)
+        halved = halved_rung(runs, i)
         for metric in metrics:
-            group = (value, runs["model"][i], runs["ablation"][i], runs["split"][i], metric)
+            if halved is not None and metric != "val_pearson":
+                continue
+            group = (value, runs["model"][i], runs["ablation"][i], runs["split"][i], metric, halved)
             per_seed[group][int(runs["seed"][i])].append(float(runs[metric][i]))
     xs, _ = value_axis(values)
     rows = []
-    for (value, model, ablation, split, metric), seeds in per_seed.items():
+    for (value, model, ablation, split, metric, halved), seeds in per_seed.items():
         means = [np.mean(v) for v in seeds.values()]
         rows.append({"key": key, "value": value, "x": xs[value], "model": model, "ablation": ablation,
-                     "split": split, "metric": metric, "mean": float(np.mean(means)),
+                     "split": split, "metric": metric, "halved": halved, "mean": float(np.mean(means)),
                      "sd": float(np.std(means, ddof=1)) if len(means) > 1 else math.nan, "n": len(means)})
     order = list(SWEEP_METRICS)
-    rows.sort(key=lambda r: (order.index(r["metric"]), r["split"], r["model"], r["ablation"], r["x"]))
+    rows.sort(key=lambda r: (order.index(r["metric"]), r["split"], r["model"], r["ablation"],
+                             r["halved"] is not None, r["halved"] or 0, r["x"]))
     return rows
 
 
@@ -301,7 +326,9 @@ def other_keys(runs, key):
 def sweep_figure(runs, key, path):
     """The metrics against the values of grid key `key`: a row of panels per metric (test, then
     validation), a panel per split, a line per model (+ablation); points at sweep_table's mean
-    over seeds, error bars its sd (none for one seed)."""
+    over seeds, error bars its sd (none for one seed). Under sweep.search halving the line joins
+    the finished points; the points halved early are hollow markers, not joined, in the
+    validation panels only, labelled with their rung ("r0": halved after rung 0)."""
     rows = sweep_table(runs, key)
     metrics = [m for m in SWEEP_METRICS if any(r["metric"] == m for r in rows)]
     splits = sorted({r["split"] for r in rows})
@@ -315,13 +342,24 @@ def sweep_figure(runs, key, path):
         for c, split in enumerate(splits):
             ax = axes[r][c]
             for line in lines:
-                pts = [p for p in rows
-                       if (p["metric"], p["split"], p["model"], p["ablation"]) == (metric, split, *line)]
-                if not pts:
+                every = [p for p in rows
+                         if (p["metric"], p["split"], p["model"], p["ablation"]) == (metric, split, *line)]
+                pts = [p for p in every if p["halved"] is None]
+                early = [p for p in every if p["halved"] is not None]
+                if not every:
                     continue
-                ax.plot([p["x"] for p in pts], [p["mean"] for p in pts], marker="o", color=colours[line],
-                        label=f"{variant(*line)} (seeds: {max(p['n'] for p in pts)})")
-                bars = [p for p in pts if p["n"] > 1]
+                label = f"{variant(*line)} (seeds: {max(p['n'] for p in every)})"
+                if pts:
+                    ax.plot([p["x"] for p in pts], [p["mean"] for p in pts], marker="o", color=colours[line],
+                            label=label)
+                if early:
+                    ax.plot([p["x"] for p in early], [p["mean"] for p in early], linestyle="none", marker="o",
+                            markerfacecolor="none", color=colours[line],
+                            label=f"{variant(*line)}: halved early" if pts else label + ", halved early")
+                    for p in early:
+                        ax.annotate(f"r{p['halved']}", (p["x"], p["mean"]), xytext=(5, 2),
+                                    textcoords="offset points", fontsize=7, color=colours[line])
+                bars = [p for p in every if p["n"] > 1]
                 if bars:
                     ax.errorbar([p["x"] for p in bars], [p["mean"] for p in bars],
                                 yerr=[p["sd"] for p in bars], fmt="none", ecolor=colours[line], capsize=3)
@@ -340,37 +378,223 @@ def sweep_figure(runs, key, path):
     others = other_keys(runs, key)
     how = (f"each seed's point the mean over the other grid keys' values ({', '.join(others)}), "
            if others else "")
+    halving = ("\nhollow: points halved after rung N (rN), at their last rung's validation;"
+               "\ntest panels: finished points only (the halved ones trained less)"
+               if any(r["halved"] is not None for r in rows) else "")
     fig.suptitle(f"{key}: mean over seeds, bars ± sd over seeds (none for one seed)\n{how}"
-                 f"runs of the models that read {key}", fontsize=10)
+                 f"runs of the models that read {key}{halving}", fontsize=10)
     fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+
+
+# ---- successive halving (sweep.search: halving): each point's validation metric per rung ----
+# The report holds each point's last run only; the rungs before are its seeds' run.h5 of those
+# rungs (beside it: .../seed~N/rung~r/run.h5) and the rung tables (RESULTS/halving/...), which
+# name the metric the race ranked by. Both are upstream of report.h5, kept by the workflow.
+RUN_OF_RUNG = re.compile(r"(.*?)runs/model~[^/]+/ablation~[^/]+/split~[^/]+/(.*?)seed~\d+/rung~(\d+)/run\.h5")
+LOWER_IS_BETTER = {"mse", "rmse"}  # as workflow/scripts/halving.py
+
+
+def read_rung_table(path):
+    """A rung table (docs/FORMATS.md): (the metric named in its comment line,
+    {point: (score, survives)}), point as in the table ("-" without a grid)."""
+    try:
+        with open(path) as fh:
+            lines = [line.rstrip("\n") for line in fh]
+    except OSError as e:
+        raise SystemExit(f'plots: rung table "{path}": {e.strerror}')
+    m = re.match(r"# ranked by the validation (\S+),", lines[0]) if lines else None
+    if not m or len(lines) < 2 or lines[1].split("\t") != ["rank", "point", "score", "seeds", "survives"]:
+        raise SystemExit(f'plots: "{path}": not a halving rung table')
+    rows = {}
+    for line in lines[2:]:
+        _, point, score, _, survives = line.split("\t")
+        rows[point] = (float(score), survives)
+    return m.group(1), rows
+
+
+def rung_value(path, metric):
+    """(epoch_budget, the validation `metric`) of a rung's run.h5."""
+    try:
+        with h5py.File(path, "r") as r:
+            names = text_column(r["metrics/names"])
+            if metric not in names:
+                raise SystemExit(f'plots: "{path}": no validation metric "{metric}"')
+            return int(r.attrs["epoch_budget"]), float(r["metrics/val"][()][names.index(metric)])
+    except OSError as e:
+        raise SystemExit(f'plots: run of a rung "{path}": {e}')
+
+
+def halving_races(runs):
+    """{(model, ablation): [split, ...]} of the report's runs that raced in rungs."""
+    races = defaultdict(list)
+    for i, rung in enumerate(runs.get("rung", [])):
+        key = (runs["model"][i], runs["ablation"][i])
+        if int(rung) >= 0 and runs["split"][i] not in races[key]:
+            races[key].append(runs["split"][i])
+    return {k: sorted(v) for k, v in sorted(races.items())}
+
+
+def halving_table(runs, model, ablation, split):
+    """The race of one (model, ablation, split): {"metric", "budgets": [epochs of rung r],
+    "points": [...], "cuts": [(points ranked, points going on) per rung but the last]}, each
+    point a dict: point (as in the rung tables), variant, rungs (its rung r's mean, sd (sample,
+    NaN for one seed) and n over seeds of the validation metric, per rung it trained),
+    finished, halved (the rung it stopped at, None when finished). The means are checked
+    against the rung tables' scores (a table of another sweep fails)."""
+    rungs = runs.get("rung", [-1] * len(runs["model"]))
+    idx = [i for i in range(len(runs["model"])) if int(rungs[i]) >= 0
+           and (runs["model"][i], runs["ablation"][i], runs["split"][i]) == (model, ablation, split)]
+    if not idx:
+        raise SystemExit(f"plots: no runs of {model} {ablation} {split} in rungs")
+    seeds = defaultdict(list)  # point -> [(run index, root, last rung)]
+    for i in idx:
+        m = RUN_OF_RUNG.fullmatch(runs["path"][i])
+        if not m or int(m.group(3)) != int(runs["rung"][i]):
+            raise SystemExit(f'plots: run "{runs["path"][i]}" of rung {runs["rung"][i]}: not .../seed~N/rung~R/run.h5')
+        seeds[m.group(2).rstrip("/") or "-"].append((i, m.group(1), int(runs["rung"][i])))
+    last = max(r for rs in seeds.values() for _, _, r in rs)
+    root = next(iter(seeds.values()))[0][1]
+    tables = []
+    for r in range(last + 1):
+        tables.append(read_rung_table(f"{root}halving/model~{model}/ablation~{ablation}/split~{split}/rung~{r}.tsv"))
+    metric = tables[0][0]
+    budgets = [None] * (last + 1)
+    points = []
+    for point, members in sorted(seeds.items()):
+        reached = {r for _, _, r in members}
+        if len(reached) != 1:
+            raise SystemExit(f"plots: {model} {ablation} {split} {point}: its seeds stopped at rungs {sorted(reached)}")
+        top = reached.pop()
+        halved = halved_rung(runs, members[0][0])
+        if (halved is None) != (top == last) or (halved is not None and halved != top):
+            raise SystemExit(f"plots: {model} {ablation} {split} {point}: stopped "
+                             f'"{runs["stopped"][members[0][0]]}" at rung {top} of {last + 1}')
+        per_rung = []
+        for r in range(top + 1):
+            values = []
+            for i, _, _ in members:
+                budget, v = rung_value(re.sub(r"/rung~\d+/run\.h5$", f"/rung~{r}/run.h5", runs["path"][i]), metric)
+                if budgets[r] not in (None, budget):
+                    raise SystemExit(f"plots: {model} {ablation} {split}: rung {r} ran {budgets[r]} "
+                                     f"and {budget} epochs")
+                budgets[r] = budget
+                values.append(v)
+            mean = math.fsum(values) / len(values)
+            score, survives = tables[r][1].get(point, (None, None))
+            if score is None or not (math.isclose(score, mean, rel_tol=1e-9, abs_tol=1e-12)
+                                     or (math.isnan(score) and math.isnan(mean))):
+                raise SystemExit(f"plots: {model} {ablation} {split} {point} rung {r}: the seeds' mean {mean} is not "
+                                 f"the rung table's score {score} (a table of another sweep?)")
+            per_rung.append({"mean": mean, "sd": float(np.std(values, ddof=1)) if len(values) > 1 else math.nan,
+                             "n": len(values)})
+        points.append({"point": point, "variant": grid_of(runs)[members[0][0]], "rungs": per_rung,
+                       "finished": halved is None, "halved": halved})
+    cuts = [(len(t[1]), sum(s == "yes" for _, s in t[1].values())) for t in tables[:-1]]
+    return {"metric": metric, "budgets": budgets, "points": points, "cuts": cuts}
+
+
+def draw_halving(runs, model, ablation):
+    """The figure of halving_figure, not saved: a panel per split; x the rungs' epoch budgets,
+    y the validation metric the race ranked by, after each rung (mean over seeds, bars ± sd);
+    a line per grid point (gid: its point), ending at the rung it was halved at (grey, an x
+    there), the finished points in colour; per rung but the last, the survivors' cut (red
+    dashes halfway between the last point going on and the first halved, gid "cut <r>")."""
+    splits = halving_races(runs)[(model, ablation)]
+    fig, axes = plt.subplots(1, len(splits), squeeze=False, figsize=(1.5 + 5 * len(splits), 4.6))
+    metric = None
+    for ax, split in zip(axes[0], splits):
+        race = halving_table(runs, model, ablation, split)
+        metric, budgets = race["metric"], race["budgets"]
+        sign = 1.0 if metric in LOWER_IS_BETTER else -1.0
+        colour = 0
+        for p in sorted(race["points"], key=lambda p: p["finished"]):  # the finished on top
+            xs = budgets[:len(p["rungs"])]
+            ys = [r["mean"] for r in p["rungs"]]
+            sds = [r["sd"] for r in p["rungs"]]
+            if p["finished"]:
+                c = plt.cm.tab10(colour % 10)
+                colour += 1
+                ax.plot(xs, ys, marker="o", color=c, linewidth=2, zorder=3, gid=p["point"],
+                        label=f"{p['variant'] or p['point']} (finished, seeds: {p['rungs'][-1]['n']})")
+            else:
+                c = "0.55"
+                ax.plot(xs, ys, marker="o", markersize=3, color=c, linewidth=0.9, alpha=0.8, gid=p["point"])
+                ax.plot(xs[-1:], ys[-1:], marker="x", color=c, markersize=7, linestyle="none")
+            if p["rungs"][0]["n"] > 1:
+                ax.errorbar(xs, ys, yerr=sds, fmt="none", ecolor=c, capsize=2, alpha=0.8,
+                            zorder=3 if p["finished"] else 2)
+        for r, (ranked, kept) in enumerate(race["cuts"]):
+            on = [p["rungs"][r]["mean"] for p in race["points"] if len(p["rungs"]) > r + 1]
+            off = [p["rungs"][r]["mean"] for p in race["points"] if p["halved"] == r]
+            on, off = [v for v in on if not math.isnan(v)], [v for v in off if not math.isnan(v)]
+            y = None
+            if on and off:
+                worst_on = max(on, key=lambda v: sign * v)
+                best_off = min(off, key=lambda v: sign * v)
+                y = (worst_on + best_off) / 2
+                ax.plot([budgets[r] / 1.3, budgets[r] * 1.3], [y, y], color="tab:red", linestyle="--",
+                        linewidth=1.5, zorder=4, gid=f"cut {r}")
+            ax.annotate(f"{kept} of {ranked} go on", (budgets[r], y if y is not None else 0.0),
+                        xycoords=("data", "data" if y is not None else "axes fraction"),
+                        xytext=(0, 4), textcoords="offset points", ha="center", fontsize=7, color="tab:red")
+        ax.set_xscale("log")
+        ax.set_xticks(budgets, [f"{b}\nrung {r}" for r, b in enumerate(budgets)])
+        ax.xaxis.set_minor_locator(matplotlib.ticker.NullLocator())
+        ax.set_xlim(budgets[0] / 1.6, budgets[-1] * 1.6)
+        ax.set_xlabel("epochs trained (rung's budget)")
+        ax.set_ylabel(f"validation {metric} after the rung")
+        ax.set_title(f"split: {split}: {len(race['points'])} points", fontsize=10)
+        handles, labels = ax.get_legend_handles_labels()
+        handles += [matplotlib.lines.Line2D([], [], color="0.55", marker="x", linewidth=0.9),
+                    matplotlib.lines.Line2D([], [], color="tab:red", linestyle="--")]
+        labels += ["halved (x: after that rung)", "survivors' cut"]
+        ax.legend(handles, labels, fontsize=7, frameon=False)
+    fig.suptitle(f"Successive halving of {variant(model, ablation)}: the validation {metric}\n"
+                 "each rung ranked by, mean over seeds, bars ± sd over seeds;\n"
+                 "lines end where a point was halved", fontsize=10)
+    fig.tight_layout()
+    return fig
+
+
+def halving_figure(runs, model, ablation, path):
+    fig = draw_halving(runs, model, ablation)
     fig.savefig(path, dpi=120)
     plt.close(fig)
 
 
 def sweep_figures(runs, directory):
     """DIRECTORY/sweep_<key>.png (the key as in the config, dots kept, like the run paths'
-    <key>~<value>) for each grid key of the report's variants; none without a grid. Earlier
-    sweep_*.png there are removed first, so that no key of an older grid lingers."""
+    <key>~<value>) for each grid key of the report's variants, none without a grid; under
+    sweep.search halving also DIRECTORY/halving_<model>[+<ablation>].png per racing model and
+    ablation (halving_figure). Earlier sweep_*.png and halving_*.png there are removed first, so
+    that no key of an older grid lingers. `runs`: every run, the halved ones included."""
     os.makedirs(directory, exist_ok=True)
-    for old in glob.glob(os.path.join(glob.escape(directory), "sweep_*.png")):
-        os.remove(old)
+    for pattern in ("sweep_*.png", "halving_*.png"):
+        for old in glob.glob(os.path.join(glob.escape(directory), pattern)):
+            os.remove(old)
     paths = []
     for key in grid_keys(runs):
         paths.append(os.path.join(directory, f"sweep_{key}.png"))
         sweep_figure(runs, key, paths[-1])
+    for model, ablation in halving_races(runs):
+        paths.append(os.path.join(directory, f"halving_{variant(model, ablation)}.png"))
+        halving_figure(runs, model, ablation, paths[-1])
     return paths
 
 
 def main(report, samples, bars, curves_png, pred_png, attention_png, sweeps_dir):
     with h5py.File(report, "r") as f:
-        runs = read_runs(f)
+        every = read_runs(f)
+        runs = finished_runs(every)  # a halving sweep's points halved early: in the sweep figures only
         bar_chart(runs, bars)
         learning_curves(f, runs, curves_png)
     pred_vs_true(runs, samples, pred_png)
     attention_share(runs, attention_png)
-    sweeps = sweep_figures(runs, sweeps_dir)
+    sweeps = sweep_figures(every, sweeps_dir)
     print(f"plots: wrote {bars}, {curves_png}, {pred_png}, {attention_png} and {len(sweeps)} sweep figures "
-          f"in {sweeps_dir} ({len(runs[METRIC])} runs)")
+          f"in {sweeps_dir} ({len(runs[METRIC])} finished runs of {len(every[METRIC])})")
 
 
 if __name__ == "__main__":
