@@ -45,7 +45,7 @@ expect_eq "jobs of the run not COMPLETED" "$(awk '$2 != "COMPLETED"' "$tmp/jobs.
 expect_eq "train_mpi jobs with 2 CPUs" "$(awk '$4 ~ /^rule_train_mpi/ && $3 == 2' "$tmp/jobs.txt" | wc -l)" 3
 expect_eq "memory of the jobs by rule" \
   "$(awk '{sub(/_wildcards.*/, "", $4); print $4, $5}' "$tmp/jobs.txt" | sort -u | tr '\n' ' ')" \
-  "rule_compare 1000M rule_ingest 1500M rule_partition 1000M rule_plots 1000M rule_report 1000M rule_split 1000M rule_synth 1000M rule_train_mpi 2000M "
+  "rule_compare 1000M rule_explain 1000M rule_ingest 1500M rule_partition 1000M rule_plots 1000M rule_report 1000M rule_split 1000M rule_synth 1000M rule_tables 1000M rule_train_mpi 2000M "
 expect_eq "jobs without a 30 min limit" "$(awk '$6 != "30:00"' "$tmp/jobs.txt")" ""
 expect_eq "jobs that may not be requeued (the profile sets slurm-requeue)" \
   "$(squeue -h --states=all --name "$run_id" -O 'JobID:12,Requeue:4' | awk '$2 != 1')" ""
