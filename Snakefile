@@ -34,4 +34,5 @@ rule all:
         f"{RESULTS}/plots/pred_vs_true.png",
         f"{RESULTS}/plots/attention_share.png",
         f"{RESULTS}/plots/sweeps",
+        f"{RESULTS}/plots/halving",
         explain_outputs(),

@@ -12,8 +12,9 @@ first failed check.
 Checked:
 * the report embeds exactly the results the run made (compare.html, compare.csv,
   compare_paired.csv, the four plots, explain/explain.png when there is a GAT run to explain,
-  plots/sweeps/sweep_<key>.png for each grid key), each byte for byte, under its category
-  (Sweeps: a subcategory per key), with its caption from workflow/report/ and its labels;
+  plots/sweeps/sweep_<key>.png for each grid key, plots/halving/halving_<race>.png under
+  sweep.search halving), each byte for byte, under its category (Sweeps: a subcategory per key,
+  and "halving"), with its caption from workflow/report/ and its labels;
 * in Chromium: the report's scripts ran with no error (uncaught errors, rejected promises and
   console.error are recorded from before the report's first script); every category lists its
   results (by their labels); every figure, opened as the report's view button opens it, is an <img> that
@@ -180,6 +181,8 @@ def main(report, res, out_dir, exe="chromium"):
     sweeps = sorted(os.path.relpath(p, res) for p in glob.glob(os.path.join(res, "plots/sweeps/sweep_*.png")))
     for p in sweeps:
         want[p] = ("Sweeps", "Test and validation Pearson against the values of the sweep.grid key")
+    for p in sorted(os.path.relpath(p, res) for p in glob.glob(os.path.join(res, "plots/halving/halving_*.png"))):
+        want[p] = ("Sweeps", "Successive halving")
     # The report names results by their paths in the workflow's directory (res's grandparent).
     workdir = os.path.dirname(os.path.dirname(os.path.abspath(res)))
     by_rel = {os.path.relpath(os.path.join(workdir, p), os.path.abspath(res)): p for p in results}
@@ -194,12 +197,14 @@ def main(report, res, out_dir, exe="chromium"):
             fail(f"{rel}: caption {r['caption']!r} lacks {words!r}")
         if not r.get("labels"):
             fail(f"{rel}: no labels")
-        sub = f"sweep_{os.path.basename(rel)[len('sweep_'):-len('.png')]}" if cat == "Sweeps" else None
+        # Sweeps: subcategory the grid key of sweep_<key>.png, "halving" for halving_<race>.png.
+        name = os.path.basename(rel)
+        sub = None if cat != "Sweeps" else "halving" if name.startswith("halving_") else name[len("sweep_"):-len(".png")]
         where = [(c, s) for c, subs in categories.items() for s, paths in subs.items() if by_rel[rel] in paths]
         if len(where) != 1 or where[0][0] != cat:
             fail(f"{rel}: in categories {where}, want {cat}")
-        if sub and where[0][1] != sub[len("sweep_"):]:
-            fail(f"{rel}: in subcategory {where[0][1]}, want {sub[len('sweep_'):]}")
+        if sub and where[0][1] != sub:
+            fail(f"{rel}: in subcategory {where[0][1]}, want {sub}")
     ok(f"the report embeds the {len(want)} results of the run, byte for byte, with categories, captions, labels")
 
     # 2. The report in Chromium, every result opened.

@@ -2,8 +2,9 @@
 # The HTML report (`snakemake --report results/<dataset>/report.html`) of the tiny pipeline
 # (configs/test.yaml) opened in headless Chromium by check_html_report.py: every table and
 # figure there, shown without a broken image or error text, and a screenshot that is not blank.
-# Three sweeps: no grid (no sweep figures: no Sweeps category), a gat.heads grid (its sweep
-# figure under Sweeps/gat.heads), and the MLP alone (no GAT run: no explain figure, no paired
+# Four sweeps: no grid (no sweep figures: no Sweeps category), a gat.heads grid (its sweep
+# figure under Sweeps/gat.heads), that grid by successive halving (also Sweeps/halving), and
+# the MLP alone (no GAT run: no explain figure, no paired
 # comparisons). Skipped (exit 77) without Chromium (Debian's chromium; scripts/setup.sh
 # installs it).
 #   tests/pipeline/html_report.sh [KGPERT]     (default: $KGPERT, else build/kgpert)
@@ -57,7 +58,14 @@ echo "ok: no grid: no Sweeps category"
 check grid 'sweep={models: [gat, mlp], splits: [random], ablations: [none], ablation_models: [gat], seeds: [0], grid: ["gat.heads: [2, 4]"]}'
 [[ -s $res/plots/sweeps/sweep_gat.heads.png ]] || fail "no sweep figure of the grid"
 
-# 3. The MLP alone: no GAT run to explain, no paired comparison; the report still whole.
+# 3. A halving sweep of a gat.heads grid: its rungs' figure under Sweeps / halving beside the
+# grid key's figure; the explained run is the last rung's first-ranked point.
+check halving 'sweep={models: [gat, mlp], splits: [random], ablations: [none], ablation_models: [gat], seeds: [0], grid: ["gat.heads: [1, 2]"], search: halving, halving: {min_epochs: 1, eta: 2, metric: pearson}}'
+[[ -s $res/plots/halving/halving_gat.png ]] || fail "no halving figure"
+[[ -s $res/explain/explain.png ]] || fail "no explain figure of the halving sweep"
+echo "ok: halving: the rungs' figure in the report"
+
+# 4. The MLP alone: no GAT run to explain, no paired comparison; the report still whole.
 rm -rf "$res/explain"
 check mlp-only 'sweep={models: [mlp], splits: [random], ablations: [none], ablation_models: [], seeds: [0]}'
 [[ ! -e $res/explain ]] || fail "an explanation without a GAT run"

@@ -254,12 +254,14 @@ def halving_case(tmp):
     assert set(got) == set(want) and all(math.isclose(got[k][0], v[0], abs_tol=1e-12) and
                                          math.isclose(got[k][1], v[1], rel_tol=1e-9) for k, v in want.items()), got
     assert all(r["mean"] != HALVED_TEST for r in plots.sweep_table(every, "gat.heads"))
-    out = os.path.join(tmp, "sweeps")
-    paths = plots.sweep_figures(every, out)
-    assert [os.path.basename(p) for p in paths] == \
-        ["sweep_gat.heads.png", "sweep_train.lr.png", "halving_gat.png"], paths
-    assert sorted(os.listdir(out)) == sorted(os.path.basename(p) for p in paths) and all(is_png(p) for p in paths)
-    print("ok: halving: sweep tables with the halved points (validation only), figures " + ", ".join(os.listdir(out)))
+    out, out_halving = os.path.join(tmp, "sweeps"), os.path.join(tmp, "halving_figures")
+    paths = plots.sweep_figures(every, out, out_halving)
+    assert paths == [os.path.join(out, "sweep_gat.heads.png"), os.path.join(out, "sweep_train.lr.png"),
+                     os.path.join(out_halving, "halving_gat.png")], paths
+    assert sorted(os.listdir(out)) == ["sweep_gat.heads.png", "sweep_train.lr.png"], os.listdir(out)
+    assert os.listdir(out_halving) == ["halving_gat.png"] and all(is_png(p) for p in paths)
+    print("ok: halving: sweep tables with the halved points (validation only), figures " +
+          ", ".join(os.listdir(out) + os.listdir(out_halving)))
 
     # A rung table that does not match the runs (another sweep's) is an error, not a figure.
     with open(f"{root}/halving/{group}/rung~1.tsv") as fh:

@@ -1,9 +1,8 @@
 # report.h5 -> plots/*.png (test Pearson per model/ablation/split; validation curves; predicted vs
 # true of one GAT run; the GAT's attention share per relation type) and plots/sweeps/ (test and
-# validation Pearson against each sweep.grid key's values; under sweep.search halving also
-# halving_<model>[+<ablation>].png, each point's validation metric per rung, read from the
-# rungs' run.h5 files and tables, upstream of report.h5). The HTML report lists sweep_<key>.png
-# only.
+# validation Pearson against each sweep.grid key's values) and plots/halving/ (under
+# sweep.search halving, halving_<model>[+<ablation>].png, each point's validation metric per
+# rung, read from the rungs' run.h5 files and tables, upstream of report.h5; empty otherwise).
 
 
 rule plots:
@@ -48,6 +47,16 @@ rule plots:
             category="Sweeps",
             subcategory="{key}",
             labels={"figure": "metrics against a sweep.grid key", "key": "{key}"},
+        ),
+        # halving_<race>.png per racing model (and ablation) of a sweep.search halving sweep;
+        # none under grid search. In the report, the subcategory "halving".
+        halving=report(
+            directory(f"{RESULTS}/plots/halving"),
+            patterns=["halving_{race}.png"],
+            caption="../report/halving.rst",
+            category="Sweeps",
+            subcategory="halving",
+            labels={"figure": "validation metric per rung", "race": "{race}"},
         ),
     log:
         f"{LOGS}/plots.log",

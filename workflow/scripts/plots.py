@@ -1,10 +1,10 @@
 """Plots of a kgpert report.h5: test Pearson (mean +- std over seeds) per model/ablation/split,
 validation-Pearson learning curves, predicted vs true expression changes of one GAT run, the
 GAT's attention share per relation type, and in SWEEPS_DIR one figure per sweep.grid key (the
-metrics against the key's values) and, under sweep.search halving, one per racing model (each
-point's validation metric at each rung). Run by the `plots` rule, or by hand (run paths in the
-report are relative to the workflow's directory):
-    python workflow/scripts/plots.py REPORT.h5 SAMPLES.h5 BARS.png CURVES.png PRED.png ATTENTION.png SWEEPS_DIR
+metrics against the key's values) and, under sweep.search halving, in HALVING_DIR (default
+SWEEPS_DIR) one per racing model (each point's validation metric at each rung). Run by the
+`plots` rule, or by hand (run paths in the report are relative to the workflow's directory):
+    python workflow/scripts/plots.py REPORT.h5 SAMPLES.h5 BARS.png CURVES.png PRED.png ATTENTION.png SWEEPS_DIR [HALVING_DIR]
 """
 import glob
 import json
@@ -564,27 +564,29 @@ def halving_figure(runs, model, ablation, path):
     plt.close(fig)
 
 
-def sweep_figures(runs, directory):
+def sweep_figures(runs, directory, halving_dir=None):
     """DIRECTORY/sweep_<key>.png (the key as in the config, dots kept, like the run paths'
     <key>~<value>) for each grid key of the report's variants, none without a grid; under
-    sweep.search halving also DIRECTORY/halving_<model>[+<ablation>].png per racing model and
-    ablation (halving_figure). Earlier sweep_*.png and halving_*.png there are removed first, so
-    that no key of an older grid lingers. `runs`: every run, the halved ones included."""
-    os.makedirs(directory, exist_ok=True)
-    for pattern in ("sweep_*.png", "halving_*.png"):
-        for old in glob.glob(os.path.join(glob.escape(directory), pattern)):
+    sweep.search halving also HALVING_DIR/halving_<model>[+<ablation>].png per racing model and
+    ablation (halving_figure; HALVING_DIR defaults to DIRECTORY). Earlier sweep_*.png and
+    halving_*.png there are removed first, so that no key of an older grid lingers. `runs`:
+    every run, the halved ones included."""
+    halving_dir = halving_dir or directory
+    for d, pattern in ((directory, "sweep_*.png"), (halving_dir, "halving_*.png")):
+        os.makedirs(d, exist_ok=True)
+        for old in glob.glob(os.path.join(glob.escape(d), pattern)):
             os.remove(old)
     paths = []
     for key in grid_keys(runs):
         paths.append(os.path.join(directory, f"sweep_{key}.png"))
         sweep_figure(runs, key, paths[-1])
     for model, ablation in halving_races(runs):
-        paths.append(os.path.join(directory, f"halving_{variant(model, ablation)}.png"))
+        paths.append(os.path.join(halving_dir, f"halving_{variant(model, ablation)}.png"))
         halving_figure(runs, model, ablation, paths[-1])
     return paths
 
 
-def main(report, samples, bars, curves_png, pred_png, attention_png, sweeps_dir):
+def main(report, samples, bars, curves_png, pred_png, attention_png, sweeps_dir, halving_dir=None):
     with h5py.File(report, "r") as f:
         every = read_runs(f)
         runs = finished_runs(every)  # a halving sweep's points halved early: in the sweep figures only
@@ -592,7 +594,7 @@ def main(report, samples, bars, curves_png, pred_png, attention_png, sweeps_dir)
         learning_curves(f, runs, curves_png)
     pred_vs_true(runs, samples, pred_png)
     attention_share(runs, attention_png)
-    sweeps = sweep_figures(every, sweeps_dir)
+    sweeps = sweep_figures(every, sweeps_dir, halving_dir)
     print(f"plots: wrote {bars}, {curves_png}, {pred_png}, {attention_png} and {len(sweeps)} sweep figures "
           f"in {sweeps_dir} ({len(runs[METRIC])} finished runs of {len(every[METRIC])})")
 
@@ -603,8 +605,8 @@ if __name__ == "__main__":
         with open(sm.log[0], "w") as log:
             sys.stdout = sys.stderr = log
             main(sm.input.report, sm.input.samples, sm.output.bars, sm.output.curves, sm.output.pred,
-                 sm.output.attention, sm.output.sweeps)
-    elif len(sys.argv) == 8:
+                 sm.output.attention, sm.output.sweeps, sm.output.halving)
+    elif len(sys.argv) in (8, 9):
         main(*sys.argv[1:])
     else:
         sys.exit(__doc__)
