@@ -34,10 +34,12 @@ ninja -C "$BUILD" -j "${KGPERT_JOBS:-$(nproc)}" "${targets[@]}"
 # fuzz.) drive kgpert through scripts and Snakemake and run in the normal build only.
 say "running the unit tests under ASan + UBSan"
 status=0
-ctest --test-dir "$BUILD" --output-on-failure -j2 -E '^[a-z_]+\.' "$@" || status=$?
-# The slow unwinder on malloc for the MPI test: Open MPI is built without frame pointers, and the
+# The tests that start MPI (mpi.ddp_2ranks; CallChecks.Mpi*, MPI_Init as a singleton) run apart:
+mpi_tests='^mpi\.ddp_2ranks$|^CallChecks\.Mpi'
+ctest --test-dir "$BUILD" --output-on-failure -j2 -E "^[a-z_]+\\.|$mpi_tests" "$@" || status=$?
+# The slow unwinder on malloc for the MPI tests: Open MPI is built without frame pointers, and the
 # leak suppressions need whole stacks to find its libraries (tests/sanitizers/lsan.supp);
 # 20 s instead of 4 s.
-say "running mpi.ddp_2ranks under ASan + UBSan"
-ASAN_OPTIONS="$ASAN_OPTIONS:fast_unwind_on_malloc=0" ctest --test-dir "$BUILD" --output-on-failure -R '^mpi\.ddp_2ranks$' --no-tests=error "$@" || status=$?
+say "running the MPI tests under ASan + UBSan"
+ASAN_OPTIONS="$ASAN_OPTIONS:fast_unwind_on_malloc=0" ctest --test-dir "$BUILD" --output-on-failure -R "$mpi_tests" --no-tests=error "$@" || status=$?
 exit "$status"
