@@ -89,31 +89,31 @@ const std::vector<StageInfo>& stage_table() {
        {"inputs.gene_table"}, {}, {"out"}},
       {"ingest", "read kg.csv, GCTX and LINCS tables into graph.h5 and samples.h5",
        "--graph graph.h5 [--samples samples.h5] (no inputs.gctx: graph only)", {"graph", "samples"}, {}, true, stage_ingest,
-       {"inputs.*"}, {"graph", "samples"}},
+       {"inputs.*"}, {"graph", "samples"}, {}},
       {"split", "split signatures into train/val/test (random or scaffold)",
        "--samples samples.h5 --out split.h5", {"samples", "out"}, {}, true, stage_split,
-       {"samples"}, {"out"}},
+       {"samples"}, {"out"}, {}},
       {"partition", "partition the graph with METIS (vertex weights = training signatures)",
        "--graph graph.h5 --samples samples.h5 [--split split.h5] --out partition.h5",
        {"graph", "samples", "split", "out"}, {}, true, stage_partition,
-       {"graph", "samples", "split"}, {"out"}},
+       {"graph", "samples", "split"}, {"out"}, {}},
       {"train", "train a model (GAT or MLP) and write curves, metrics and test predictions",
        "--graph graph.h5 --samples samples.h5 --split split.h5 [--partition partition.h5] "
        "[--variant \"key=value ...\"] [--stop-epoch N] [--resume-from CKPT] [--final-checkpoint CKPT] "
        "[--rung R/N] --out run.h5 (data parallel under mpirun -np R or srun; the four options in "
        "brackets: a rung of a successive-halving sweep, README \"Successive halving\")",
        {"graph", "samples", "split", "partition", "variant", "stop-epoch", "resume-from", "final-checkpoint", "rung", "out"},
-       {}, true, stage_train, {"graph", "samples", "split", "partition", "resume-from"}, {"out"}},
+       {}, true, stage_train, {"graph", "samples", "split", "partition", "resume-from"}, {"out"}, {}},
       {"report", "gather run.h5 files into report.h5 (runs of one dataset, unless --allow-mixed)",
        "--out report.h5 [--allow-mixed] [--python-env FILE] RUN.h5... (--python-env: a text file, "
        "kept in report.h5 as the attribute python_env; the workflow gives its venv's packages)",
-       {"out", "python-env"}, {"allow-mixed"}, true, stage_report, {"ARGS", "python-env"}, {"out"}},
+       {"out", "python-env"}, {"allow-mixed"}, true, stage_report, {"ARGS", "python-env"}, {"out"}, {}},
       {"compare", "print the runs of report.h5 grouped, or two reports side by side",
        "REPORT.h5 [OTHER.h5] [--by model,ablation,split,variant,seed] [--where key=v1,v2]... "
        "[--metric pearson,...] [--paired] [--stopped] [--format table|csv|markdown] [--out FILE] "
        "(--stopped: also the points a successive-halving sweep stopped early, by rung)",
        {"format", "out", "by", "where", "metric"}, {"paired", "stopped"}, false, stage_compare,
-       {"ARGS"}, {"out"}},
+       {"ARGS"}, {"out"}, {}},
       {"explain", "the KG nodes and relation paths carrying a GAT run's attention into one drug-cell prediction",
        "--run RUN.h5 --drug NAME --cell NAME [--graph graph.h5] [--samples samples.h5] [--out DIR] [--top K]",
        {"run", "drug", "cell", "graph", "samples", "out", "top"}, {}, false, stage_explain,
@@ -123,11 +123,11 @@ const std::vector<StageInfo>& stage_table() {
        "[--relations R] [--threads T] [--repeats K] [--warmup K] [--seed S] [--save-graph FILE.h5]",
        {"impl", "device", "nodes", "edges", "features", "heads", "channels", "relations", "threads", "repeats",
         "warmup", "seed", "save-graph"}, {}, false, stage_bench,
-       {}, {"save-graph"}},
+       {}, {"save-graph"}, {}},
       {"version", "print the version and the features compiled in", "", {}, {}, false,
-       stage_version},
+       stage_version, {}, {}, {}},
       {"help", "show help for a command, or `help config` for every config key",
-       "[COMMAND|config]", {}, {}, false, stage_help},
+       "[COMMAND|config]", {}, {}, false, stage_help, {}, {}, {}},
   };
   return table;
 }
