@@ -301,7 +301,7 @@ int train(StageContext& ctx, const std::shared_ptr<Comm>& comm) {
       say(fmt::format("train: {}going on from \"{}\"\n", rung.rung >= 0 ? fmt::format("rung {}: ", rung.rung) : "",
                       rung.resume_from));
     }
-    comm->gather({0.0});  // every rank sees the copy before it looks for a checkpoint
+    comm->barrier();  // every rank sees the copy before it looks for a checkpoint
   }
   const ProgressFn print = [&](const EpochLog& e) {
     const std::string left = is_closed_form(cfg.model) ? std::string() : bar.epoch_done(e);

@@ -346,11 +346,11 @@ RunResult train_model(const Config& cfg, const Graph& g, const Samples& s, const
     keep_best(pearson, 0);
     if (ckpt.log) ckpt.log(fmt::format("fitted start: val_loss {:.4f}  val_pearson {:.4f}", loss, pearson));
   }
-  // Checkpoints from rank 0, with every rank's random generator.
-  auto save = [&] {
-    if (ckpt.path.empty()) return;
+  // Checkpoints from rank 0, with every rank's random generator (none without a path).
+  auto save = [&](const std::string& path) {
+    if (path.empty()) return;
     if (sh.ranks > 1) st.rank_generators = gather_generators(*comm);
-    if (sh.rank == 0) save_checkpoint(ckpt.path, cfg, identity, built_buffers, *model, *opt, st);
+    if (sh.rank == 0) save_checkpoint(path, cfg, identity, built_buffers, *model, *opt, st);
   };
   const int64_t last_epoch = ckpt.stop_epoch > 0 ? std::min(tc.epochs, ckpt.stop_epoch) : tc.epochs;
   for (int64_t epoch = st.epochs_run + 1; epoch <= last_epoch && !stopped(); ++epoch) {
@@ -424,7 +424,7 @@ RunResult train_model(const Config& cfg, const Graph& g, const Samples& s, const
         if (asked[0] > 0) {
           st.epoch_steps = int64_t(b) + 1;
           st.epoch_sse = sh.ranks > 1 ? comm->gather({sse}) : std::vector<double>{sse};
-          save();
+          save(ckpt.path);
           r.stopped = int(std::lround(asked[1] / asked[0]));  // the signal (launchers send all ranks the same)
           r.epochs_run = st.epochs_run;  // complete epochs
           return r;
@@ -444,15 +444,12 @@ RunResult train_model(const Config& cfg, const Graph& g, const Samples& s, const
     const bool improved = st.best.empty() || log.val_pearson > st.best_pearson;  // NaN never improves
     if (improved) keep_best(log.val_pearson, epoch);
     st.schedule.end_epoch(improved);
-    if (tc.checkpoint_every > 0 && epoch % tc.checkpoint_every == 0) save();
+    if (tc.checkpoint_every > 0 && epoch % tc.checkpoint_every == 0) save(ckpt.path);
     if (progress) progress(log);
   }
   // The state after the last epoch (before the best parameters are put back): a later halving
   // rung continues from it.
-  if (!ckpt.final_path.empty()) {
-    if (sh.ranks > 1) st.rank_generators = gather_generators(*comm);
-    if (sh.rank == 0) save_checkpoint(ckpt.final_path, cfg, identity, built_buffers, *model, *opt, st);
-  }
+  save(ckpt.final_path);
   r.curves = st.curves;
   r.epochs_run = st.epochs_run;
   r.best_epoch = st.best_epoch;
