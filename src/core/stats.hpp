@@ -43,18 +43,23 @@ double t_pdf(double t, double df);
 /// P(T <= t) for T ~ t(df), df > 0 real (df = +inf: the standard normal):
 ///   P(T <= t) = 1 - I_x(df/2, 1/2) / 2 for t >= 0, with x = df / (df + t^2); symmetric.
 /// t = -inf gives 0, +inf gives 1. NaN for df <= 0 or NaN arguments.
+/// Accuracy (against 50-digit references): about 1e-15 relative up to df = 30, 2e-14 at
+/// df = 1e3, 5e-13 at 1e4, 3e-12 at 1e5, 2e-11 at 1e6 (the continued fraction loses digits near
+/// the mean of a very unequal beta); tails below the smallest double are 0.
 double t_cdf(double t, double df);
 
 /// P(T > t) = t_cdf(-t, df), computed without the cancellation of 1 - t_cdf(t, df).
 double t_sf(double t, double df);
 
 /// Two-sided p-value P(|T| >= |t|) = I_x(df/2, 1/2), x = df / (df + t^2): 1 at t = 0,
-/// 0 at t = +-inf. NaN for df <= 0 or NaN arguments.
+/// 0 at t = +-inf. NaN for df <= 0 or NaN arguments. Accuracy as t_cdf's.
 double t_two_sided_p(double t, double df);
 
 /// The quantile t_p with P(T <= t_p) = p, for 0 <= p <= 1 and df > 0 real (df = +inf: the
 /// standard normal): a safeguarded Newton iteration on t_sf, bracketed and falling back to
-/// bisection, to about 1e-15 relative in t. p = 0 gives -inf, p = 1 +inf, p = 1/2 gives 0.
+/// bisection, to about 1e-15 relative in t (plus t_cdf's error, over the density's scale);
+/// a quantile beyond 2^1023 (possible for df below about 0.01) gives +-inf. p = 0 gives
+/// -inf, p = 1 +inf, p = 1/2 gives 0.
 /// NaN for p outside [0, 1], df <= 0 or NaN arguments.
 double t_quantile(double p, double df);
 
