@@ -11,6 +11,7 @@
 #include <fmt/ranges.h>  // fmt::join
 
 #include "core/error.hpp"
+#include "core/stats.hpp"
 #include "stages/stage.hpp"
 
 namespace kg {
@@ -88,45 +89,6 @@ std::vector<std::string> split_list(const std::string& text) {
   return out;
 }
 
-// Group statistics of one metric.
-struct Stat {
-  int64_t n = 0;
-  double mean = NAN, sd = NAN;  // sd: sample (n - 1), NaN for n < 2
-};
-
-Stat stat(const std::vector<double>& v) {
-  Stat s;
-  s.n = int64_t(v.size());
-  if (v.empty()) return s;
-  s.mean = std::accumulate(v.begin(), v.end(), 0.0) / double(v.size());
-  if (v.size() > 1) {
-    double q = 0;
-    for (double x : v) q += (x - s.mean) * (x - s.mean);
-    s.sd = std::sqrt(q / double(v.size() - 1));
-  }
-  return s;
-}
-
-// Student's t quantile 0.975 for df degrees of freedom (table to 30, then towards 1.96).
-double t975(double df) {
-  static const double t[] = {12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228,
-                             2.201,  2.179, 2.160, 2.145, 2.131, 2.120, 2.110, 2.101, 2.093, 2.086,
-                             2.080,  2.074, 2.069, 2.064, 2.060, 2.056, 2.052, 2.048, 2.045, 2.042};
-  df += 1e-9;  // Welch's df of equal groups is an integer up to rounding
-  if (!(df >= 1)) return NAN;
-  if (df <= 30) return t[int(df) - 1];  // rounded down: the wider interval
-  return 1.96 + (2.042 - 1.96) * 30.0 / df;
-}
-
-// The 95% confidence interval half-width of b.mean - a.mean (Welch); NaN when either has n < 2.
-double diff_half_width(const Stat& a, const Stat& b) {
-  if (a.n < 2 || b.n < 2) return NAN;
-  const double va = a.sd * a.sd / double(a.n), vb = b.sd * b.sd / double(b.n), se2 = va + vb;
-  if (se2 == 0) return 0;
-  const double df = se2 * se2 / (va * va / double(a.n - 1) + vb * vb / double(b.n - 1));
-  return t975(df) * std::sqrt(se2);
-}
-
 // Runs grouped by the --by keys, in display order: split, model, variant, the full model
 // before its ablations, seed (those of them that are grouping keys).
 using Groups = std::vector<std::pair<std::vector<std::string>, std::vector<size_t>>>;
@@ -160,10 +122,11 @@ Groups group(const Runs& runs, const std::vector<size_t>& rows, const std::vecto
   return g;
 }
 
-Stat group_stat(const Runs& runs, const std::vector<size_t>& members, size_t metric) {
+// One metric over a group's runs: n, mean and sample sd (NaN for n < 2).
+stats::Summary group_stat(const Runs& runs, const std::vector<size_t>& members, size_t metric) {
   std::vector<double> v;
   for (auto i : members) v.push_back(runs.value[i][metric]);
-  return stat(v);
+  return stats::summarize(v);
 }
 
 std::string number(double v) { return std::isnan(v) ? "nan" : fmt::format("{:.6g}", v); }
@@ -205,7 +168,7 @@ void print_aligned(const std::vector<std::vector<std::string>>& rows, size_t tex
   if (!markdown && !footer.empty()) out << footer << "\n";
 }
 
-std::string mean_sd(const Stat& s) {
+std::string mean_sd(const stats::Summary& s) {
   if (s.n == 0) return "-";
   return std::isnan(s.sd) ? fmt::format("{:.3f}", s.mean) : fmt::format("{:.3f} ± {:.3f}", s.mean, s.sd);
 }
@@ -219,7 +182,7 @@ void print_one(const Runs& runs, const Groups& groups, const std::vector<std::st
     for (const auto& [key, members] : groups) {
       for (size_t k = 0; k < key.size(); ++k) out << (k ? "," : "") << csv_field(key[k]);
       for (auto m : metrics) {
-        const Stat s = group_stat(runs, members, m);
+        const stats::Summary s = group_stat(runs, members, m);
         out << "," << number(s.mean) << "," << number(s.sd);
       }
       out << "," << members.size() << "\n";
@@ -272,19 +235,20 @@ void print_two(const Runs& a, const Runs& b, const std::vector<std::string>& by,
     std::vector<std::string> row;
     for (const auto& v : k) row.push_back(format == "csv" ? csv_field(v) : (v.empty() ? "-" : v));
     for (size_t j = 0; j < ma.size(); ++j) {
-      const Stat sa = group_stat(a, ia, ma[j]), sb = group_stat(b, ib, mb[j]);
-      const double d = sb.mean - sa.mean, h = diff_half_width(sa, sb);
-      const bool outside = !std::isnan(h) && std::abs(d) > h;
+      const stats::Summary sa = group_stat(a, ia, ma[j]), sb = group_stat(b, ib, mb[j]);
+      const stats::Welch w = stats::welch_t_test(sb, sa);  // B - A
+      const double d = w.diff;
+      const bool no_ci = std::isnan(w.ci_low), outside = w.ci_low > 0 || w.ci_high < 0;
       if (format == "csv") {
         for (const auto& v : {number(sa.mean), number(sa.sd), std::to_string(sa.n), number(sb.mean), number(sb.sd),
-                              std::to_string(sb.n), number(d), number(d - h), number(d + h)})
+                              std::to_string(sb.n), number(d), number(w.ci_low), number(w.ci_high)})
           row.push_back(v);
-        row.push_back(std::isnan(h) ? "" : outside ? "1" : "0");
+        row.push_back(no_ci ? "" : outside ? "1" : "0");
       } else {
         row.push_back(fmt::format("{} (n={})", mean_sd(sa), sa.n));
         row.push_back(fmt::format("{} (n={})", mean_sd(sb), sb.n));
         row.push_back(std::isnan(d) ? "-" : fmt::format("{:+.3f}", d));
-        row.push_back(std::isnan(h) ? "-" : fmt::format("[{:+.3f}, {:+.3f}]", d - h, d + h));
+        row.push_back(no_ci ? "-" : fmt::format("[{:+.3f}, {:+.3f}]", w.ci_low, w.ci_high));
         row.push_back(outside ? "*" : "");
       }
     }

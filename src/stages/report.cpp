@@ -2,20 +2,19 @@
 // metrics), their per-epoch curves, aggregates over seeds per (model, ablation, split, variant:
 // the run's sweep.grid values), and paired comparisons of the GAT with the other models and its
 // ablations (bootstrap intervals over scaffolds or cell lines, t-tests over seeds).
-#include <algorithm>
 #include <cerrno>
 #include <cmath>
 #include <cstring>
 #include <fstream>
 #include <iostream>
 #include <map>
-#include <random>
 #include <sstream>
 #include <tuple>
 #include <fmt/ranges.h>  // fmt::join
 
 #include "core/error.hpp"
 #include "core/h5.hpp"
+#include "core/stats.hpp"
 #include "stages/stage.hpp"
 
 namespace kg {
@@ -91,38 +90,6 @@ Run read_run(const std::string& path) {
   return run;
 }
 
-double mean(const std::vector<double>& v) {
-  double s = 0;
-  for (double x : v) s += x;
-  return v.empty() ? NAN : s / double(v.size());
-}
-
-// Sample standard deviation (n - 1); NaN for a single value.
-double stdev(const std::vector<double>& v) {
-  if (v.size() < 2) return NAN;
-  double m = mean(v), s = 0;
-  for (double x : v) s += (x - m) * (x - m);
-  return std::sqrt(s / double(v.size() - 1));
-}
-
-// Two-sided p-value of Student's t with df degrees of freedom: 1 - 2 * the integral of the
-// density over [0, |t|] (Simpson's rule on a substitution that keeps large |t| accurate).
-double t_test_p(double t, double df) {
-  if (!std::isfinite(t) || df < 1) return NAN;
-  const double c = std::exp(std::lgamma((df + 1) / 2) - std::lgamma(df / 2)) / std::sqrt(df * M_PI);
-  auto density = [&](double x) { return c * std::pow(1 + x * x / df, -(df + 1) / 2); };
-  // x = tan(u): the density in u is bounded on [0, atan|t|].
-  const double top = std::atan(std::abs(t));
-  const int n = 2000;
-  const double h = top / n;
-  double sum = 0;
-  for (int i = 0; i <= n; ++i) {
-    const double u = i * h, x = std::tan(u), f = density(x) / (std::cos(u) * std::cos(u));
-    sum += f * (i == 0 || i == n ? 1 : i % 2 ? 4 : 2);
-  }
-  return std::clamp(1 - 2 * sum * h / 3, 0.0, 1.0);
-}
-
 // The paired comparisons of report.h5 (/comparisons): on each split, the full GAT against every
 // other model without ablation and against each of its ablations, over the test signatures
 // both scored. Per signature the difference of Pearsons (A - B), averaged over the seeds they
@@ -136,6 +103,7 @@ struct Comparison {
 };
 
 constexpr int kBootstrap = 2000;
+constexpr uint64_t kBootstrapSeed = 20251222;
 
 bool compare_pair(const std::vector<const Run*>& a, const std::vector<const Run*>& b, Comparison& c) {
   std::map<int64_t, const Run*> by_seed_b;
@@ -159,41 +127,17 @@ bool compare_pair(const std::vector<const Run*>& a, const std::vector<const Run*
     }
     per_seed.push_back(m);
   }
-  // Groups of signatures: sums and counts of d.
-  std::map<std::string, std::pair<double, int64_t>> groups;
-  for (size_t i = 0; i < n; ++i) {
-    auto& g = groups[first.test_group[i]];
-    g.first += d[i], g.second += 1;
-  }
-  std::vector<std::pair<double, int64_t>> gv;
-  for (const auto& [_, v] : groups) gv.push_back(v);
-  std::mt19937_64 rng(20251222);
-  std::uniform_int_distribution<size_t> pick(0, gv.size() - 1);
-  std::vector<double> boot;
-  for (int k = 0; k < kBootstrap; ++k) {
-    double s = 0;
-    int64_t cnt = 0;
-    for (size_t j = 0; j < gv.size(); ++j) {
-      const auto& g = gv[pick(rng)];
-      s += g.first, cnt += g.second;
-    }
-    boot.push_back(s / double(cnt));
-  }
-  std::sort(boot.begin(), boot.end());
+  const stats::GroupBootstrap boot = stats::group_bootstrap_ci(d, first.test_group, kBootstrap, kBootstrapSeed);
   c.unit = first.group_unit;
   c.seeds = int64_t(pairs.size());
   c.signatures = int64_t(n);
-  c.groups = int64_t(gv.size());
-  c.diff = mean(d);
-  if (gv.size() > 1) {  // one group has no spread to resample
-    c.ci_low = boot[size_t(0.025 * (kBootstrap - 1))];
-    c.ci_high = boot[size_t(0.975 * (kBootstrap - 1))];
-  }
-  if (per_seed.size() > 1) {
-    const double sd = stdev(per_seed);
-    c.t = sd > 0 ? mean(per_seed) / (sd / std::sqrt(double(per_seed.size()))) : NAN;
-    c.p = t_test_p(c.t, double(per_seed.size() - 1));
-  }
+  c.groups = int64_t(boot.groups);
+  c.diff = stats::mean(d);
+  c.ci_low = boot.low;
+  c.ci_high = boot.high;
+  const stats::TTest t = stats::one_sample_t_test(per_seed);  // paired over the seeds
+  c.t = t.t;
+  c.p = t.p;
   return true;
 }
 
@@ -377,8 +321,8 @@ int stage_report(StageContext& ctx) {
     for (size_t m = 0; m < names.size(); ++m) {
       std::vector<double> v;
       for (auto i : members) v.push_back(runs[i].test[m]);
-      gmean[m].push_back(mean(v));
-      gstd[m].push_back(stdev(v));
+      gmean[m].push_back(stats::mean(v));
+      gstd[m].push_back(stats::sd(v));
     }
   }
   w.write_strings("/aggregates/model", gm);
