@@ -45,7 +45,7 @@ APT_PACKAGES=(
   build-essential cmake ninja-build ccache git pkg-config
   libtorch-dev libopenblas0-pthread libopenblas-pthread-dev
   libopenmpi-dev openmpi-bin libhdf5-dev libyaml-cpp-dev
-  librdkit-dev libboost-dev libinchi-dev libmetis-dev libcli11-dev libspdlog-dev libfmt-dev
+  librdkit-dev libboost-dev libinchi-dev libmetis-dev libcli11-dev libfmt-dev
   libgtest-dev libxxhash-dev zlib1g-dev python3 python3-venv graphviz
   procps  # pgrep/ps in the test scripts (not in a minimal Debian)
   clang-14 libclang-rt-14-dev libomp-14-dev  # the fuzz build (scripts/fuzz.sh): libFuzzer, sanitizers, clang's OpenMP

@@ -12,7 +12,6 @@
 #include <ctime>
 #include <filesystem>
 #include <fstream>
-#include <iostream>
 #include <sstream>
 
 #include <fmt/format.h>
@@ -20,6 +19,7 @@
 
 #include "core/error.hpp"
 #include "core/files.hpp"
+#include "core/log.hpp"
 
 namespace kg::h5 {
 namespace {
@@ -492,9 +492,8 @@ void Writer::commit() {
     if (std::filesystem::path(side).filename().string().size() <= kNameMax)
       write_resolved_config(side, path_, config_yaml_);
     else  // the config is in the output's provenance all the same
-      std::cerr << fmt::format("note: no \"{}\" beside \"{}\": the name would be over {} bytes; "
-                               "the resolved config is in its provenance (attribute config)\n",
-                               side, path_, kNameMax);
+      log::warn("note: no \"{}\" beside \"{}\": the name would be over {} bytes; the resolved config "
+                "is in its provenance (attribute config)", side, path_, kNameMax);
   }
   rename_into_place(tmp_, path_);
   committed_ = true;

@@ -5,12 +5,12 @@
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
-#include <iostream>
 #include <mutex>
 #include <thread>
 #include <vector>
 
 #include "core/error.hpp"
+#include "core/log.hpp"
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -58,7 +58,7 @@ class LocalComm : public Comm {
   std::unique_ptr<Pending> start_sum(void*, int64_t, DType) override { return std::make_unique<Done>(); }
   void barrier() override {}
   [[noreturn]] void abort(int code, const std::string& reason) override {
-    std::cerr << (reason + "\n") << std::flush;
+    log::error("{}", reason);
     std::_Exit(code);
   }
 };
@@ -264,7 +264,7 @@ class MpiComm : public Comm {
     finish(reqs, watchdog_->next(), "MPI_Ibarrier");
   }
   [[noreturn]] void abort(int code, const std::string& reason) override {
-    std::cerr << (reason + "\n") << std::flush;
+    log::error("{}", reason);
     MPI_Abort(MPI_COMM_WORLD, code);
     std::_Exit(code);  // MPI_Abort does not return; in case it does
   }
@@ -351,7 +351,10 @@ std::shared_ptr<Comm> world_comm(const std::string& backend) {
   static std::mutex m;
   static std::shared_ptr<Comm> world;
   std::lock_guard<std::mutex> lock(m);
-  if (!world) world = make_comm(backend);
+  if (!world) {
+    world = make_comm(backend);
+    log::set_rank(world->rank());  // ranks other than 0 keep stderr for errors
+  }
   return world;
 }
 

@@ -7,7 +7,6 @@
 
 #include <cstdlib>
 #include <cstring>
-#include <iostream>
 
 #include "core/error.hpp"
 #include "dist/comm.hpp"

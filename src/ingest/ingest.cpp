@@ -5,7 +5,6 @@
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
-#include <iostream>
 #include <set>
 #include <unordered_map>
 #include <unordered_set>
@@ -14,6 +13,7 @@
 
 #include "chem/chem.hpp"
 #include "core/error.hpp"
+#include "core/log.hpp"
 #include "ingest/builder.hpp"
 #include "ingest/detail.hpp"
 #include "io/gctx.hpp"
@@ -188,23 +188,23 @@ IngestResult ingest(const Config& cfg) {
   res.graph.validate("ingested graph");
   s.validate("ingested samples", res.graph.num_nodes());
   // Printed only on success: a failing run's stderr is its one error line.
-  if (const std::string kg = kg_counts_line(st.kg, in.kg_csv); !kg.empty()) std::cerr << kg;
+  if (const std::string kg = kg_counts_line(st.kg, in.kg_csv); !kg.empty()) log::info("{}", kg);
   if (st.cells_not_in_cell_info)
-    std::cerr << fmt::format("ingest: {} of {} cell lines are not in cell_info \"{}\" (not linked to anatomy or disease)\n",
-                             st.cells_not_in_cell_info, s.cell_id.size(), in.cell_info);
+    log::warn("ingest: {} of {} cell lines are not in cell_info \"{}\" (not linked to anatomy or disease)",
+              st.cells_not_in_cell_info, s.cell_id.size(), in.cell_info);
   if (st.pert_info_repeated)
-    std::cerr << fmt::format("ingest: pert_info \"{}\": {} rows repeating a pert_id merged into its first (first "
-                             "non-empty value wins)\n", in.pert_info, st.pert_info_repeated);
+    log::warn("ingest: pert_info \"{}\": {} rows repeating a pert_id merged into its first (first "
+              "non-empty value wins)", in.pert_info, st.pert_info_repeated);
   if (st.vocab_repeated_keys || st.vocab_repeated_names)
-    std::cerr << fmt::format("ingest: DrugBank vocabulary \"{}\": {} InChIKeys and {} names or synonyms already on an "
-                             "earlier entry ignored (first entry wins)\n",
-                             in.drugbank_vocab, st.vocab_repeated_keys, st.vocab_repeated_names);
+    log::warn("ingest: DrugBank vocabulary \"{}\": {} InChIKeys and {} names or synonyms already on an "
+              "earlier entry ignored (first entry wins)",
+              in.drugbank_vocab, st.vocab_repeated_keys, st.vocab_repeated_names);
   if (st.perts_not_in_pert_info)
-    std::cerr << fmt::format("ingest: {} of {} compounds are not in pert_info \"{}\" (named from the signatures, no SMILES)\n",
-                             st.perts_not_in_pert_info, s.drug_pert_id.size(), in.pert_info);
+    log::warn("ingest: {} of {} compounds are not in pert_info \"{}\" (named from the signatures, no SMILES)",
+              st.perts_not_in_pert_info, s.drug_pert_id.size(), in.pert_info);
   if (!in.embeddings.empty())
-    std::cerr << fmt::format("ingest: embeddings \"{}\": {} nodes imported, {} nodes absent (zeros), {} ids not in the graph\n",
-                             in.embeddings, st.embed_imported, st.embed_missing, st.embed_unknown);
+    log::info("ingest: embeddings \"{}\": {} nodes imported, {} nodes absent (zeros), {} ids not in the graph",
+              in.embeddings, st.embed_imported, st.embed_missing, st.embed_unknown);
   return res;
 }
 

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <iostream>
 
@@ -158,9 +159,9 @@ h5::Provenance StageContext::provenance(const std::vector<std::string>& inputs) 
 int run_cli(int argc, char** argv) {
   std::vector<std::string> args(argv + 1, argv + argc);
   if (args.empty()) {  // a script that lost its arguments must not pass
-    std::cerr << "usage: kgpert <command> [options]; commands:";
-    for (const auto& s : stage_table()) std::cerr << " " << s.name;
-    std::cerr << "\n(`kgpert help` describes them)\n";
+    std::string names;
+    for (const auto& s : stage_table()) names += " " + s.name;
+    log::error("usage: kgpert <command> [options]; commands:{}\n(`kgpert help` describes them)", names);
     return 2;
   }
   std::string name = args.front();
@@ -168,13 +169,15 @@ int run_cli(int argc, char** argv) {
   if (name == "--version") name = "version";
   const StageInfo* s = find_stage(name);
   if (!s) {
-    std::cerr << fmt::format("kgpert: unknown command \"{}\"; run `kgpert help` for the list\n", name);
+    log::error("kgpert: unknown command \"{}\"; run `kgpert help` for the list", name);
     return 2;
   }
   StageContext ctx;
   ctx.stage = name;
   for (int i = 0; i < argc; ++i) ctx.command_line += (i ? " " : "") + shell_quote(argv[i]);
   try {
+    if (const char* level = std::getenv("KGPERT_LOG_LEVEL"); level && *level)
+      log::set_level(log::parse_level(level, "KGPERT_LOG_LEVEL"));
     std::vector<std::string> rest(args.size() > 1 ? args.begin() + 1 : args.end(), args.end());
     if (std::find(rest.begin(), rest.end(), "--help") != rest.end()) {
       std::cout << usage_line(*s) << "\n\n" << s->summary << "\n";
@@ -190,10 +193,10 @@ int run_cli(int argc, char** argv) {
     check_files(*s, ctx);
     return s->run(ctx);
   } catch (const Error& e) {
-    std::cerr << "kgpert " << name << ": " << e.what() << "\n";
+    log::error("kgpert {}: {}", name, e.what());
     return 1;
   } catch (const InternalError& e) {
-    std::cerr << "kgpert " << name << ": internal error: " << e.what() << "\n";
+    log::error("kgpert {}: internal error: {}", name, e.what());
     return 70;
   } catch (const std::filesystem::filesystem_error& e) {
     // Not "filesystem error: cannot ...: Not a directory [a] [b]": the path and the reason.
@@ -201,12 +204,12 @@ int run_cli(int argc, char** argv) {
     const auto colon = what.find(": ");
     std::string op = colon == std::string::npos ? what : what.substr(colon + 2);
     op = op.substr(0, op.find(": "));
-    std::cerr << fmt::format("kgpert {}: \"{}\": {}: {}\n", name, e.path1().string(), op, e.code().message());
+    log::error("kgpert {}: \"{}\": {}: {}", name, e.path1().string(), op, e.code().message());
     return 1;
   } catch (const std::exception& e) {
     std::string msg = e.what();
     msg = msg.substr(0, msg.find('\n'));  // LibTorch appends a backtrace
-    std::cerr << "kgpert " << name << ": " << msg << "\n";
+    log::error("kgpert {}: {}", name, msg);
     return 1;
   }
 }

@@ -73,9 +73,9 @@ void warn_if_not_recorded(const h5::Reader& run, const std::vector<Recorded>& re
   if (n >= rec.size()) return;
   const auto here = h5::describe_input(path);
   if (std::to_string(here.size) != rec[n].size || rec[n].xxh3.find(here.xxh3) == std::string::npos)
-    std::cerr << fmt::format("explain: warning: {} \"{}\" is not the file run \"{}\" was trained on "
-                             "(size or checksum differ): the explanation may not be the run's\n",
-                             option, path, run.path());
+    log::warn("explain: warning: {} \"{}\" is not the file run \"{}\" was trained on "
+              "(size or checksum differ): the explanation may not be the run's",
+              option, path, run.path());
 }
 
 std::string safe_name(std::string s) {
@@ -97,7 +97,7 @@ bool render(const std::string& dot_file, const std::string& out, const std::stri
   h5::AtomicFile f(out);
   const std::string cmd = fmt::format("dot -T{} -o {} {} 2>&1", format, shell_quote(f.tmp_path()), shell_quote(dot_file));
   if (std::system(cmd.c_str()) != 0 || !fs::exists(f.tmp_path())) {
-    std::cerr << fmt::format("explain: warning: `{}` failed; {} not written\n", cmd, out);
+    log::warn("explain: warning: `{}` failed; {} not written", cmd, out);
     return false;
   }
   f.commit();
@@ -190,7 +190,7 @@ int stage_explain(StageContext& ctx) {
     for (const std::string ext : {"png", "svg"})
       if (render(file("explain.dot"), file("explain." + ext), ext)) written.push_back("explain." + ext);
   } else {
-    std::cerr << "explain: Graphviz `dot` is not installed (apt install graphviz): explain.dot written, not rendered\n";
+    log::warn("explain: Graphviz `dot` is not installed (apt install graphviz): explain.dot written, not rendered");
   }
   std::cout << fmt::format("\nwrote {}: {}\n", (fs::path(dir) / "").string(), fmt::join(written, ", "));
   return 0;

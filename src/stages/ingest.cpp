@@ -1,5 +1,4 @@
 // `kgpert ingest`: kg.csv + LINCS files -> graph.h5 and samples.h5 (both or neither).
-#include <iostream>
 
 #include "core/error.hpp"
 #include "ingest/builder.hpp"
@@ -28,9 +27,8 @@ int ingest_graph_only(StageContext& ctx, const std::string& graph_out) {
   write_kg_counts(gw, counts);
   gw.provenance(ctx.provenance({ctx.cfg.inputs.kg_csv}));
   gw.commit();
-  std::cerr << fmt::format("ingest: graph only (no inputs.gctx): {} nodes, {} edges, {} relations\n",
-                           g.num_nodes(), g.num_edges(), g.num_relations())
-            << kg_counts_line(counts, ctx.cfg.inputs.kg_csv);
+  log::info("ingest: graph only (no inputs.gctx): {} nodes, {} edges, {} relations\n{}", g.num_nodes(),
+            g.num_edges(), g.num_relations(), kg_counts_line(counts, ctx.cfg.inputs.kg_csv));
   return 0;
 }
 
@@ -77,13 +75,13 @@ int stage_ingest(StageContext& ctx) {
   gw.commit();
 
   const double D = double(r.samples.drug_pert_id.size());
-  std::cerr << fmt::format(
+  log::info(
       "ingest: PrimeKG {} nodes, {} edges; graph {} nodes, {} edges, {} relations\n"
       "ingest: {} samples from {} signatures (other pert_type {}, failed quality {}, not in GCTX {}, not selected by\n"
       "        ingest.doses/times/cell_lines {}, replicates merged {})\n"
       "ingest: {} compounds matched by InChIKey {} ({:.1f}%), by name {} ({:.1f}%), new nodes {} ({:.1f}%);\n"
       "        malformed InChIKeys {} (matched by name, else new)\n"
-      "ingest: {} cell lines ({} with controls, {} linked to anatomy/disease); SMILES missing {}, unparsable {}\n",
+      "ingest: {} cell lines ({} with controls, {} linked to anatomy/disease); SMILES missing {}, unparsable {}",
       st.kg_nodes, st.kg_edges, r.graph.num_nodes(), r.graph.num_edges(), r.graph.num_relations(),
       st.signatures_kept, st.signatures_in_table, st.skipped_type, st.skipped_quality,
       st.skipped_not_in_gctx, st.skipped_filter, st.replicates_merged, int64_t(D), st.match_inchikey, 100.0 * st.match_inchikey / D,

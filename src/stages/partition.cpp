@@ -1,6 +1,5 @@
 // `kgpert partition`: METIS k-way partition of the graph balancing both the nodes and the work
 // (training signatures whose compound is the node), and each part's gat.layers-hop halo.
-#include <iostream>
 #include <set>
 #include <fmt/ranges.h>  // fmt::join
 
@@ -72,9 +71,9 @@ int stage_partition(StageContext& ctx) {
   std::vector<std::string> sizes;
   for (int64_t q = 0; q < k; ++q)
     sizes.push_back(fmt::format("{}+{}", owned_ptr[size_t(q) + 1] - owned_ptr[size_t(q)], halo[size_t(q)].size()));
-  std::cerr << fmt::format("partition: {} parts of {} nodes, edge cut {}, work balance {:.3f}, node balance {:.3f}; "
-                           "owned+{}-hop halo per part: {} (replication {:.2f})\n",
-                           p.parts, N, p.edge_cut, p.balance, p.node_balance, hops, fmt::join(sizes, " "), replication);
+  log::info("partition: {} parts of {} nodes, edge cut {}, work balance {:.3f}, node balance {:.3f}; "
+            "owned+{}-hop halo per part: {} (replication {:.2f})",
+            p.parts, N, p.edge_cut, p.balance, p.node_balance, hops, fmt::join(sizes, " "), replication);
   return 0;
 }
 

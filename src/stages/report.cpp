@@ -6,7 +6,6 @@
 #include <cmath>
 #include <cstring>
 #include <fstream>
-#include <iostream>
 #include <map>
 #include <sstream>
 #include <tuple>
@@ -341,8 +340,8 @@ int stage_report(StageContext& ctx) {
   w.provenance(ctx.provenance(ctx.positional));
   if (ctx.flag("python-env")) w.attr("/", "python_env", python_env);
   w.commit();
-  std::cerr << fmt::format("report: {} runs in {} groups, {} paired comparisons -> {}\n", runs.size(), groups.size(),
-                           comparisons.size(), out);
+  log::info("report: {} runs in {} groups, {} paired comparisons -> {}", runs.size(), groups.size(),
+            comparisons.size(), out);
   return 0;
 }
 

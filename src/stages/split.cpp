@@ -1,6 +1,5 @@
 // `kgpert split`: random, scaffold (Bemis–Murcko, RDKit), cold-cell or cold-drug split of the
 // signatures.
-#include <iostream>
 #include <map>
 #include <set>
 
@@ -89,14 +88,14 @@ int stage_split(StageContext& ctx) {
   w.attr("/", "split_generation", new_generation());  // what a partition or run made from it records
   w.provenance(ctx.provenance({samples_path}));
   w.commit();
-  std::cerr << fmt::format("split {}: train {} / val {} / test {} signatures ({} compounds, "
-                           "{} without a parsable SMILES)\n",
-                           split.kind, split.train.size(), split.val.size(), split.test.size(),
-                           groups.size(), unparsable);
+  log::info("split {}: train {} / val {} / test {} signatures ({} compounds, "
+            "{} without a parsable SMILES)",
+            split.kind, split.train.size(), split.val.size(), split.test.size(),
+            groups.size(), unparsable);
   if (!sig_group.empty())
-    std::cerr << fmt::format("split {}: train {} / val {} / test {} {}\n", split.kind,
-                             groups_in(split.train, sig_group), groups_in(split.val, sig_group),
-                             groups_in(split.test, sig_group), noun);
+    log::info("split {}: train {} / val {} / test {} {}", split.kind,
+              groups_in(split.train, sig_group), groups_in(split.val, sig_group),
+              groups_in(split.test, sig_group), noun);
   return 0;
 }
 

@@ -9,6 +9,7 @@
 
 #include "core/config.hpp"
 #include "core/h5.hpp"
+#include "core/log.hpp"
 #include "graph/graph.hpp"
 
 namespace kg {

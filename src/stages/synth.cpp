@@ -3,7 +3,6 @@
 #include <charconv>
 #include <chrono>
 #include <filesystem>
-#include <iostream>
 
 #include <fmt/format.h>
 
@@ -38,16 +37,16 @@ int stage_synth(StageContext& ctx) {
     const auto seed = uint64_t(ctx.cfg.synth.seed);
     auto st = synth::write_primekg_like(dir + "/kg.csv", 1.0, seed);
     double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    std::cerr << fmt::format("wrote a PrimeKG-scale kg.csv to \"{}/kg.csv\": {} nodes, {} rows in {:.2f} s (seed {})\n",
-                             dir, st.nodes, st.rows, secs, seed);
+    log::info("wrote a PrimeKG-scale kg.csv to \"{}/kg.csv\": {} nodes, {} rows in {:.2f} s (seed {})", dir, st.nodes,
+              st.rows, secs, seed);
     if (signatures.empty()) return 0;
     const int64_t n = parse_count(signatures, "--signatures");
     t0 = std::chrono::steady_clock::now();
     auto ls = synth::write_lincs_like(dir, synth::primekg_like_nodes(1.0, seed), n, seed, int(ctx.cfg.threads));
     secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    std::cerr << fmt::format("wrote LINCS files to \"{}\": level5.gctx {} genes x {} signatures ({:.1f} GB), "
-                             "{} trt_cp over {} compounds and {} cell lines, in {:.1f} s\n",
-                             dir, ls.genes, ls.signatures, ls.gctx_bytes / 1e9, ls.trt_cp, ls.compounds, ls.cells, secs);
+    log::info("wrote LINCS files to \"{}\": level5.gctx {} genes x {} signatures ({:.1f} GB), "
+              "{} trt_cp over {} compounds and {} cell lines, in {:.1f} s",
+              dir, ls.genes, ls.signatures, ls.gctx_bytes / 1e9, ls.trt_cp, ls.compounds, ls.cells, secs);
     return 0;
   }
   if (scale != "demo") fail("--scale \"{}\" is not one of demo, primekg", scale);
@@ -57,17 +56,15 @@ int stage_synth(StageContext& ctx) {
     synth::write_demo(bench.data, dir);
     h5::write_resolved_config(dir + "/synth.config.yaml", dir, ctx.cfg.to_yaml());
     double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    std::cerr << synth::summary(bench.data) << synth::bench_summary(bench)
-              << fmt::format("wrote bench regime {} to \"{}\" in {:.2f} s (seed {})\n", ctx.cfg.synth.regime, dir, secs,
-                             ctx.cfg.synth.seed);
+    log::info("{}{}wrote bench regime {} to \"{}\" in {:.2f} s (seed {})", synth::summary(bench.data),
+              synth::bench_summary(bench), ctx.cfg.synth.regime, dir, secs, ctx.cfg.synth.seed);
     return 0;
   }
   synth::Demo demo = synth::make_demo(ctx.cfg);
   synth::write_demo(demo, dir);
   h5::write_resolved_config(dir + "/synth.config.yaml", dir, ctx.cfg.to_yaml());
   double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  std::cerr << synth::summary(demo)
-            << fmt::format("wrote the demo to \"{}\" in {:.2f} s (seed {})\n", dir, secs, ctx.cfg.synth.seed);
+  log::info("{}wrote the demo to \"{}\" in {:.2f} s (seed {})", synth::summary(demo), dir, secs, ctx.cfg.synth.seed);
   return 0;
 }
 

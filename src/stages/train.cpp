@@ -10,8 +10,6 @@
 #include <csignal>
 #include <filesystem>
 #include <cstdio>
-#include <fstream>
-#include <iostream>
 #include <memory>
 #include <sstream>
 #include <fmt/ranges.h>  // fmt::join
@@ -87,20 +85,19 @@ class ProgressDisplay {
     if (tty_ && (since >= 0.1 || s.step == s.steps)) {
       constexpr int kWidth = 24;
       const int filled = int(kWidth * s.step / std::max<int64_t>(s.steps, 1));
-      std::cerr << fmt::format("\repoch {:>3}/{} [{}{}] {}/{} steps  loss {:.4f}  {} < {}{}\033[K", s.epoch, epochs_,
-                               std::string(size_t(filled), '#'), std::string(size_t(kWidth - filled), '.'), s.step,
-                               s.steps, s.train_loss, clock_text(s.seconds), clock_text(eta), run_left_)
-                << std::flush;
+      log::terminal(fmt::format("\repoch {:>3}/{} [{}{}] {}/{} steps  loss {:.4f}  {} < {}{}\033[K", s.epoch, epochs_,
+                                std::string(size_t(filled), '#'), std::string(size_t(kWidth - filled), '.'), s.step,
+                                s.steps, s.train_loss, clock_text(s.seconds), clock_text(eta), run_left_));
       last_ = s.seconds, drawn_ = true;
     } else if (!tty_ && since >= 30) {
-      std::cerr << fmt::format("epoch {:>3}: step {}/{}, train_loss {:.4f}, {} elapsed, {} left in the epoch\n",
-                               s.epoch, s.step, s.steps, s.train_loss, clock_text(s.seconds), clock_text(eta));
+      log::info("epoch {:>3}: step {}/{}, train_loss {:.4f}, {} elapsed, {} left in the epoch",
+                s.epoch, s.step, s.steps, s.train_loss, clock_text(s.seconds), clock_text(eta));
       last_ = s.seconds;
     }
   }
 
   void clear() {
-    if (drawn_) std::cerr << "\r\033[K" << std::flush, drawn_ = false;
+    if (drawn_) log::terminal("\r\033[K"), drawn_ = false;
   }
 
   // Clears the bar before an epoch's line; returns the line's suffix: the time left at most.
@@ -241,12 +238,8 @@ int train(StageContext& ctx, const std::shared_ptr<Comm>& comm) {
   }
 
   // Rank 0 logs to stderr; with dist.rank_logs every rank also to <out>.rank<r>.log.
-  std::ofstream rank_log;
-  if (cfg.dist.rank_logs && ranks > 1) rank_log.open(fmt::format("{}.rank{}.log", out, rank));
-  auto say = [&](const std::string& line) {
-    if (rank == 0) std::cerr << line << std::flush;
-    if (rank_log.is_open()) rank_log << line << std::flush;
-  };
+  if (cfg.dist.rank_logs && ranks > 1) log::open_rank_file(fmt::format("{}.rank{}.log", out, rank));
+  auto say = [](const std::string& line) { log::info("{}", line); };
   say(fmt::format("train: {} ({}) on the {} split, seed {}: {} train / {} val / {} test signatures\n",
                   cfg.model, cfg.ablation, split.kind, cfg.train.seed, split.train.size(), split.val.size(),
                   split.test.size()));
