@@ -25,7 +25,7 @@ rule train:
         sets=train_sets,
         variant=train_variant,
     wildcard_constraints:
-        model="cell_mean|knn|ridge|kg_ridge" if RANKS > 1 else "gat|mlp|cell_mlp|cell_mean|knn|ridge|kg_ridge",
+        model="|".join(CLOSED_FORM if RANKS > 1 else MODELS),
     threads: config["threads"]
     resources:
         **job_resources("train"),
@@ -56,7 +56,7 @@ if RANKS > 1:
         log:
             f"{LOGS}/train/model~{{model}}/ablation~{{ablation}}/split~{{split}}/{{hp}}seed~{{seed}}.log",
         wildcard_constraints:
-            model="gat|mlp|cell_mlp",
+            model="|".join(TRAINED),
         params:
             sets=train_sets,
             variant=train_variant,
@@ -95,7 +95,7 @@ if RANKS == 1:
         log:
             f"{LOGS}/train/model~{{model}}/ablation~{{ablation}}/split~{{split}}/{{hp}}seed~{{seed}}.rung~{{rung}}.log",
         wildcard_constraints:
-            model="gat|mlp|cell_mlp",
+            model="|".join(TRAINED),
         params:
             sets=train_sets,
             variant=train_variant,
@@ -122,7 +122,7 @@ else:
         log:
             f"{LOGS}/train/model~{{model}}/ablation~{{ablation}}/split~{{split}}/{{hp}}seed~{{seed}}.rung~{{rung}}.log",
         wildcard_constraints:
-            model="gat|mlp|cell_mlp",
+            model="|".join(TRAINED),
         params:
             sets=train_sets,
             variant=train_variant,
