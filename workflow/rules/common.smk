@@ -474,6 +474,53 @@ def job_resources(rule, ranks=1):
     return res
 
 
+# What a multi-rank train job (rules train_mpi, train_rung_mpi: workflow/rules/train.smk) asks
+# for, and the parts of the train rules' command that differ for it.
+MPI_RESOURCES = {
+    **job_resources("train", RANKS),
+    "tasks": RANKS,
+    "cpus_per_task": config["threads"],
+    "mpi": config["dist"]["launcher"],
+}
+
+
+def _mpi_job(resources):
+    return "mpi" in resources.keys()
+
+
+def process_threads(wildcards, threads, resources):
+    """Threads of each process: the job's, or cpus_per_task for each rank of a multi-rank job."""
+    return resources.cpus_per_task if _mpi_job(resources) else threads
+
+
+def launch_env(wildcards, threads, resources):
+    """The environment the command exports: thread counts (and Open MPI's root consent)."""
+    n = process_threads(wildcards, threads, resources)
+    env = f"OMP_NUM_THREADS={n} OPENBLAS_NUM_THREADS={n}"
+    return env + (" OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1" if _mpi_job(resources) else "")
+
+
+def launch_prefix(wildcards, resources):
+    """What starts kgpert: nothing, or the launcher of a multi-rank job with its rank count."""
+    return f"{resources.mpi} -n {resources.tasks} " if _mpi_job(resources) else ""
+
+
+def train_inputs(wildcards):
+    """A train job's inputs; a multi-rank job's also the partition that shares the signatures."""
+    files = {
+        "graph": f"{RESULTS}/graph.h5",
+        "samples": f"{RESULTS}/samples.h5",
+        "split": f"{RESULTS}/splits/{wildcards.split}.h5",
+    }
+    if RANKS > 1 and wildcards.model not in CLOSED_FORM:
+        files["partition"] = f"{RESULTS}/partition.h5"
+    return files
+
+
+def partition_arg(wildcards, input):
+    return f"--partition {shlex.quote(input.partition)} " if "partition" in input.keys() else ""
+
+
 GRID = _parse_grid()
 
 
