@@ -139,15 +139,15 @@ struct Builder {
 
 std::vector<ConfigKey> build_keys() {
   Builder b;
-  const std::vector<std::string> models{"gat", "mlp", "cell_mean", "cell_mlp", "knn", "ridge", "kg_ridge"};
-  const std::vector<std::string> ablations{"none", "edge_shuffle", "feature_random", "no_kg", "drug_shuffle"};
   const std::vector<std::string> splits{"random", "scaffold", "cold_cell", "cold_drug"};
   const double inf = 1e300;
 
   b.str("dataset", KG_FIELD(dataset), "name of the dataset; outputs go to results/<dataset>/");
   b.num("threads", KG_FIELD(threads), "threads per process (OpenMP, OpenBLAS, LibTorch)", 1, 1024);
-  b.str("model", KG_FIELD(model), "model trained by `kgpert train`", models);
-  b.str("ablation", KG_FIELD(ablation), "ablation applied before training", ablations);
+  // Model and ablation names are checked against their registries (model/registry.hpp, above
+  // core) by run_cli after loading; `kgpert help models` lists them.
+  b.str("model", KG_FIELD(model), "model trained by `kgpert train`");
+  b.str("ablation", KG_FIELD(ablation), "ablation applied before training");
 
   b.str("inputs.kg_csv", KG_FIELD(inputs.kg_csv), "PrimeKG kg.csv");
   b.str("inputs.gctx", KG_FIELD(inputs.gctx), "LINCS level-5 signatures (GCTX)");
@@ -244,10 +244,10 @@ std::vector<ConfigKey> build_keys() {
   b.num("train.lr_patience", KG_FIELD(train.lr_patience), "plateau schedule: epochs without validation gain before the learning rate is halved", 1, 1e6);
   b.num("train.checkpoint_every", KG_FIELD(train.checkpoint_every), "epochs between checkpoints (0 = none)", 0, 1e6);
 
-  b.list("sweep.models", KG_FIELD(sweep.models), "models of the sweep", models);
+  b.list("sweep.models", KG_FIELD(sweep.models), "models of the sweep");
   b.list("sweep.splits", KG_FIELD(sweep.splits), "splits of the sweep", splits);
-  b.list("sweep.ablations", KG_FIELD(sweep.ablations), "ablations of the sweep", ablations);
-  b.list("sweep.ablation_models", KG_FIELD(sweep.ablation_models), "models that get ablations other than none", models);
+  b.list("sweep.ablations", KG_FIELD(sweep.ablations), "ablations of the sweep");
+  b.list("sweep.ablation_models", KG_FIELD(sweep.ablation_models), "models that get ablations other than none");
   b.list("sweep.seeds", KG_FIELD(sweep.seeds), "training seeds of the sweep", {}, 0, inf);
   b.list("sweep.grid", KG_FIELD(sweep.grid), "hyper-parameters of the sweep, one \"key: [values]\" per key (gat.*, mlp.*, train.*, baseline.*): every combination, for the models that read the key; each in the run's path as key~value");
 

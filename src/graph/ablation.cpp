@@ -1,5 +1,7 @@
 // Ablations: degree-preserving edge shuffling, random node features, no PrimeKG edges, and
-// compounds shuffled across signatures.
+// compounds shuffled across signatures; and their registry (ablation.hpp).
+#include "graph/ablation.hpp"
+
 #include <algorithm>
 #include <map>
 #include <random>
@@ -82,6 +84,33 @@ void shuffle_drugs(Samples& s, uint64_t seed) {
     std::shuffle(drugs.begin(), drugs.end(), rng);
     for (size_t k = 0; k < sigs.size(); ++k) s.sig_drug[sigs[k]] = drugs[k];
   }
+}
+
+const std::vector<AblationInfo>& ablation_table() {
+  static const std::vector<AblationInfo> table{
+      {"none", "the inputs as they are", {}},
+      {"edge_shuffle", "degree-preserving rewiring within each (relation, source type, destination type)",
+       [](Graph& g, Samples&, uint64_t seed) { shuffle_edges(g, seed); }},
+      {"feature_random", "every node feature replaced by seeded standard Gaussian values",
+       [](Graph& g, Samples&, uint64_t seed) { randomize_features(g, seed); }},
+      {"no_kg", "every PrimeKG edge removed (the cell lines' edges kept)",
+       [](Graph& g, Samples&, uint64_t) { remove_kg_edges(g); }},
+      {"drug_shuffle", "the signatures' compounds permuted within each cell line",
+       [](Graph&, Samples& s, uint64_t seed) { shuffle_drugs(s, seed); }},
+  };
+  return table;
+}
+
+const AblationInfo* find_ablation(const std::string& name) {
+  for (const auto& a : ablation_table())
+    if (a.name == name) return &a;
+  return nullptr;
+}
+
+std::vector<std::string> ablation_names() {
+  std::vector<std::string> names;
+  for (const auto& a : ablation_table()) names.push_back(a.name);
+  return names;
 }
 
 }  // namespace kg

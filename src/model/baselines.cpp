@@ -7,9 +7,12 @@
 #include <numeric>
 #include <unordered_map>
 
+#include <fmt/ranges.h>  // fmt::join
+
 #include "core/error.hpp"
 #include "model/inputs.hpp"
 #include "model/kg_features.hpp"
+#include "model/registry.hpp"
 
 namespace kg {
 
@@ -292,38 +295,46 @@ class Ridge : public Baseline {
 
 }  // namespace
 
-bool is_closed_form(const std::string& model) {
-  return model == "cell_mean" || model == "knn" || model == "ridge" || model == "kg_ridge";
+std::unique_ptr<Baseline> make_cell_mean(const Samples& s) { return std::make_unique<CellMean>(s); }
+
+std::unique_ptr<Baseline> make_knn(const Graph& g, const Samples& s, int64_t k) {
+  return std::make_unique<Knn>(g, s, k);
 }
+
+std::unique_ptr<Baseline> make_ridge(const Graph& g, const Samples& s, double alpha, int64_t threads) {
+  return std::make_unique<Ridge>(g, s, alpha, threads);
+}
+
+// The closed-form dispatch reads the registry (model/registry.cpp).
+bool is_closed_form(const std::string& model) {
+  const ModelInfo* m = find_model(model);
+  return m && m->closed_form;
+}
+
+namespace {
+
+const ModelInfo& closed_form_model(const std::string& model) {
+  const ModelInfo* m = find_model(model);
+  if (!m || !m->closed_form) {
+    std::vector<std::string> names;
+    for (const auto& row : model_table())
+      if (row.closed_form) names.push_back(row.name);
+    fail("model \"{}\" is not a closed-form baseline (expected {})", model, fmt::join(names, ", "));
+  }
+  return *m;
+}
+
+}  // namespace
 
 std::unique_ptr<Baseline> make_baseline(const Config& cfg, const Graph& g, const Samples& s, size_t choice) {
   KG_CHECK(choice < baseline_choices(cfg), "choice {} of {}", choice, baseline_choices(cfg));
-  if (cfg.model == "cell_mean") return std::make_unique<CellMean>(s);
-  if (cfg.model == "knn") return std::make_unique<Knn>(g, s, cfg.baseline.knn_k[choice]);
-  if (cfg.model == "ridge") return std::make_unique<Ridge>(g, s, cfg.baseline.ridge_alpha[choice], cfg.threads);
-  if (cfg.model == "kg_ridge") {
-    const size_t A = cfg.baseline.kg_alpha.size();  // choices: kg_norm major, kg_alpha minor
-    return make_kg_ridge(cfg, g, s, parse_hop_norm(cfg.baseline.kg_norm[choice / A]), cfg.baseline.kg_alpha[choice % A]);
-  }
-  fail("model \"{}\" is not a closed-form baseline (expected cell_mean, knn, ridge or kg_ridge)", cfg.model);
+  return closed_form_model(cfg.model).make_baseline(cfg, g, s, choice);
 }
 
-size_t baseline_choices(const Config& cfg) {
-  if (cfg.model == "knn") return cfg.baseline.knn_k.size();
-  if (cfg.model == "ridge") return cfg.baseline.ridge_alpha.size();
-  if (cfg.model == "kg_ridge") return cfg.baseline.kg_norm.size() * cfg.baseline.kg_alpha.size();
-  return 1;
-}
+size_t baseline_choices(const Config& cfg) { return closed_form_model(cfg.model).candidates(cfg).size(); }
 
 std::string baseline_choice(const Config& cfg, size_t choice) {
-  if (cfg.model == "knn") return fmt::format("baseline.knn_k={}", cfg.baseline.knn_k.at(choice));
-  if (cfg.model == "ridge") return fmt::format("baseline.ridge_alpha={}", cfg.baseline.ridge_alpha.at(choice));
-  if (cfg.model == "kg_ridge") {
-    const size_t A = cfg.baseline.kg_alpha.size();
-    return fmt::format("baseline.kg_norm={} baseline.kg_alpha={}", cfg.baseline.kg_norm.at(choice / A),
-                       cfg.baseline.kg_alpha.at(choice % A));
-  }
-  return "";
+  return closed_form_model(cfg.model).candidates(cfg).at(choice);
 }
 
 void SparseRows::add(int64_t col, double v) {

@@ -15,8 +15,8 @@
 
 namespace kg {
 
-/// True for the models fitted here (cell_mean, knn, ridge, kg_ridge); false for the
-/// gradient-trained ones.
+/// True for the models the registry (model/registry.hpp) marks closed-form, fitted here;
+/// false for the gradient-trained ones and unknown names.
 bool is_closed_form(const std::string& model);
 
 /// A baseline built for one Graph and Samples, fitted once on training signatures.
@@ -98,14 +98,21 @@ class Baseline {
 ///            per candidate.
 /// `choice` indexes the candidate values of the model's hyper-parameters (baseline.knn_k,
 /// baseline.ridge_alpha, or baseline.kg_norm × baseline.kg_alpha with kg_alpha varying
-/// fastest; cell_mean has one choice). Throws kg::Error for other model names.
+/// fastest; cell_mean has one choice): the registry's factory of cfg.model. Throws kg::Error
+/// for a model the registry does not mark closed-form.
 std::unique_ptr<Baseline> make_baseline(const Config& cfg, const Graph& g, const Samples& s,
                                         size_t choice = 0);
 
 /// Number of candidate hyper-parameter values of cfg.model, and the label of one
-/// ("baseline.ridge_alpha=10"; "" for cell_mean).
+/// ("baseline.ridge_alpha=10"; "" for cell_mean); kg::Error as make_baseline.
 size_t baseline_choices(const Config& cfg);
 std::string baseline_choice(const Config& cfg, size_t choice);
+
+/// The baselines themselves, for the registry's factories: the cell line's mean training
+/// response; the mean of the k nearest training compounds; ridge with penalty `alpha`.
+std::unique_ptr<Baseline> make_cell_mean(const Samples& s);
+std::unique_ptr<Baseline> make_knn(const Graph& g, const Samples& s, int64_t k);
+std::unique_ptr<Baseline> make_ridge(const Graph& g, const Samples& s, double alpha, int64_t threads);
 
 /// Rows of a sparse design matrix (CSR): row r has the entries (index[k], value[k]) for
 /// k in [indptr[r], indptr[r+1]), each column at most once.

@@ -8,9 +8,12 @@
 #include <limits>
 #include <unordered_map>
 
+#include <fmt/ranges.h>  // fmt::join
+
 #include "core/error.hpp"
 #include "model/inputs.hpp"
 #include "graph/sampler.hpp"
+#include "model/registry.hpp"
 
 namespace kg {
 
@@ -649,11 +652,14 @@ torch::Tensor MlpModel::decode(const torch::Tensor&, const torch::Tensor& sig) {
   return net_->forward(inputs(sig));  // [B, G]
 }
 
+// The factory is the registry's (model/registry.cpp).
 std::shared_ptr<PerturbationModel> make_model(const Config& cfg, const Graph& g, const Samples& s) {
-  if (cfg.model == "gat") return std::make_shared<GatModel>(cfg.gat, g, s);
-  if (cfg.model == "mlp") return std::make_shared<MlpModel>(cfg.mlp, g, s);
-  if (cfg.model == "cell_mlp") return std::make_shared<MlpModel>(cfg.mlp, g, s, false);
-  fail("model \"{}\" is not trained by gradient (expected gat, mlp or cell_mlp)", cfg.model);
+  const ModelInfo* m = find_model(cfg.model);
+  if (m && m->make) return m->make(cfg, g, s);
+  std::vector<std::string> trained;
+  for (const auto& row : model_table())
+    if (row.make) trained.push_back(row.name);
+  fail("model \"{}\" is not trained by gradient (expected {})", cfg.model, fmt::join(trained, ", "));
 }
 
 }  // namespace kg

@@ -4,6 +4,7 @@
 #include <fmt/ranges.h>  // fmt::join
 
 #include "core/error.hpp"
+#include "graph/ablation.hpp"
 #include "graph/ops.hpp"
 #include "stages/stage.hpp"
 
@@ -23,10 +24,9 @@ void apply_ablation(const Config& cfg, Graph& g, Samples& s) {
   }
   // Ablations get their own seeded stream, derived from the training seed.
   const uint64_t ablation_seed = uint64_t(cfg.train.seed) * 1000003ull + 17;
-  if (cfg.ablation == "edge_shuffle") shuffle_edges(g, ablation_seed);
-  else if (cfg.ablation == "feature_random") randomize_features(g, ablation_seed);
-  else if (cfg.ablation == "no_kg") remove_kg_edges(g);
-  else if (cfg.ablation == "drug_shuffle") shuffle_drugs(s, ablation_seed);
+  const AblationInfo* ablation = find_ablation(cfg.ablation);
+  if (!ablation) fail("ablation \"{}\" is not one of {}", cfg.ablation, fmt::join(ablation_names(), ", "));
+  if (ablation->apply) ablation->apply(g, s, ablation_seed);
 }
 
 }  // namespace kg

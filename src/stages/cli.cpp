@@ -11,6 +11,7 @@
 
 #include "core/error.hpp"
 #include "core/files.hpp"
+#include "model/registry.hpp"
 #include "stages/stage.hpp"
 
 namespace kg {
@@ -188,6 +189,7 @@ int run_cli(int argc, char** argv) {
       if (!ctx.config_path.empty() && !files::check_regular({"--config", ctx.config_path}))
         fail_file("--config", ctx.config_path, "no such file");
       ctx.cfg = Config::load(ctx.config_path, ctx.sets);
+      check_registered(ctx.cfg);
       apply_threads(ctx.cfg);
     }
     check_files(*s, ctx);

@@ -1,5 +1,5 @@
 // The table of stages: one row per subcommand, driving dispatch, `kgpert help` and
-// `kgpert help STAGE`; plus `version` and `help config`.
+// `kgpert help STAGE`; plus `version`, `help config` and `help models` (the registries).
 #include <iostream>
 
 #include <H5public.h>
@@ -13,6 +13,8 @@
 
 #include "core/error.hpp"
 #include "core/h5.hpp"
+#include "graph/ablation.hpp"
+#include "model/registry.hpp"
 #include "stages/stage.hpp"
 
 namespace kg {
@@ -49,16 +51,71 @@ int stage_version(StageContext&) {
   return 0;
 }
 
+// A JSON string literal.
+std::string json_string(const std::string& s) {
+  std::string out = "\"";
+  for (unsigned char c : s) {
+    if (c == '"' || c == '\\') out += '\\', out += char(c);
+    else if (c < 0x20) out += fmt::format("\\u{:04x}", c);
+    else out += char(c);
+  }
+  return out + "\"";
+}
+
+std::string json_strings(const std::vector<std::string>& v) {
+  std::vector<std::string> items;
+  for (const auto& s : v) items.push_back(json_string(s));
+  return "[" + fmt::format("{}", fmt::join(items, ", ")) + "]";
+}
+
+// `help models --json`: the registries of models and ablations, which the workflow reads
+// (workflow/rules/common.smk: MODEL_KEYS, CLOSED_FORM, wildcard constraints).
+void print_registry_json() {
+  std::cout << "{\"models\": [\n";
+  const auto& models = model_table();
+  for (size_t i = 0; i < models.size(); ++i)
+    std::cout << fmt::format("  {{\"name\": {}, \"closed_form\": {}, \"reads\": {}, \"summary\": {}}}{}\n",
+                             json_string(models[i].name), models[i].closed_form ? "true" : "false",
+                             json_strings(models[i].reads), json_string(models[i].summary),
+                             i + 1 < models.size() ? "," : "");
+  std::cout << "], \"ablations\": [\n";
+  const auto& ablations = ablation_table();
+  for (size_t i = 0; i < ablations.size(); ++i)
+    std::cout << fmt::format("  {{\"name\": {}, \"summary\": {}}}{}\n", json_string(ablations[i].name),
+                             json_string(ablations[i].summary), i + 1 < ablations.size() ? "," : "");
+  std::cout << "]}\n";
+}
+
+void print_registry() {
+  std::cout << "models (config `model`, `sweep.models`):\n";
+  for (const auto& m : model_table())
+    std::cout << fmt::format("  {:<10} {:<11} {}; reads {}\n", m.name, m.closed_form ? "closed-form" : "trained",
+                             m.summary, m.reads.empty() ? "no other key" : fmt::format("{}", fmt::join(m.reads, ", ")));
+  std::cout << "\nablations (config `ablation`, `sweep.ablations`):\n";
+  for (const auto& a : ablation_table()) std::cout << fmt::format("  {:<14} {}\n", a.name, a.summary);
+}
+
+void print_config_keys() {
+  for (const auto& k : config_keys()) {
+    const auto registered = registered_choices(k.key);
+    const auto& choices = registered.empty() ? k.choices : registered;
+    std::string extra;
+    if (!choices.empty()) extra = fmt::format(" {{{}}}", fmt::join(choices, "|"));
+    std::cout << fmt::format("{:<26} {:<12} {:<24} {}{}\n", k.key, k.type, k.show(Config()), k.doc, extra);
+  }
+}
+
 int stage_help(StageContext& ctx) {
+  if (ctx.flag("json") && (ctx.positional.empty() || ctx.positional.front() != "models"))
+    fail("--json goes with `kgpert help models` only");
   if (!ctx.positional.empty()) {
     const std::string& what = ctx.positional.front();
     if (what == "config") {
-      for (const auto& k : config_keys()) {
-        std::string extra;
-        if (!k.choices.empty()) extra = fmt::format(" {{{}}}", fmt::join(k.choices, "|"));
-        std::cout << fmt::format("{:<26} {:<12} {:<24} {}{}\n", k.key, k.type,
-                                 k.show(Config()), k.doc, extra);
-      }
+      print_config_keys();
+      return 0;
+    }
+    if (what == "models") {
+      ctx.flag("json") ? print_registry_json() : print_registry();
       return 0;
     }
     for (const auto& s : stage_table()) {
@@ -76,7 +133,8 @@ int stage_help(StageContext& ctx) {
                "usage: kgpert <command> [options]\n\ncommands:\n";
   for (const auto& s : stage_table()) std::cout << fmt::format("  {:<10} {}\n", s.name, s.summary);
   std::cout << "\nEvery stage takes --config FILE (YAML) and any number of --set key=value.\n"
-               "`kgpert help <command>` shows its options; `kgpert help config` lists every key.\n";
+               "`kgpert help <command>` shows its options; `kgpert help config` lists every key;\n"
+               "`kgpert help models [--json]` the models and ablations.\n";
   return 0;
 }
 
@@ -126,8 +184,9 @@ const std::vector<StageInfo>& stage_table() {
        {}, {"save-graph"}, {}},
       {"version", "print the version and the features compiled in", "", {}, {}, false,
        stage_version, {}, {}, {}},
-      {"help", "show help for a command, or `help config` for every config key",
-       "[COMMAND|config]", {}, {}, false, stage_help, {}, {}, {}},
+      {"help", "show help for a command, `help config` for every config key, `help models` for the models and ablations",
+       "[COMMAND|config|models] [--json] (--json: `help models` as JSON, read by the workflow)", {}, {"json"}, false,
+       stage_help, {}, {}, {}},
   };
   return table;
 }

@@ -4,17 +4,25 @@ fractions in [0, 1], R² at most 1, curves per run, and a CSV with the documente
 (model,ablation,split, then <metric>_mean,<metric>_std pairs, n) and one row per group whose
 means match the runs; its attribute python_env names the Python running this check and the
 versions installed here of the workflow's packages (the check runs with the workflow's venv).
+The expected runs are the workflow's own expansion of the sweep (workflow/scripts/sweep.py, with
+kgpert's registry of closed-form models: $KGPERT, else build/kgpert); CONFIG's sweep has no grid.
     check_report.py REPORT.h5 CONFIG.yaml COMPARE.csv
 """
 import csv
 import importlib.metadata
 import math
+import os
 import platform
 import sys
+from pathlib import Path
 
 import h5py
 import numpy as np
 import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "workflow" / "scripts"))
+import sweep  # noqa: E402
 
 errors = []
 
@@ -30,14 +38,14 @@ def text(ds):
 
 
 def expected_runs(cfg):
-    sw = cfg["sweep"]
-    runs = set()
-    for m in sw["models"]:
-        for a in sw["ablations"] if m in sw["ablation_models"] else ["none"]:
-            for s in sw["splits"]:
-                for n in sw["seeds"]:
-                    runs.add((m, a, s, int(n)))
-    return runs
+    """{(model, ablation, split, seed)} as the workflow expands the sweep (closed-form models
+    with the first seed only)."""
+    if cfg["sweep"].get("grid"):
+        sys.exit("check_report.py: checks sweeps without sweep.grid (run ids carry no variant)")
+    reg = sweep.read_registry(os.environ.get("KGPERT", str(ROOT / "build" / "kgpert")))
+    closed_form = {m["name"] for m in reg["models"] if m["closed_form"]}
+    points = sweep.sweep_points(cfg["sweep"], closed_form, lambda model: [""])
+    return {(m, a, s, int(n)) for m, a, s, _, n in points}
 
 
 def check_runs(f, want):
@@ -71,7 +79,7 @@ def check_runs(f, want):
     return {k: (text(d) if d.dtype.kind in "OSU" else d[()]) for k, d in r.items() if isinstance(d, h5py.Dataset)}
 
 
-def check_csv(path, runs, seeds):
+def check_csv(path, runs, want):
     with open(path, newline="") as fh:
         rows = list(csv.reader(fh))
     if not check(len(rows) >= 2, f"{path}: no rows"):
@@ -94,7 +102,8 @@ def check_csv(path, runs, seeds):
             check(False, f"{path}: row {row} has {len(row)} fields, header {len(header)}")
             continue
         rec = dict(zip(header, row))
-        check(int(rec["n"]) == len(seeds), f"{path}: n={rec['n']} for {row[:3]}, want {len(seeds)}")
+        seeds = sum(1 for run in want if run[:3] == tuple(row[:3]))
+        check(int(rec["n"]) == seeds, f"{path}: n={rec['n']} for {row[:3]}, want {seeds}")
         if pearson_col:
             want = np.mean([v for m, a, s, v in zip(runs["model"], runs["ablation"], runs["split"],
                                                     runs["test_pearson"]) if (m, a, s) == tuple(row[:3])])
@@ -122,9 +131,10 @@ def main(report, config, compare_csv):
         fmt = f.attrs.get("format")
         fmt = fmt.decode() if isinstance(fmt, bytes) else fmt
         check(fmt == "kgpert-report-1", f"format attribute {fmt!r}")
-        runs = check_runs(f, expected_runs(cfg))
+        want = expected_runs(cfg)
+        runs = check_runs(f, want)
         check_python_env(f)
-    check_csv(compare_csv, runs, cfg["sweep"]["seeds"])
+    check_csv(compare_csv, runs, want)
     for e in errors:
         print(f"FAIL: {e}", file=sys.stderr)
     if errors:

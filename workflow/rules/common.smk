@@ -86,6 +86,52 @@ validate(config, str(SCHEMA))
 
 # kgpert: $KGPERT, else the build in the repository; shell commands call "$KGPERT".
 os.environ.setdefault("KGPERT", str(REPO / "build" / "kgpert"))
+
+# ---- models and ablations: kgpert's registries (src/model/registry.cpp, src/graph/ablation.cpp)
+sys.path.insert(0, str(REPO / "workflow" / "scripts"))
+import sweep  # noqa: E402
+
+
+
+def check_binary():
+    kgpert = os.environ.get("KGPERT", "")
+    if not os.access(kgpert, os.X_OK):
+        raise WorkflowError(
+            f'kgpert not found at "{kgpert}": build it with `bash scripts/setup.sh` or set $KGPERT'
+        )
+
+
+# Read when the workflow is parsed (lint and dry runs too): kgpert must be built first.
+check_binary()
+try:
+    REGISTRY = sweep.read_registry(os.environ.get("KGPERT", ""))
+except RuntimeError as e:
+    raise WorkflowError(str(e))
+MODELS = [m["name"] for m in REGISTRY["models"]]
+ABLATIONS = [a["name"] for a in REGISTRY["ablations"]]
+# The config keys each model's train job reads (a section as "gat."; train.* for the
+# gradient-trained models only).
+MODEL_KEYS = {m["name"]: tuple(m["reads"]) for m in REGISTRY["models"]}
+# Fitted once without gradients: the same fit for every seed (one seed), on the CPU, one process.
+CLOSED_FORM = [m["name"] for m in REGISTRY["models"] if m["closed_form"]]
+TRAINED = [m for m in MODELS if m not in CLOSED_FORM]
+
+
+def check_names(cfg):
+    """The config's model and ablation names are registered ones (the schema has no list)."""
+    for key, value, names in (
+        ("model", [cfg["model"]], MODELS),
+        ("ablation", [cfg["ablation"]], ABLATIONS),
+        ("sweep.models", cfg["sweep"]["models"], MODELS),
+        ("sweep.ablations", cfg["sweep"]["ablations"], ABLATIONS),
+        ("sweep.ablation_models", cfg["sweep"]["ablation_models"], MODELS),
+    ):
+        for v in value:
+            if v not in names:
+                raise WorkflowError(f'config: key "{key}": "{v}" is not one of {", ".join(names)}')
+
+
+check_names(config)
 # The Python running the workflow (the venv's, installed from workflow/envs/venv.lock.txt): the
 # report rule records its version and packages in report.h5 ("$KGPERT_PYTHON").
 os.environ.update(KGPERT_PYTHON=sys.executable)
@@ -128,22 +174,10 @@ def ingest_inputs():
 
 
 def sweep_points():
-    """(model, ablation, split, hp, seed) of every train job; ablations only for ablation_models;
-    each model crossed with the sweep.grid keys it reads (hp: their path segments); closed-form
-    baselines (no randomness: the same fit for every seed) only with the first seed."""
-    sw = config["sweep"]
-    points = []
-    for model in dict.fromkeys(sw["models"]):
-        ablations = sw["ablations"] if model in sw["ablation_models"] else ["none"]
-        seeds = list(dict.fromkeys(sw["seeds"]))
-        if model in CLOSED_FORM and all(a == "none" for a in ablations):
-            seeds = seeds[:1]
-        for ablation in dict.fromkeys(ablations):
-            for split in dict.fromkeys(sw["splits"]):
-                for hp in grid_variants(model):
-                    for seed in seeds:
-                        points.append((model, ablation, split, hp, seed))
-    return points
+    """(model, ablation, split, hp, seed) of every train job (workflow/scripts/sweep.py, which
+    tests/pipeline/check_report.py shares): hp the path segments of the sweep.grid values the
+    model reads; closed-form models with the first seed only."""
+    return sweep.sweep_points(config["sweep"], CLOSED_FORM, grid_variants)
 
 
 def sweep_runs():
@@ -161,7 +195,6 @@ def sweep_runs():
 # after every rung the checkpoint rule halving_rung ranks the points (halving/.../rung~r.tsv)
 # and only its survivors are asked for at rung r + 1. The closed-form baselines train once (rule
 # train), as under sweep.search: grid.
-sys.path.insert(0, str(REPO / "workflow" / "scripts"))
 import halving  # noqa: E402
 
 HALVING = config["sweep"]["search"] == "halving"
@@ -307,18 +340,6 @@ def ingest_sets():
     return set_args(("dataset", "ingest."), **files)
 
 
-# The config keys each model reads besides train.* (closed-form baselines read no train.*).
-MODEL_KEYS = {
-    "gat": ("gat.",),
-    "mlp": ("mlp.",),
-    "cell_mlp": ("mlp.",),
-    "cell_mean": (),
-    "knn": ("baseline.knn_k",),
-    "ridge": ("baseline.ridge_alpha",),
-    "kg_ridge": ("baseline.kg_blocks", "baseline.kg_norm", "baseline.kg_alpha"),
-}
-CLOSED_FORM = {"cell_mean", "knn", "ridge", "kg_ridge"}
-
 # Multi-rank train jobs (dist.ranks > 1): the gradient-trained models run under dist.launcher
 # (rule train_mpi), each rank with the signatures of its METIS part.
 RANKS = config["dist"]["ranks"]
@@ -331,7 +352,7 @@ if RANKS > 1 and config["partition"]["parts"] != RANKS:
 
 def model_reads(model, key):
     """Whether the train job of `model` reads config key `key`."""
-    prefixes = MODEL_KEYS[model] + (() if model in CLOSED_FORM else ("train.",))
+    prefixes = MODEL_KEYS[model]
     return any(key == p or (p.endswith(".") and key.startswith(p)) for p in prefixes)
 
 
@@ -340,8 +361,6 @@ def train_sets(wildcards):
     the GAT jobs), and its sweep.grid values; split.kind must match the split file (kgpert
     checks it)."""
     prefixes = ("dataset",) + MODEL_KEYS[wildcards.model]
-    if wildcards.model not in CLOSED_FORM:
-        prefixes += ("train.",)
     grid = {k.replace(".", "__"): v for k, v in grid_values(wildcards.hp).items()}
     return set_args(
         prefixes,
@@ -455,12 +474,51 @@ def job_resources(rule, ranks=1):
     return res
 
 
-def check_binary():
-    kgpert = os.environ.get("KGPERT", "")
-    if not os.access(kgpert, os.X_OK):
-        raise WorkflowError(
-            f'kgpert not found at "{kgpert}": build it with `bash scripts/setup.sh` or set $KGPERT'
-        )
+# What a multi-rank train job (rules train_mpi, train_rung_mpi: workflow/rules/train.smk) asks
+# for, and the parts of the train rules' command that differ for it.
+MPI_RESOURCES = {
+    **job_resources("train", RANKS),
+    "tasks": RANKS,
+    "cpus_per_task": config["threads"],
+    "mpi": config["dist"]["launcher"],
+}
+
+
+def _mpi_job(resources):
+    return "mpi" in resources.keys()
+
+
+def process_threads(wildcards, threads, resources):
+    """Threads of each process: the job's, or cpus_per_task for each rank of a multi-rank job."""
+    return resources.cpus_per_task if _mpi_job(resources) else threads
+
+
+def launch_env(wildcards, threads, resources):
+    """The environment the command exports: thread counts (and Open MPI's root consent)."""
+    n = process_threads(wildcards, threads, resources)
+    env = f"OMP_NUM_THREADS={n} OPENBLAS_NUM_THREADS={n}"
+    return env + (" OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1" if _mpi_job(resources) else "")
+
+
+def launch_prefix(wildcards, resources):
+    """What starts kgpert: nothing, or the launcher of a multi-rank job with its rank count."""
+    return f"{resources.mpi} -n {resources.tasks} " if _mpi_job(resources) else ""
+
+
+def train_inputs(wildcards):
+    """A train job's inputs; a multi-rank job's also the partition that shares the signatures."""
+    files = {
+        "graph": f"{RESULTS}/graph.h5",
+        "samples": f"{RESULTS}/samples.h5",
+        "split": f"{RESULTS}/splits/{wildcards.split}.h5",
+    }
+    if RANKS > 1 and wildcards.model not in CLOSED_FORM:
+        files["partition"] = f"{RESULTS}/partition.h5"
+    return files
+
+
+def partition_arg(wildcards, input):
+    return f"--partition {shlex.quote(input.partition)} " if "partition" in input.keys() else ""
 
 
 GRID = _parse_grid()
@@ -498,13 +556,10 @@ def explain_outputs():
 
 
 wildcard_constraints:
-    model="gat|mlp|cell_mean|cell_mlp|knn|ridge|kg_ridge",
+    model="|".join(MODELS),
     hp=r"(?:[a-z_]+\.[a-z_0-9]+~[A-Za-z0-9_.+-]+/)*",
-    ablation="none|edge_shuffle|feature_random|no_kg|drug_shuffle",
+    ablation="|".join(ABLATIONS),
     split="random|scaffold|cold_cell|cold_drug",
     seed=r"\d+",
     rung=r"\d+",
 
-
-onstart:
-    check_binary()

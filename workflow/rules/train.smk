@@ -1,20 +1,27 @@
-# One job per sweep point: runs/model~M/ablation~A/split~S/seed~N/run.h5. With dist.ranks > 1
-# the gradient-trained models go to train_mpi (below), the closed-form baselines stay here.
-# Memory, run time and GPUs come from the config's resources.train (job_resources).
+# One job per sweep point: runs/model~M/ablation~A/split~S/seed~N/run.h5, by rule `train`; with
+# dist.ranks > 1 the gradient-trained models' jobs are multi-rank MPI jobs (rule train_mpi, the
+# same rule with other resources), the closed-form baselines stay single-process. Memory, run
+# time and GPUs come from the config's resources.train (job_resources).
 #
-# Both rules `exec` kgpert (or the MPI launcher): SLURM sends SIGTERM to every process of a job
+# The rules `exec` kgpert (or the MPI launcher): SLURM sends SIGTERM to every process of a job
 # it requeues, preempts or stops at its time limit, and SIGKILL KillWait s later (scancel
 # --signal=USR1 and sbatch --signal=USR1@T signal every step's processes). kgpert stops after
 # the current step, writes run.h5.ckpt and exits 143 (138 for USR1); a shell between it and
 # Snakemake would die of the SIGTERM at once, Snakemake would end the job step, and the step's
 # cgroup (on a real cluster) would take kgpert with it before the checkpoint is written.
+#
+# A multi-rank job: dist.ranks processes of `cpus_per_task` threads each (config `threads`
+# unless a profile sets the resource), started by the `mpi` resource (dist.launcher; the SLURM
+# profile sets `srun --mpi=pmix`, which the executor plugin runs in an allocation of `tasks`
+# tasks of `cpus_per_task` cores), each rank with the signatures of its METIS part (the
+# partition). Open MPI refuses root without its two variables; they change nothing for other
+# users or launchers. The MPI variant is a rule of its own (train_mpi, train_rung_mpi) because a
+# profile's set-resources, and the executor's `mpi` and `tasks`, apply to whole rules.
 
 
 rule train:
     input:
-        graph=f"{RESULTS}/graph.h5",
-        samples=f"{RESULTS}/samples.h5",
-        split=f"{RESULTS}/splits/{{split}}.h5",
+        unpack(train_inputs),
     # Not an output: run.h5.ckpt, the checkpoint kgpert keeps beside run.h5 while it trains,
     # which Snakemake must not delete when the job fails (a rerun resumes from it).
     output:
@@ -24,56 +31,32 @@ rule train:
     params:
         sets=train_sets,
         variant=train_variant,
+        env=launch_env,
+        launch=launch_prefix,
+        threads=process_threads,
+        partition=partition_arg,
     wildcard_constraints:
-        model="cell_mean|knn|ridge|kg_ridge" if RANKS > 1 else "gat|mlp|cell_mlp|cell_mean|knn|ridge|kg_ridge",
+        model="|".join(CLOSED_FORM if RANKS > 1 else MODELS),
     threads: config["threads"]
     resources:
         **job_resources("train"),
     conda:
         "../envs/kgpert.yaml"
     shell:
-        "export OMP_NUM_THREADS={threads} OPENBLAS_NUM_THREADS={threads}; "
-        'exec "$KGPERT" train --config "$KGPERT_CONFIG" {params.sets} --set threads={threads} --variant {params.variant} '
-        "--graph {input.graph:q} --samples {input.samples:q} --split {input.split:q} "
-        "--out {output:q} > {log:q} 2>&1"
+        "export {params.env}; "
+        'exec {params.launch}"$KGPERT" train --config "$KGPERT_CONFIG" {params.sets} --set threads={params.threads} '
+        "--variant {params.variant} --graph {input.graph:q} --samples {input.samples:q} --split {input.split:q} "
+        "{params.partition}--out {output:q} > {log:q} 2>&1"
 
 
 if RANKS > 1:
 
-    # dist.ranks processes of `cpus_per_task` threads each (config `threads` unless a profile
-    # sets the resource), started by the `mpi` resource
-    # (dist.launcher; the SLURM profile sets `srun --mpi=pmix`, which the executor plugin runs
-    # in an allocation of `tasks` tasks of `cpus_per_task` cores). Open MPI refuses root
-    # without its two variables; they change nothing for other users or launchers.
-    rule train_mpi:
-        input:
-            graph=f"{RESULTS}/graph.h5",
-            samples=f"{RESULTS}/samples.h5",
-            split=f"{RESULTS}/splits/{{split}}.h5",
-            partition=f"{RESULTS}/partition.h5",
-        output:
-            f"{RUN_DIR}/run.h5",
-        log:
-            f"{LOGS}/train/model~{{model}}/ablation~{{ablation}}/split~{{split}}/{{hp}}seed~{{seed}}.log",
+    use rule train as train_mpi with:
         wildcard_constraints:
-            model="gat|mlp|cell_mlp",
-        params:
-            sets=train_sets,
-            variant=train_variant,
+            model="|".join(TRAINED),
         threads: RANKS * config["threads"]
         resources:
-            **job_resources("train", RANKS),
-            tasks=RANKS,
-            cpus_per_task=config["threads"],
-            mpi=config["dist"]["launcher"],
-        conda:
-            "../envs/kgpert.yaml"
-        shell:
-            "export OMP_NUM_THREADS={resources.cpus_per_task} OPENBLAS_NUM_THREADS={resources.cpus_per_task} "
-            "OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1; "
-            'exec {resources.mpi} -n {resources.tasks} "$KGPERT" train --config "$KGPERT_CONFIG" {params.sets} --variant {params.variant} '
-            "--set threads={resources.cpus_per_task} --graph {input.graph:q} --samples {input.samples:q} "
-            "--split {input.split:q} --partition {input.partition:q} --out {output:q} > {log:q} 2>&1"
+            **MPI_RESOURCES,
 
 
 # ---- successive halving (sweep.search: halving; common.smk, workflow/scripts/halving.py) ------
@@ -82,65 +65,38 @@ if RANKS > 1:
 # rung), going on from rung r - 1's final.ckpt (--resume-from), so that it equals an
 # uninterrupted run of RUNG_EPOCHS[r] epochs bit for bit; its own final.ckpt is the state after
 # its last epoch. A killed job leaves run.h5.ckpt beside its run.h5 and resumes from it, as rule
-# train does (exec, for the same reason). With dist.ranks > 1 the rule is train_rung_mpi, run
-# under dist.launcher as train_mpi is (then with the partition).
-if RANKS == 1:
-
-    rule train_rung:
-        input:
-            unpack(rung_inputs),
-        output:
-            run=f"{RUN_DIR}/rung~{{rung}}/run.h5",
-            ckpt=f"{RUN_DIR}/rung~{{rung}}/final.ckpt",
-        log:
-            f"{LOGS}/train/model~{{model}}/ablation~{{ablation}}/split~{{split}}/{{hp}}seed~{{seed}}.rung~{{rung}}.log",
-        wildcard_constraints:
-            model="gat|mlp|cell_mlp",
-        params:
-            sets=train_sets,
-            variant=train_variant,
-            extra=lambda wildcards, input, output: rung_extra(wildcards, input, output),
-        threads: config["threads"]
-        resources:
-            **job_resources("train"),
-        conda:
-            "../envs/kgpert.yaml"
-        shell:
-            "export OMP_NUM_THREADS={threads} OPENBLAS_NUM_THREADS={threads}; "
-            'exec "$KGPERT" train --config "$KGPERT_CONFIG" {params.sets} --set threads={threads} --variant {params.variant} '
-            "--graph {input.graph:q} --samples {input.samples:q} --split {input.split:q} "
-            "{params.extra} --out {output.run:q} > {log:q} 2>&1"
-
-else:
-
-    rule train_rung_mpi:
-        input:
-            unpack(rung_inputs),
-        output:
-            run=f"{RUN_DIR}/rung~{{rung}}/run.h5",
-            ckpt=f"{RUN_DIR}/rung~{{rung}}/final.ckpt",
-        log:
-            f"{LOGS}/train/model~{{model}}/ablation~{{ablation}}/split~{{split}}/{{hp}}seed~{{seed}}.rung~{{rung}}.log",
-        wildcard_constraints:
-            model="gat|mlp|cell_mlp",
-        params:
-            sets=train_sets,
-            variant=train_variant,
-            extra=lambda wildcards, input, output: rung_extra(wildcards, input, output),
-        threads: RANKS * config["threads"]
-        resources:
-            **job_resources("train", RANKS),
-            tasks=RANKS,
-            cpus_per_task=config["threads"],
-            mpi=config["dist"]["launcher"],
-        conda:
-            "../envs/kgpert.yaml"
-        shell:
-            "export OMP_NUM_THREADS={resources.cpus_per_task} OPENBLAS_NUM_THREADS={resources.cpus_per_task} "
-            "OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1; "
-            'exec {resources.mpi} -n {resources.tasks} "$KGPERT" train --config "$KGPERT_CONFIG" {params.sets} --variant {params.variant} '
-            "--set threads={resources.cpus_per_task} --graph {input.graph:q} --samples {input.samples:q} "
-            "--split {input.split:q} {params.extra} --out {output.run:q} > {log:q} 2>&1"
+# train does (exec, for the same reason). Only gradient-trained models race, so with
+# dist.ranks > 1 every rung job is a multi-rank one: the rule is then named train_rung_mpi (with
+# the partition, under dist.launcher, as train_mpi).
+rule:
+    name:
+        "train_rung_mpi" if RANKS > 1 else "train_rung"
+    input:
+        unpack(rung_inputs),
+    output:
+        run=f"{RUN_DIR}/rung~{{rung}}/run.h5",
+        ckpt=f"{RUN_DIR}/rung~{{rung}}/final.ckpt",
+    log:
+        f"{LOGS}/train/model~{{model}}/ablation~{{ablation}}/split~{{split}}/{{hp}}seed~{{seed}}.rung~{{rung}}.log",
+    wildcard_constraints:
+        model="|".join(TRAINED),
+    params:
+        sets=train_sets,
+        variant=train_variant,
+        env=launch_env,
+        launch=launch_prefix,
+        threads=process_threads,
+        extra=lambda wildcards, input, output: rung_extra(wildcards, input, output),
+    threads: RANKS * config["threads"]
+    resources:
+        **(MPI_RESOURCES if RANKS > 1 else job_resources("train")),
+    conda:
+        "../envs/kgpert.yaml"
+    shell:
+        "export {params.env}; "
+        'exec {params.launch}"$KGPERT" train --config "$KGPERT_CONFIG" {params.sets} --set threads={params.threads} '
+        "--variant {params.variant} --graph {input.graph:q} --samples {input.samples:q} --split {input.split:q} "
+        "{params.extra} --out {output.run:q} > {log:q} 2>&1"
 
 
 # After rung r of a (model, ablation, split): its points ranked by the mean over their seeds of
