@@ -117,12 +117,12 @@ std::vector<std::string> registered_choices(const std::string& key) {
   return {};
 }
 
-void check_registered(const Config& cfg) {
+void check_registered(const Config& cfg, const std::string& where) {
   for (const auto& [key, models] : kNamedKeys) {
     const auto allowed = registered_choices(key);
     for (const auto& v : values_of(cfg, key))
       if (std::find(allowed.begin(), allowed.end(), v) == allowed.end())
-        fail("key \"{}\": \"{}\" is not one of {}", key, v, fmt::join(allowed, ", "));
+        fail("{}: key \"{}\": \"{}\" is not one of {}", where, key, v, fmt::join(allowed, ", "));
   }
 }
 

@@ -46,8 +46,9 @@ std::vector<std::string> model_names();
 std::vector<std::string> registered_choices(const std::string& key);
 
 /// Refuses a config whose model or ablation names (the keys of registered_choices) are not
-/// registered: kg::Error naming the key, the value and the allowed names. run_cli calls it
-/// right after loading the config (core/config.cpp, below the registries, cannot).
-void check_registered(const Config& cfg);
+/// registered: kg::Error `<where>: key "<key>": "<value>" is not one of <names>` (`where` names
+/// the config, e.g. `config "x.yaml"`). run_cli calls it right after loading the config
+/// (core/config.cpp, below the registries, cannot).
+void check_registered(const Config& cfg, const std::string& where);
 
 }  // namespace kg

@@ -189,7 +189,7 @@ int run_cli(int argc, char** argv) {
       if (!ctx.config_path.empty() && !files::check_regular({"--config", ctx.config_path}))
         fail_file("--config", ctx.config_path, "no such file");
       ctx.cfg = Config::load(ctx.config_path, ctx.sets);
-      check_registered(ctx.cfg);
+      check_registered(ctx.cfg, ctx.config_path.empty() ? "config" : fmt::format("config \"{}\"", ctx.config_path));
       apply_threads(ctx.cfg);
     }
     check_files(*s, ctx);

@@ -35,7 +35,11 @@ echo "ok: help models --json parses and matches the text help"
 # kgpert accepts each registered name and refuses others, naming the key and the names.
 names="$("$PY" -c 'import json,sys; print(", ".join(m["name"] for m in json.load(open(sys.argv[1]))["models"]))' "$tmp/reg.json")"
 out="$("$KGPERT" train --set model=transformer 2>&1)" && fail "model=transformer accepted"
-expect_eq "refused model" "$out" "kgpert train: key \"model\": \"transformer\" is not one of $names"
+expect_eq "refused model" "$out" "kgpert train: config: key \"model\": \"transformer\" is not one of $names"
+printf 'model: transformer\n' >"$tmp/bad.yaml"
+out="$("$KGPERT" train --config "$tmp/bad.yaml" 2>&1)" && fail "a config with model: transformer accepted"
+grep -qF "kgpert train: config \"$tmp/bad.yaml\": key \"model\": \"transformer\" is not one of" <<<"$out" ||
+  fail "the config file is not named: $out"
 out="$("$KGPERT" split --set 'sweep.ablations=[none, shuffle]' 2>&1)" && fail "sweep.ablations=[none, shuffle] accepted"
 grep -q 'key "sweep.ablations": "shuffle" is not one of none, ' <<<"$out" || fail "unexpected: $out"
 out="$("$KGPERT" help config --json 2>&1)" && fail "help config --json accepted"

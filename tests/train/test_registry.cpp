@@ -93,18 +93,18 @@ TEST(AblationRegistry, NoneFirstThenEachAppliesToAGraph) {
 
 TEST(Registry, ConfigNamesOutsideTheTablesAreRefusedNamingTheKey) {
   Config cfg;
-  EXPECT_NO_THROW(check_registered(cfg));
+  EXPECT_NO_THROW(check_registered(cfg, "config \"x.yaml\""));
   cfg.sweep.models = model_names();
   cfg.sweep.ablations = ablation_names();
-  EXPECT_NO_THROW(check_registered(cfg));
+  EXPECT_NO_THROW(check_registered(cfg, "config \"x.yaml\""));
   cfg.model = "transformer";
-  kgtest::expect_error([&] { check_registered(cfg); }, {"key \"model\": \"transformer\" is not one of gat, mlp"});
+  kgtest::expect_error([&] { check_registered(cfg, "config \"x.yaml\""); }, {"config \"x.yaml\": key \"model\": \"transformer\" is not one of gat, mlp"});
   cfg = Config();
   cfg.sweep.ablation_models = {"gat", "nope"};
-  kgtest::expect_error([&] { check_registered(cfg); }, {"key \"sweep.ablation_models\": \"nope\""});
+  kgtest::expect_error([&] { check_registered(cfg, "config \"x.yaml\""); }, {"key \"sweep.ablation_models\": \"nope\""});
   cfg = Config();
   cfg.sweep.ablations = {"none", "edge_shufle"};
-  kgtest::expect_error([&] { check_registered(cfg); }, {"key \"sweep.ablations\": \"edge_shufle\" is not one of none, "});
+  kgtest::expect_error([&] { check_registered(cfg, "config \"x.yaml\""); }, {"key \"sweep.ablations\": \"edge_shufle\" is not one of none, "});
   EXPECT_EQ(registered_choices("sweep.ablation_models"), model_names());
   EXPECT_EQ(registered_choices("ablation"), ablation_names());
   EXPECT_TRUE(registered_choices("split.kind").empty());
