@@ -20,6 +20,7 @@
 #include "graph/ops.hpp"
 #include "stages/stage.hpp"
 #include "train/closed_form.hpp"
+#include "train/rank_data.hpp"
 #include "train/trainer.hpp"
 
 namespace kg {
@@ -37,28 +38,6 @@ void catch_stop_signals() {
   sa.sa_flags = SA_RESTART;  // reads and writes under way go on
   sigemptyset(&sa.sa_mask);
   for (int sig : {SIGTERM, SIGUSR1}) sigaction(sig, &sa, nullptr);
-}
-
-// partition.h5's /part: the part of each node, checked against the graph and the job.
-std::vector<int32_t> read_parts(const std::string& path, const Graph& g, int ranks) {
-  h5::Reader r(path);
-  auto part = r.read<int32_t>("/part");
-  if (int64_t(part.size()) != g.num_nodes())
-    r.fail("/part", fmt::format("{} nodes, the graph has {}", part.size(), g.num_nodes()));
-  const int64_t parts = r.attr_int("/", "parts");
-  if (parts != ranks)
-    fail_file("partition", path, "has {} parts but the job has {} ranks (run kgpert partition with "
-              "--set partition.parts={})", parts, ranks, ranks);
-  for (auto p : part)
-    if (p < 0 || p >= ranks) r.fail("/part", fmt::format("part {} out of [0, {})", p, ranks));
-  return part;
-}
-
-// The rank that owns each signature: the part of its compound's node.
-std::vector<int32_t> signature_ranks(const std::vector<int32_t>& part, const Samples& s) {
-  std::vector<int32_t> out(s.sig_drug.size());
-  for (size_t i = 0; i < out.size(); ++i) out[i] = part[size_t(s.drug_node[size_t(s.sig_drug[i])])];
-  return out;
 }
 
 // Bytes of the graph and of the profiles a rank holds.
@@ -194,7 +173,7 @@ int train(StageContext& ctx, const std::shared_ptr<Comm>& comm) {
   // Per-rank data: with a partition, each rank keeps only the profiles of its signatures (read
   // from samples.h5 by rows) and, for the GAT, its part of the graph and the part's halo.
   const std::string part_path = ctx.option("partition");
-  const bool per_rank = !part_path.empty() && ranks > 1;
+  const bool per_rank = per_rank_data(part_path, ranks);
   check_ingest_pair(graph_path, samples_path);
   check_split_of(split_path, samples_path);
   if (!part_path.empty())
@@ -220,25 +199,7 @@ int train(StageContext& ctx, const std::shared_ptr<Comm>& comm) {
   }
 
   apply_ablation(cfg, g, s);  // on the whole graph: the parts are cut from the ablated one
-  DataParallel dp;
-  dp.comm = comm;
-  std::vector<int32_t> part;
-  if (!part_path.empty()) {
-    part = read_parts(part_path, g, ranks);
-    dp.sig_rank = signature_ranks(part, s);
-  }
-  if (per_rank) {
-    std::vector<int64_t> rows;
-    dp.sig_local.assign(dp.sig_rank.size(), -1);
-    for (size_t i = 0; i < dp.sig_rank.size(); ++i)
-      if (dp.sig_rank[i] == rank) dp.sig_local[i] = int64_t(rows.size()), rows.push_back(int64_t(i));
-    select_signatures(s, rows, samples_path);
-    if (cfg.model == "gat") {
-      GraphPart cut = cut_graph(g, part, rank, cfg.gat.layers, s);
-      g = std::move(cut.g);
-      dp.owned_nodes = std::move(cut.owned);
-    }
-  }
+  const DataParallel dp = rank_data(cfg, comm, part_path, samples_path, g, s);
 
   // Rank 0 logs to stderr; with dist.rank_logs every rank also to <out>.rank<r>.log.
   std::ofstream rank_log;
