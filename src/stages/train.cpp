@@ -15,9 +15,9 @@
 #include <fmt/ranges.h>  // fmt::join
 
 #include "core/error.hpp"
-#include "graph/ops.hpp"
 #include "stages/stage.hpp"
 #include "train/closed_form.hpp"
+#include "train/rank_data.hpp"
 #include "train/trainer.hpp"
 
 namespace kg {
@@ -35,28 +35,6 @@ void catch_stop_signals() {
   sa.sa_flags = SA_RESTART;  // reads and writes under way go on
   sigemptyset(&sa.sa_mask);
   for (int sig : {SIGTERM, SIGUSR1}) sigaction(sig, &sa, nullptr);
-}
-
-// partition.h5's /part: the part of each node, checked against the graph and the job.
-std::vector<int32_t> read_parts(const std::string& path, const Graph& g, int ranks) {
-  h5::Reader r(path);
-  auto part = r.read<int32_t>("/part");
-  if (int64_t(part.size()) != g.num_nodes())
-    r.fail("/part", fmt::format("{} nodes, the graph has {}", part.size(), g.num_nodes()));
-  const int64_t parts = r.attr_int("/", "parts");
-  if (parts != ranks)
-    fail_file("partition", path, "has {} parts but the job has {} ranks (run kgpert partition with "
-              "--set partition.parts={})", parts, ranks, ranks);
-  for (auto p : part)
-    if (p < 0 || p >= ranks) r.fail("/part", fmt::format("part {} out of [0, {})", p, ranks));
-  return part;
-}
-
-// The rank that owns each signature: the part of its compound's node.
-std::vector<int32_t> signature_ranks(const std::vector<int32_t>& part, const Samples& s) {
-  std::vector<int32_t> out(s.sig_drug.size());
-  for (size_t i = 0; i < out.size(); ++i) out[i] = part[size_t(s.drug_node[size_t(s.sig_drug[i])])];
-  return out;
 }
 
 // Bytes of the graph and of the profiles a rank holds.
@@ -177,166 +155,176 @@ Rung read_rung(const StageContext& ctx, const Config& cfg) {
   return h;
 }
 
-int train(StageContext& ctx, const std::shared_ptr<Comm>& comm) {
-  const Config& cfg = ctx.cfg;
-  const std::string variant = read_variant(ctx);
-  const Rung rung = read_rung(ctx, cfg);
-  const int rank = comm->rank(), ranks = comm->size();
-  const std::string& graph_path = ctx.require("graph");
-  const std::string& samples_path = ctx.require("samples");
-  const std::string& split_path = ctx.require("split");
-  const std::string& out = ctx.require("out");
-  if (ranks > 1 && is_closed_form(cfg.model))
-    fail("model {} is fitted in closed form by one process; run it without mpirun/srun", cfg.model);
+// What this rank trains on, read and checked: the inputs named on the command line, after the
+// configured ablation, and this rank's share of them (train/rank_data.hpp).
+struct Inputs {
+  std::string graph_path, samples_path, split_path, part_path;
+  bool per_rank = false;  // each rank holds only its own signatures' profiles (and graph part)
+  Graph g;
+  Samples s;
+  Split split;
+  DataParallel dp;
+  std::vector<std::string> test_group;  // [n_test] each test signature's resampling unit
+  std::string group_unit;
+};
+
+// The resampling unit of each test signature, for the report's confidence intervals: its
+// compound's scaffold (the cell line under cold_cell), as the data are before any ablation.
+void set_test_groups(Inputs& in) {
+  const Samples& s = in.s;
+  in.group_unit = in.split.kind == "cold_cell" ? "cell_line" : "scaffold";
+  for (auto i : in.split.test) {
+    const auto d = size_t(s.sig_drug[size_t(i)]);
+    in.test_group.push_back(in.group_unit == "cell_line" ? s.cell_id[size_t(s.sig_cell[size_t(i)])]
+                            : d < in.split.drug_group.size() ? in.split.drug_group[d]
+                                                             : "id:" + s.drug_pert_id[d]);
+  }
+}
+
+// The inputs named on the command line.
+Inputs input_paths(const StageContext& ctx) {
+  Inputs in;
+  in.graph_path = ctx.require("graph");
+  in.samples_path = ctx.require("samples");
+  in.split_path = ctx.require("split");
+  in.part_path = ctx.option("partition");
+  return in;
+}
+
+// Reads and checks the inputs, applies the ablation, and keeps this rank's share.
+void read_inputs(const Config& cfg, const std::shared_ptr<Comm>& comm, Inputs& in) {
   // Per-rank data: with a partition, each rank keeps only the profiles of its signatures (read
   // from samples.h5 by rows) and, for the GAT, its part of the graph and the part's halo.
-  const std::string part_path = ctx.option("partition");
-  const bool per_rank = !part_path.empty() && ranks > 1;
-  check_ingest_pair(graph_path, samples_path);
-  check_split_of(split_path, samples_path);
-  if (!part_path.empty())
-    check_made_from("partition", part_path, graph_path, split_path,
+  in.per_rank = per_rank_data(in.part_path, comm->size());
+  check_ingest_pair(in.graph_path, in.samples_path);
+  check_split_of(in.split_path, in.samples_path);
+  if (!in.part_path.empty())
+    check_made_from("partition", in.part_path, in.graph_path, in.split_path,
                     "run kgpert partition on this graph and split");
-  Graph g = read_graph(graph_path);
-  Samples s = read_samples(samples_path, /*with_y=*/!per_rank);
-  s.validate(fmt::format("samples \"{}\"", samples_path), g.num_nodes(), !per_rank);
-  Split split = read_split(split_path, s.num_signatures());
-  if (split.kind != cfg.split.kind)
-    fail_file("split", split_path, "is a {} split but the config asks for split.kind={}", split.kind,
+  in.g = read_graph(in.graph_path);
+  in.s = read_samples(in.samples_path, /*with_y=*/!in.per_rank);
+  in.s.validate(fmt::format("samples \"{}\"", in.samples_path), in.g.num_nodes(), !in.per_rank);
+  in.split = read_split(in.split_path, in.s.num_signatures());
+  if (in.split.kind != cfg.split.kind)
+    fail_file("split", in.split_path, "is a {} split but the config asks for split.kind={}", in.split.kind,
               cfg.split.kind);
+  set_test_groups(in);
+  apply_ablation(cfg, in.g, in.s);  // on the whole graph: the parts are cut from the ablated one
+  in.dp = rank_data(cfg, comm, in.part_path, in.samples_path, in.g, in.s);
+}
 
-  // The resampling unit of each test signature, for the report's confidence intervals: its
-  // compound's scaffold (the cell line under cold_cell), as the data are before any ablation.
-  const std::string group_unit = split.kind == "cold_cell" ? "cell_line" : "scaffold";
-  std::vector<std::string> test_group;
-  for (auto i : split.test) {
-    const auto d = size_t(s.sig_drug[size_t(i)]);
-    test_group.push_back(group_unit == "cell_line" ? s.cell_id[size_t(s.sig_cell[size_t(i)])]
-                         : d < split.drug_group.size() ? split.drug_group[d]
-                                                       : "id:" + s.drug_pert_id[d]);
+// The run's lines go to the log (core/log: rank 0 to stderr); with dist.rank_logs every rank
+// also writes them to <out>.rank<r>.log, for as long as the run lasts.
+class Say {
+ public:
+  Say(const Config& cfg, const Comm& comm, const std::string& out) {
+    if (cfg.dist.rank_logs && comm.size() > 1) log::open_rank_file(fmt::format("{}.rank{}.log", out, comm.rank()));
   }
+  ~Say() { log::open_rank_file(""); }
+  Say(const Say&) = delete;
+  Say& operator=(const Say&) = delete;
+  void operator()(const std::string& line) const { log::info("{}", line); }
+};
 
-  apply_ablation(cfg, g, s);  // on the whole graph: the parts are cut from the ablated one
-  DataParallel dp;
-  dp.comm = comm;
-  std::vector<int32_t> part;
-  if (!part_path.empty()) {
-    part = read_parts(part_path, g, ranks);
-    dp.sig_rank = signature_ranks(part, s);
-  }
-  if (per_rank) {
-    std::vector<int64_t> rows;
-    dp.sig_local.assign(dp.sig_rank.size(), -1);
-    for (size_t i = 0; i < dp.sig_rank.size(); ++i)
-      if (dp.sig_rank[i] == rank) dp.sig_local[i] = int64_t(rows.size()), rows.push_back(int64_t(i));
-    select_signatures(s, rows, samples_path);
-    if (cfg.model == "gat") {
-      GraphPart cut = cut_graph(g, part, rank, cfg.gat.layers, s);
-      g = std::move(cut.g);
-      dp.owned_nodes = std::move(cut.owned);
-    }
-  }
-
-  // Rank 0 logs to stderr; with dist.rank_logs every rank also to <out>.rank<r>.log.
-  if (cfg.dist.rank_logs && ranks > 1) log::open_rank_file(fmt::format("{}.rank{}.log", out, rank));
-  auto say = [](const std::string& line) { log::info("{}", line); };
+// The run's first lines: the split, the ranks and their shares, and what each rank holds.
+void say_setup(Say& say, const Config& cfg, const Inputs& in, Comm& comm) {
+  const int ranks = comm.size();
+  const Split& split = in.split;
   say(fmt::format("train: {} ({}) on the {} split, seed {}: {} train / {} val / {} test signatures\n",
                   cfg.model, cfg.ablation, split.kind, cfg.train.seed, split.train.size(), split.val.size(),
                   split.test.size()));
   if (ranks > 1) {
     std::string share = "by position";
-    if (!dp.sig_rank.empty()) {
+    if (!in.dp.sig_rank.empty()) {
       std::vector<int64_t> owned(size_t(ranks), 0);
-      for (auto i : split.train) ++owned[size_t(dp.sig_rank[size_t(i)])];
+      for (auto i : split.train) ++owned[size_t(in.dp.sig_rank[size_t(i)])];
       share = fmt::format("{}", fmt::join(owned, " "));
     }
     say(fmt::format("train: {} ranks ({} backend, {} threads each), global batch {}; training signatures "
-                    "per rank: {}\n", ranks, comm->backend(), cfg.threads, ranks * cfg.train.batch_size, share));
+                    "per rank: {}\n", ranks, comm.backend(), cfg.threads, ranks * cfg.train.batch_size, share));
   }
-  {
-    // What each rank holds: nodes, edges, MB of graph; signatures, MB of profiles.
-    const auto held = comm->gather({double(g.num_nodes()), double(g.num_edges()), graph_mb(g),
-                                    double(s.num_signatures()), double(s.y.data.size()) * 4 / 1e6});
-    std::vector<std::string> lines;
-    for (int q = 0; q < ranks; ++q) {
-      const double* h = held.data() + 5 * q;
-      lines.push_back(fmt::format("rank {}: {:.0f} nodes, {:.0f} edges ({:.1f} MB), {:.0f} signatures ({:.1f} MB)",
-                                  q, h[0], h[1], h[2], h[3], h[4]));
-    }
-    say(fmt::format("train: data held{}: {}\n",
-                    ranks == 1 ? "" : per_rank ? " (per-rank data)" : " (every rank the whole inputs)",
-                    fmt::join(lines, "; ")));
+  // What each rank holds: nodes, edges, MB of graph; signatures, MB of profiles.
+  const auto held = comm.gather({double(in.g.num_nodes()), double(in.g.num_edges()), graph_mb(in.g),
+                                 double(in.s.num_signatures()), double(in.s.y.data.size()) * 4 / 1e6});
+  std::vector<std::string> lines;
+  for (int q = 0; q < ranks; ++q) {
+    const double* h = held.data() + 5 * q;
+    lines.push_back(fmt::format("rank {}: {:.0f} nodes, {:.0f} edges ({:.1f} MB), {:.0f} signatures ({:.1f} MB)",
+                                q, h[0], h[1], h[2], h[3], h[4]));
   }
-  // <out>.ckpt is resumed from when present (a killed job rerun), and removed once run.h5 is in place.
-  std::vector<std::string> inputs{graph_path, samples_path, split_path};
-  if (!part_path.empty()) inputs.push_back(part_path);
-  const h5::Provenance prov = ctx.provenance(inputs);
+  say(fmt::format("train: data held{}: {}\n",
+                  ranks == 1 ? "" : in.per_rank ? " (per-rank data)" : " (every rank the whole inputs)",
+                  fmt::join(lines, "; ")));
+}
+
+// A rung goes on from the previous rung's final checkpoint: copied to `ckpt` (<out>.ckpt),
+// unless a killed run of this rung left one there already (that one is further along). The
+// checkpoint's identity (config, inputs) is checked as on any resume: the rungs share
+// train.epochs, only --stop-epoch differs.
+void start_rung(const Rung& rung, const std::string& ckpt, Say& say, Comm& comm) {
+  if (rung.resume_from.empty()) return;
+  if (comm.rank() == 0 && !std::filesystem::exists(ckpt)) {
+    const std::string tmp = ckpt + ".tmp";
+    const auto dir = std::filesystem::path(ckpt).parent_path();
+    if (!dir.empty()) std::filesystem::create_directories(dir);
+    std::filesystem::copy_file(rung.resume_from, tmp, std::filesystem::copy_options::overwrite_existing);
+    std::filesystem::rename(tmp, ckpt);
+    say(fmt::format("train: {}going on from \"{}\"\n", rung.rung >= 0 ? fmt::format("rung {}: ", rung.rung) : "",
+                    rung.resume_from));
+  }
+  comm.barrier();  // every rank sees the copy before it looks for a checkpoint
+}
+
+// The run's checkpoints and hooks: <out>.ckpt is resumed from when present (a killed job rerun),
+// and removed once run.h5 is in place; a rung's budget and final checkpoint.
+RunOptions run_options(const Config& cfg, const std::string& out, const h5::Provenance& prov, const Rung& rung,
+                       Say& say, ProgressDisplay& bar) {
   RunOptions ckpt = run_checkpoint(cfg, out, prov.inputs);
-  ckpt.log = [&](const std::string& line) { say("train: " + line + "\n"); };
+  ckpt.log = [&say](const std::string& line) { say("train: " + line + "\n"); };
   ckpt.stop = [] { return int(stop_signal); };
-  catch_stop_signals();
-  ProgressDisplay bar(rank == 0, rung.stop_epoch > 0 ? rung.stop_epoch : cfg.train.epochs);
-  ckpt.on_step = [&](const StepLog& s) { bar.step(s); };
+  ckpt.on_step = [&bar](const StepLog& s) { bar.step(s); };
   ckpt.stop_epoch = rung.stop_epoch;
   ckpt.final_path = rung.final_path;
-  // A rung goes on from the previous rung's final checkpoint: copied to <out>.ckpt, unless a
-  // killed run of this rung left one there already (that one is further along). The
-  // checkpoint's identity (config, inputs) is checked as on any resume: the rungs share
-  // train.epochs, only --stop-epoch differs.
   if ((!rung.resume_from.empty() || !rung.final_path.empty()) && ckpt.path.empty()) ckpt.path = out + ".ckpt";
-  if (!rung.resume_from.empty()) {
-    if (rank == 0 && !std::filesystem::exists(ckpt.path)) {
-      const std::string tmp = ckpt.path + ".tmp";
-      const auto dir = std::filesystem::path(ckpt.path).parent_path();
-      if (!dir.empty()) std::filesystem::create_directories(dir);
-      std::filesystem::copy_file(rung.resume_from, tmp, std::filesystem::copy_options::overwrite_existing);
-      std::filesystem::rename(tmp, ckpt.path);
-      say(fmt::format("train: {}going on from \"{}\"\n", rung.rung >= 0 ? fmt::format("rung {}: ", rung.rung) : "",
-                      rung.resume_from));
-    }
-    comm->barrier();  // every rank sees the copy before it looks for a checkpoint
-  }
-  const ProgressFn print = [&](const EpochLog& e) {
-    const std::string left = is_closed_form(cfg.model) ? std::string() : bar.epoch_done(e);
-    say(fmt::format("epoch {:>3}  train_loss {:.4f}  val_loss {:.4f}  val_pearson {:.4f}  {:.1f}s{}\n", e.epoch,
-                    e.train_loss, e.val_loss, e.val_pearson, e.seconds, left));
-  };
-  // The closed-form baselines are fitted once (one "epoch" in the curves).
-  RunResult r = is_closed_form(cfg.model) ? fit_closed_form(cfg, g, s, split, print)
-                                          : train_model(cfg, g, s, split, print, ckpt, dp);
-  bar.clear();
-  if (r.stopped) {
-    const char* name = r.stopped == SIGTERM ? "SIGTERM" : r.stopped == SIGUSR1 ? "SIGUSR1" : "a signal";
-    say(ckpt.path.empty()
-            ? fmt::format("train: stopped by {} in epoch {}; no checkpoint (train.checkpoint_every=0): "
-                          "run again, it starts over\n", name, r.epochs_run + 1)
-            : fmt::format("train: stopped by {} in epoch {}: checkpoint \"{}\" written; run the same "
-                          "command again to go on from there\n", name, r.epochs_run + 1, ckpt.path));
-    return 128 + r.stopped;  // as a shell reports a process ended by the signal
-  }
+  return ckpt;
+}
+
+// A run stopped by a signal: says where its checkpoint is; the exit status a shell reports for
+// a process the signal ended.
+int say_stopped(Say& say, const RunResult& r, const RunOptions& ckpt) {
+  const char* name = r.stopped == SIGTERM ? "SIGTERM" : r.stopped == SIGUSR1 ? "SIGUSR1" : "a signal";
+  say(ckpt.path.empty()
+          ? fmt::format("train: stopped by {} in epoch {}; no checkpoint (train.checkpoint_every=0): "
+                        "run again, it starts over\n", name, r.epochs_run + 1)
+          : fmt::format("train: stopped by {} in epoch {}: checkpoint \"{}\" written; run the same "
+                        "command again to go on from there\n", name, r.epochs_run + 1, ckpt.path));
+  return 128 + r.stopped;
+}
+
+// The run's last lines: what was chosen on validation, the training speed, peak memory.
+void say_done(Say& say, const Config& cfg, const Inputs& in, const RunResult& r, Comm& comm) {
   if (!r.selected.empty()) say(fmt::format("train: chosen on validation: {}\n", r.selected));
   if (!is_closed_form(cfg.model)) {
-    const double trained = double(split.train.size()) * double(r.epochs_run - r.resumed_epoch);
+    const double trained = double(in.split.train.size()) * double(r.epochs_run - r.resumed_epoch);
     say(fmt::format("train: {:.0f} signatures/s in training steps ({:.2f} s){}\n",
                     trained / std::max(r.step_seconds, 1e-9), r.step_seconds,
-                    ranks == 1 ? std::string()
-                               : fmt::format(", of which waiting for gradient all-reduce {:.2f} s ({:.1f}%)",
-                                             r.allreduce_wait_seconds,
-                                             100.0 * r.allreduce_wait_seconds / std::max(r.step_seconds, 1e-9))));
+                    comm.size() == 1 ? std::string()
+                                     : fmt::format(", of which waiting for gradient all-reduce {:.2f} s ({:.1f}%)",
+                                                   r.allreduce_wait_seconds,
+                                                   100.0 * r.allreduce_wait_seconds / std::max(r.step_seconds, 1e-9))));
   }
-  {
-    const auto peak = comm->gather({peak_rss_mb()});
-    say(fmt::format("train: peak resident memory per rank: {:.0f} MB\n", fmt::join(peak, " MB, ")));
-  }
-  if (rank != 0) return 0;  // rank 0 writes run.h5 (every rank holds the same result)
-  r.test_group = std::move(test_group);
-  r.test_group_unit = group_unit;
+  const auto peak = comm.gather({peak_rss_mb()});
+  say(fmt::format("train: peak resident memory per rank: {:.0f} MB\n", fmt::join(peak, " MB, ")));
+}
 
+// run.h5 (docs/FORMATS.md), from rank 0.
+void write_output(const Config& cfg, const std::string& out, const Inputs& in, const Rung& rung,
+                  const std::string& variant, const RunResult& r, const h5::Provenance& prov) {
   h5::Writer w(out);
   w.attr("/", "format", "kgpert-run-1");
   w.attr("/", "model", cfg.model);
   w.attr("/", "ablation", cfg.ablation);
-  w.attr("/", "split", split.kind);
+  w.attr("/", "split", in.split.kind);
   w.attr("/", "seed", cfg.train.seed);
   w.attr("/", "ranks", r.ranks);
   w.attr("/", "variant", variant);
@@ -345,10 +333,46 @@ int train(StageContext& ctx, const std::shared_ptr<Comm>& comm) {
     w.attr("/", "rungs", rung.rungs);
   }
   if (!is_closed_form(cfg.model)) w.attr("/", "epoch_budget", rung.stop_epoch > 0 ? rung.stop_epoch : cfg.train.epochs);
-  record_lineage(w, graph_path, split_path);
+  record_lineage(w, in.graph_path, in.split_path);
   write_run(w, r);
   w.provenance(prov);
   w.commit();
+}
+
+int train(StageContext& ctx, const std::shared_ptr<Comm>& comm) {
+  const Config& cfg = ctx.cfg;
+  const std::string variant = read_variant(ctx);
+  const Rung rung = read_rung(ctx, cfg);
+  Inputs in = input_paths(ctx);
+  const std::string out = ctx.require("out");
+  if (comm->size() > 1 && is_closed_form(cfg.model))
+    fail("model {} is fitted in closed form by one process; run it without mpirun/srun", cfg.model);
+  read_inputs(cfg, comm, in);
+  Say say(cfg, *comm, out);
+  say_setup(say, cfg, in, *comm);
+
+  std::vector<std::string> inputs{in.graph_path, in.samples_path, in.split_path};
+  if (!in.part_path.empty()) inputs.push_back(in.part_path);
+  const h5::Provenance prov = ctx.provenance(inputs);
+  catch_stop_signals();
+  ProgressDisplay bar(comm->rank() == 0, rung.stop_epoch > 0 ? rung.stop_epoch : cfg.train.epochs);
+  const RunOptions ckpt = run_options(cfg, out, prov, rung, say, bar);
+  start_rung(rung, ckpt.path, say, *comm);
+  const ProgressFn print = [&](const EpochLog& e) {
+    const std::string left = is_closed_form(cfg.model) ? std::string() : bar.epoch_done(e);
+    say(fmt::format("epoch {:>3}  train_loss {:.4f}  val_loss {:.4f}  val_pearson {:.4f}  {:.1f}s{}\n", e.epoch,
+                    e.train_loss, e.val_loss, e.val_pearson, e.seconds, left));
+  };
+  // The closed-form baselines are fitted once (one "epoch" in the curves).
+  RunResult r = is_closed_form(cfg.model) ? fit_closed_form(cfg, in.g, in.s, in.split, print)
+                                          : train_model(cfg, in.g, in.s, in.split, print, ckpt, in.dp);
+  bar.clear();
+  if (r.stopped) return say_stopped(say, r, ckpt);
+  say_done(say, cfg, in, r, *comm);
+  if (comm->rank() != 0) return 0;  // rank 0 writes run.h5 (every rank holds the same result)
+  r.test_group = std::move(in.test_group);
+  r.test_group_unit = in.group_unit;
+  write_output(cfg, out, in, rung, variant, r, prov);
   if (!ckpt.path.empty()) std::remove(ckpt.path.c_str());
   return 0;
 }

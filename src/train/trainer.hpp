@@ -103,10 +103,10 @@ struct DataParallel {
   /// (and of the validation and test sets) goes to rank i mod ranks. In one process: the parts
   /// whose shares make up each batch in equal numbers (see train_model).
   std::vector<int32_t> sig_rank;
-  /// Per-rank data (stages/train.cpp with a partition): [S] the row in `s` of each signature of
-  /// the whole samples file, -1 for those other ranks hold; `s` then holds only this rank's
-  /// signatures (sig_rank == rank) and `g` only its part of the graph (cut_graph), and the split
-  /// still indexes the whole file. Empty: `s` and `g` are whole on every rank.
+  /// Per-rank data (rank_data in train/rank_data.hpp, with a partition): [S] the row in `s` of
+  /// each signature of the whole samples file, -1 for those other ranks hold; `s` then holds
+  /// only this rank's signatures (sig_rank == rank) and `g` only its part of the graph
+  /// (cut_graph), and the split still indexes the whole file. Empty: `s` and `g` are whole on every rank.
   std::vector<int64_t> sig_local;
   /// With sig_local: the nodes of `g` this rank owns (it counts the attention on their incoming
   /// edges; the ranks' counts add up to the whole graph's).

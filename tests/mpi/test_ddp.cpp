@@ -16,6 +16,7 @@
 #include "dist/comm.hpp"
 #include "graph/ops.hpp"
 #include "train/planted.hpp"
+#include "train/rank_data.hpp"
 #include "train/trainer.hpp"
 
 namespace kg {
@@ -44,7 +45,7 @@ struct Share {
   Samples s;
   DataParallel dp;
 };
-using Sharer = std::function<Share(const Planted&, const std::shared_ptr<Comm>&)>;
+using Sharer = std::function<Share(const Config&, const Planted&, const std::shared_ptr<Comm>&)>;
 
 // Runs the config on every rank with this job's communicator (batch b) and in one process
 // (batch R*b), and compares parameters after every step, the curves, the metrics and the GAT's
@@ -56,7 +57,7 @@ void expect_equivalent(Config c, const Sharer& share = {}) {
   Planted p;
   Config one = c;
   one.train.batch_size = c.train.batch_size * R;
-  Share sh = share ? share(p, world) : Share{p.g, p.s, {}};
+  Share sh = share ? share(c, p, world) : Share{p.g, p.s, {}};
   sh.dp.comm = world;
   // One process given the owners composes its batches as the ranks do (batch_size / R per part).
   DataParallel single;
@@ -133,7 +134,7 @@ TEST(DataParallel, MlpMatchesOneProcessEveryStep) { expect_equivalent(equivalenc
 
 TEST(DataParallel, SignaturesOwnedByTheirDrugsPartMatchOneProcess) {
   // Uneven shares per step (drugs 0-19 on rank 0, the rest spread), one rank sometimes idle.
-  expect_equivalent(equivalence_config("gat"), [](const Planted& p, const std::shared_ptr<Comm>& comm) {
+  expect_equivalent(equivalence_config("gat"), [](const Config&, const Planted& p, const std::shared_ptr<Comm>& comm) {
     Share sh{p.g, p.s, {}};
     const int R = comm->size();
     for (auto d : p.s.sig_drug) sh.dp.sig_rank.push_back(d < 20 ? 0 : int32_t(1 + d % std::max(R - 1, 1)) % R);
@@ -141,60 +142,72 @@ TEST(DataParallel, SignaturesOwnedByTheirDrugsPartMatchOneProcess) {
   });
 }
 
-// Per-rank data as `kgpert train --partition` loads it: METIS parts of the graph, each rank with
-// the profiles of its own signatures (read by rows from a samples file) and, for the GAT, its
-// part of the graph and halo alone.
-Sharer per_rank_data(bool cut) {
-  return [cut](const Planted& p, const std::shared_ptr<Comm>& comm) {
-    const int R = comm->size(), rank = comm->rank();
-    std::vector<int64_t> work(size_t(p.g.num_nodes()), 0);
-    for (auto i : p.split.train) ++work[size_t(p.s.drug_node[size_t(p.s.sig_drug[size_t(i)])])];
-    const auto part = partition_graph(p.g, work, R, 7).part;
-    const char* parent = std::getenv("TMPDIR");
-    std::string dir = std::string(parent && *parent ? parent : "/tmp") + "/kgpert-test-mpi.XXXXXX";
-    EXPECT_NE(mkdtemp(dir.data()), nullptr);
-    const std::string path = dir + "/samples.h5";
-    {
-      h5::Writer w(path);
-      write_samples(w, p.s);
-      w.commit();
-    }
-    Share sh;
-    sh.g = p.g;
-    sh.s = read_samples(path, /*with_y=*/false);
-    EXPECT_EQ(sh.s.y.rows, 0);
-    std::vector<int64_t> rows;
-    sh.dp.sig_local.assign(size_t(p.s.num_signatures()), -1);
-    for (size_t i = 0; i < p.s.sig_drug.size(); ++i) {
-      sh.dp.sig_rank.push_back(part[size_t(p.s.drug_node[size_t(p.s.sig_drug[i])])]);
-      if (sh.dp.sig_rank.back() == rank) sh.dp.sig_local[i] = int64_t(rows.size()), rows.push_back(int64_t(i));
-    }
-    select_signatures(sh.s, rows, path);
-    std::remove(path.c_str());
-    std::remove(dir.c_str());
-    EXPECT_EQ(sh.s.y.rows, int64_t(rows.size()));
-    EXPECT_LT(rows.size(), p.s.sig_id.size());
-    for (size_t k = 0; k < rows.size(); ++k) {
-      EXPECT_EQ(sh.s.sig_id[k], p.s.sig_id[size_t(rows[k])]);
-      EXPECT_TRUE(std::equal(sh.s.y.row(int64_t(k)), sh.s.y.row(int64_t(k)) + kGenes, p.s.y.row(rows[k])));
-    }
-    if (cut) {
-      GraphPart gp = cut_graph(p.g, part, rank, equivalence_config("gat").gat.layers, sh.s);
-      EXPECT_LT(gp.g.num_edges(), p.g.num_edges());
-      sh.g = std::move(gp.g);
-      sh.dp.owned_nodes = std::move(gp.owned);
-    }
-    return sh;
-  };
+// Per-rank data as `kgpert train --partition` loads it (rank_data, the stage's own code): METIS
+// parts of the graph written as partition.h5, each rank with the profiles of its own signatures
+// (read by rows from a samples file) and, for the GAT, its part of the graph and halo alone.
+DataParallel load_share(const Config& c, const Planted& p, const std::shared_ptr<Comm>& comm, Share& sh) {
+  const int R = comm->size();
+  std::vector<int64_t> work(size_t(p.g.num_nodes()), 0);
+  for (auto i : p.split.train) ++work[size_t(p.s.drug_node[size_t(p.s.sig_drug[size_t(i)])])];
+  const auto part = partition_graph(p.g, work, R, 7).part;
+  const char* parent = std::getenv("TMPDIR");
+  std::string dir = std::string(parent && *parent ? parent : "/tmp") + "/kgpert-test-mpi.XXXXXX";
+  EXPECT_NE(mkdtemp(dir.data()), nullptr);
+  const std::string samples = dir + "/samples.h5", partition = dir + "/partition.h5";
+  {
+    h5::Writer w(samples);
+    write_samples(w, p.s);
+    w.commit();
+  }
+  {
+    h5::Writer w(partition);
+    w.write("/part", part);
+    w.attr("/", "parts", int64_t(R));
+    w.commit();
+  }
+  EXPECT_TRUE(per_rank_data(partition, R));
+  sh.g = p.g;
+  sh.s = read_samples(samples, /*with_y=*/false);
+  EXPECT_EQ(sh.s.y.rows, 0);
+  DataParallel dp = rank_data(c, comm, partition, samples, sh.g, sh.s);
+  std::remove(samples.c_str());
+  std::remove(partition.c_str());
+  std::remove(dir.c_str());
+  return dp;
 }
 
-TEST(DataParallel, GatOnPerRankDataMatchesOneProcess) {
-  expect_equivalent(equivalence_config("gat"), per_rank_data(true));
+// The checks of rank_data's share: this rank's signatures with their own profiles, and for the
+// GAT a graph smaller than the whole.
+void expect_own_share(const Config& c, const Planted& p, const Share& sh, int rank) {
+  std::vector<int64_t> rows;
+  ASSERT_EQ(sh.dp.sig_local.size(), p.s.sig_id.size());
+  for (size_t i = 0; i < sh.dp.sig_local.size(); ++i) {
+    EXPECT_EQ(sh.dp.sig_local[i] >= 0, sh.dp.sig_rank[i] == rank) << i;
+    if (sh.dp.sig_local[i] < 0) continue;
+    EXPECT_EQ(sh.dp.sig_local[i], int64_t(rows.size()));
+    rows.push_back(int64_t(i));
+  }
+  EXPECT_EQ(sh.s.y.rows, int64_t(rows.size()));
+  EXPECT_LT(rows.size(), p.s.sig_id.size());
+  for (size_t k = 0; k < rows.size(); ++k) {
+    EXPECT_EQ(sh.s.sig_id[k], p.s.sig_id[size_t(rows[k])]);
+    EXPECT_TRUE(std::equal(sh.s.y.row(int64_t(k)), sh.s.y.row(int64_t(k)) + kGenes, p.s.y.row(rows[k])));
+  }
+  if (c.model == "gat") EXPECT_LT(sh.g.num_edges(), p.g.num_edges());
+  else EXPECT_EQ(sh.g.num_edges(), p.g.num_edges());
+  EXPECT_EQ(sh.dp.owned_nodes.empty(), c.model != "gat");
 }
 
-TEST(DataParallel, MlpOnPerRankSignaturesMatchesOneProcess) {
-  expect_equivalent(equivalence_config("mlp"), per_rank_data(false));
+Share own_share(const Config& c, const Planted& p, const std::shared_ptr<Comm>& comm) {
+  Share sh;
+  sh.dp = load_share(c, p, comm, sh);
+  expect_own_share(c, p, sh, comm->rank());
+  return sh;
 }
+
+TEST(DataParallel, GatOnPerRankDataMatchesOneProcess) { expect_equivalent(equivalence_config("gat"), own_share); }
+
+TEST(DataParallel, MlpOnPerRankSignaturesMatchesOneProcess) { expect_equivalent(equivalence_config("mlp"), own_share); }
 
 TEST(DataParallel, AdamWithWeightDecayAndClipping) {
   Config c = equivalence_config("mlp");
