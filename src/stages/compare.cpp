@@ -31,8 +31,7 @@ struct Runs {
 
 Runs read_runs(const std::string& path) {
   h5::Reader r(path);
-  if (!r.has_attr("/", "format") || r.attr_string("/", "format") != "kgpert-report-1")
-    fail_file("report", path, "not a kgpert report (attribute format != kgpert-report-1)");
+  r.require_format("report", "kgpert-report-1");
   Runs out;
   out.path = path;
   out.metrics = r.read_strings("/aggregates/metrics");

@@ -140,8 +140,7 @@ int stage_explain(StageContext& ctx) {
   const std::string& cell_query = ctx.require("cell");
   const auto top = size_t(ctx.integer("top", 10, 1, INT64_MAX));
   h5::Reader run(run_path);
-  if (!run.has_attr("/", "format") || run.attr_string("/", "format") != "kgpert-run-1")
-    fail_file("run", run_path, "not a kgpert run (attribute format != kgpert-run-1)");
+  run.require_format("run", "kgpert-run-1");
   Config cfg = run_config(run);
   if (cfg.model != "gat")
     fail_file("run", run_path, "is a {} run; explain reads the attention of a GAT run", cfg.model);

@@ -42,8 +42,7 @@ struct Run {
 
 Run read_run(const std::string& path) {
   h5::Reader r(path);
-  if (!r.has_attr("/", "format") || r.attr_string("/", "format") != "kgpert-run-1")
-    fail_file("run", path, "not a kgpert run file (attribute format != kgpert-run-1)");
+  r.require_format("run", "kgpert-run-1");
   Run run;
   run.path = path;
   run.model = r.attr_string("/", "model");

@@ -244,4 +244,23 @@ TEST(H5, ReadErrorsNameFileAndDataset) {
   EXPECT_THROW(kg::h5::Reader{tmp("absent.h5")}, kg::Error);
 }
 
+// The one format check every reader makes: the file and the expected format are named.
+TEST(H5, RequireFormatNamesTheFileAndTheFormat) {
+  const std::string p = tmp("fmt.h5"), none = tmp("nofmt.h5");
+  {
+    kg::h5::Writer w(p);
+    w.attr("/", "format", "kgpert-graph-1");
+    w.commit();
+    kg::h5::Writer v(none);
+    v.write("/x", std::vector<int64_t>{1});
+    v.commit();
+  }
+  kg::h5::Reader r(p);
+  r.require_format("graph", "kgpert-graph-1");
+  kgtest_expect([&] { r.require_format("split", "kgpert-split-1"); },
+                "split \"" + p + "\": not a kgpert split file (attribute format != kgpert-split-1)");
+  kgtest_expect([&] { kg::h5::Reader(none).require_format("run", "kgpert-run-1"); },
+                "run \"" + none + "\": not a kgpert run file");
+}
+
 }  // namespace
