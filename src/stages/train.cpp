@@ -16,6 +16,7 @@
 
 #include "core/error.hpp"
 #include "graph/ops.hpp"
+#include "graph/partition_file.hpp"
 #include "stages/stage.hpp"
 #include "train/closed_form.hpp"
 #include "train/trainer.hpp"
@@ -35,21 +36,6 @@ void catch_stop_signals() {
   sa.sa_flags = SA_RESTART;  // reads and writes under way go on
   sigemptyset(&sa.sa_mask);
   for (int sig : {SIGTERM, SIGUSR1}) sigaction(sig, &sa, nullptr);
-}
-
-// partition.h5's /part: the part of each node, checked against the graph and the job.
-std::vector<int32_t> read_parts(const std::string& path, const Graph& g, int ranks) {
-  h5::Reader r(path);
-  auto part = r.read<int32_t>("/part");
-  if (int64_t(part.size()) != g.num_nodes())
-    r.fail("/part", fmt::format("{} nodes, the graph has {}", part.size(), g.num_nodes()));
-  const int64_t parts = r.attr_int("/", "parts");
-  if (parts != ranks)
-    fail_file("partition", path, "has {} parts but the job has {} ranks (run kgpert partition with "
-              "--set partition.parts={})", parts, ranks, ranks);
-  for (auto p : part)
-    if (p < 0 || p >= ranks) r.fail("/part", fmt::format("part {} out of [0, {})", p, ranks));
-  return part;
 }
 
 // The rank that owns each signature: the part of its compound's node.
@@ -221,7 +207,7 @@ int train(StageContext& ctx, const std::shared_ptr<Comm>& comm) {
   dp.comm = comm;
   std::vector<int32_t> part;
   if (!part_path.empty()) {
-    part = read_parts(part_path, g, ranks);
+    part = read_partition_parts(part_path, g.num_nodes(), ranks);
     dp.sig_rank = signature_ranks(part, s);
   }
   if (per_rank) {
