@@ -15,51 +15,24 @@
 #include "core/h5.hpp"
 #include "core/stats.hpp"
 #include "stages/stage.hpp"
+#include "train/run_file.hpp"
 
 namespace kg {
 namespace {
 
-struct Run {
-  std::string path, id, model, ablation, split;
-  std::string variant;                               // sweep.grid values, "key=value ..."
-  std::vector<std::pair<std::string, std::string>> settings;  // the same, split
-  int64_t seed = 0, best_epoch = 0, epochs_run = 0, n_params = 0;
-  // Successive halving (README, "Successive halving"): the rung of the run (-1: not a rung),
-  // its epoch budget (0: none recorded) and why it stopped there: "finished" (trained to the
-  // end: the last rung, or a plain run) or "halved at rung R" (its point was not among the
-  // rung's survivors).
-  int64_t rung = -1, epoch_budget = 0;
+// A run as the report sees it: run.h5's content, its id and grid settings, and why it stopped:
+// "finished" (trained to the end: the last rung, or a plain run) or "halved at rung R" (its
+// point was not among the rung's survivors; README, "Successive halving").
+struct Run : RunFile {
+  std::string id;
+  std::vector<std::pair<std::string, std::string>> settings;  // the variant, split
   std::string stopped = "finished";
-  std::vector<std::string> metric_names;
-  std::vector<double> test, val;
-  std::map<std::string, std::vector<double>> curves;
-  // Per test signature (empty for runs written before kgpert stored them).
-  std::vector<int64_t> test_index;
-  std::vector<double> test_pearson;
-  std::vector<std::string> test_group;
-  std::string group_unit;
 };
 
 Run read_run(const std::string& path) {
-  h5::Reader r(path);
-  r.require_format("run", "kgpert-run-1");
   Run run;
-  run.path = path;
-  run.model = r.attr_string("/", "model");
-  run.ablation = r.attr_string("/", "ablation");
-  run.split = r.attr_string("/", "split");
-  run.seed = r.attr_int("/", "seed");
-  run.best_epoch = r.attr_int("/", "best_epoch");
-  run.epochs_run = r.attr_int("/", "epochs_run");
-  run.n_params = r.attr_int("/", "n_params");
-  if (r.has_attr("/", "variant")) run.variant = r.attr_string("/", "variant");
-  if (r.has_attr("/", "epoch_budget")) run.epoch_budget = r.attr_int("/", "epoch_budget");
-  if (r.has_attr("/", "rung")) {
-    run.rung = r.attr_int("/", "rung");
-    const int64_t rungs = r.attr_int("/", "rungs");
-    if (run.rung < 0 || run.rung >= rungs) fail_file("run", path, "rung {} of {} is no rung", run.rung, rungs);
-    if (run.rung + 1 < rungs) run.stopped = fmt::format("halved at rung {}", run.rung);
-  }
+  static_cast<RunFile&>(run) = read_run_file(path);
+  if (run.rung >= 0 && run.rung + 1 < run.rungs) run.stopped = fmt::format("halved at rung {}", run.rung);
   std::istringstream words(run.variant);
   std::vector<std::string> parts;
   for (std::string w; words >> w;) {
@@ -70,21 +43,6 @@ Run read_run(const std::string& path) {
   }
   run.id = fmt::format("{}_{}_{}{}_seed{}", run.model, run.ablation, run.split,
                        parts.empty() ? "" : "_" + fmt::format("{}", fmt::join(parts, ",")), run.seed);
-  run.metric_names = r.read_strings("/metrics/names");
-  run.test = r.read<double>("/metrics/test");
-  run.val = r.read<double>("/metrics/val");
-  if (run.test.size() != run.metric_names.size() || run.val.size() != run.metric_names.size())
-    r.fail("/metrics/test", "length differs from /metrics/names");
-  for (const char* c : {"epoch", "train_loss", "val_loss", "val_pearson", "seconds"})
-    run.curves[c] = r.read<double>(std::string("/curves/") + c);
-  if (r.has("/test/pearson") && r.has("/test/group")) {
-    run.test_index = r.read<int64_t>("/test/sig_index");
-    run.test_pearson = r.read<double>("/test/pearson");
-    run.test_group = r.read_strings("/test/group");
-    run.group_unit = r.attr_string("/test/group", "unit");
-    if (run.test_pearson.size() != run.test_index.size() || run.test_group.size() != run.test_index.size())
-      r.fail("/test/pearson", "length differs from /test/sig_index or /test/group");
-  }
   return run;
 }
 
@@ -189,28 +147,25 @@ void write_comparisons(h5::Writer& w, const std::vector<Comparison>& cs) {
 }
 
 // The graph and samples a run was trained on, from its provenance (`inputs`: the first two
-// lines of `kgpert train`'s, "path<TAB>size<TAB>xxh3:<hex>"); empty when not recorded.
-std::vector<std::pair<std::string, std::string>> dataset_of(const std::string& run_path) {
-  const h5::Reader r(run_path);
-  std::vector<std::pair<std::string, std::string>> out;  // (path, checksum)
-  if (!r.has_attr("/", "inputs")) return out;
-  std::istringstream lines(r.attr_string("/", "inputs"));
-  for (std::string line; out.size() < 2 && std::getline(lines, line);) {
-    const auto a = line.find('\t'), b = line.rfind('\t');
-    if (a == std::string::npos || b == a) return {};
-    out.emplace_back(line.substr(0, a), line.substr(b + 1));
+// lines of `kgpert train`'s): (path, checksum) each; empty when not recorded.
+std::vector<std::pair<std::string, std::string>> dataset_of(const Run& run) {
+  std::vector<std::pair<std::string, std::string>> out;
+  for (size_t i = 0; i < 2 && i < run.inputs.size(); ++i) {
+    if (run.inputs[i].xxh3.empty()) return {};
+    out.emplace_back(run.inputs[i].path, run.inputs[i].xxh3);
   }
   return out.size() == 2 ? out : decltype(out){};
 }
 
 // Runs of two datasets averaged as if they were seeds would be a wrong result: refused unless
 // --allow-mixed. The dataset of a run is its graph and samples checksums.
-void check_one_dataset(const std::vector<std::string>& run_paths, bool allow_mixed) {
+void check_one_dataset(const std::vector<Run>& runs, bool allow_mixed) {
   if (allow_mixed) return;
   std::vector<std::pair<std::string, std::string>> first;
   std::string first_path;
-  for (const auto& p : run_paths) {
-    const auto d = dataset_of(p);
+  for (const auto& run : runs) {
+    const std::string& p = run.path;
+    const auto d = dataset_of(run);
     if (d.empty()) continue;  // no provenance (a hand-made run)
     if (first.empty()) {
       first = d, first_path = p;
@@ -256,7 +211,7 @@ int stage_report(StageContext& ctx) {
     if (!seen.emplace(r.id, p).second)
       fail_file("run", p, "same model/ablation/split/variant/seed ({}) as \"{}\"", r.id, seen[r.id]);
   }
-  check_one_dataset(ctx.positional, ctx.flag("allow-mixed"));
+  check_one_dataset(runs, ctx.flag("allow-mixed"));
   const std::string python_env = ctx.flag("python-env") ? read_python_env(ctx.require("python-env")) : "";
   const auto& names = runs.front().metric_names;
 

@@ -19,6 +19,7 @@
 #include "graph/partition_file.hpp"
 #include "stages/stage.hpp"
 #include "train/closed_form.hpp"
+#include "train/run_file.hpp"
 #include "train/trainer.hpp"
 
 namespace kg {
@@ -318,23 +319,10 @@ int train(StageContext& ctx, const std::shared_ptr<Comm>& comm) {
   r.test_group = std::move(test_group);
   r.test_group_unit = group_unit;
 
-  h5::Writer w(out);
-  w.attr("/", "format", "kgpert-run-1");
-  w.attr("/", "model", cfg.model);
-  w.attr("/", "ablation", cfg.ablation);
-  w.attr("/", "split", split.kind);
-  w.attr("/", "seed", cfg.train.seed);
-  w.attr("/", "ranks", r.ranks);
-  w.attr("/", "variant", variant);
-  if (rung.rung >= 0) {
-    w.attr("/", "rung", rung.rung);
-    w.attr("/", "rungs", rung.rungs);
-  }
-  if (!is_closed_form(cfg.model)) w.attr("/", "epoch_budget", rung.stop_epoch > 0 ? rung.stop_epoch : cfg.train.epochs);
-  record_lineage(w, graph_path, split_path);
-  write_run(w, r);
-  w.provenance(prov);
-  w.commit();
+  write_run_file(out, {cfg.model, cfg.ablation, split.kind, variant, cfg.train.seed, rung.rung, rung.rungs,
+                       is_closed_form(cfg.model) ? 0 : rung.stop_epoch > 0 ? rung.stop_epoch : cfg.train.epochs,
+                       generation(graph_path, "ingest_generation"), generation(split_path, "split_generation")},
+                 r, prov);
   if (!ckpt.path.empty()) std::remove(ckpt.path.c_str());
   return 0;
 }
