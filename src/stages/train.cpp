@@ -257,7 +257,7 @@ int train(StageContext& ctx, const std::shared_ptr<Comm>& comm) {
   // <out>.ckpt is resumed from when present (a killed job rerun), and removed once run.h5 is in place.
   std::vector<std::string> inputs{graph_path, samples_path, split_path};
   if (!part_path.empty()) inputs.push_back(part_path);
-  const h5::Provenance prov = ctx.provenance(inputs);
+  const h5::Provenance prov = ctx.provenance(inputs, ranks);
   RunOptions ckpt = run_checkpoint(cfg, out, prov.inputs);
   ckpt.log = [&](const std::string& line) { say("train: " + line + "\n"); };
   ckpt.stop = [] { return int(stop_signal); };

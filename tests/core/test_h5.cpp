@@ -165,6 +165,7 @@ TEST(H5, ProvenanceAndConfigSidecar) {
     pv.command_line = "kgpert test --x";
     pv.config_yaml = "model: \"gat\"\n";
     pv.inputs = {info};
+    pv.world_size = 4;  // the ranks that wrote it
     w.provenance(pv);
     w.commit();
   }
@@ -173,7 +174,7 @@ TEST(H5, ProvenanceAndConfigSidecar) {
   EXPECT_EQ(r.attr_string("/", "command_line"), "kgpert test --x");
   EXPECT_NE(r.attr_string("/", "inputs").find(in + "\t6\txxh3:" + info.xxh3), std::string::npos);
   EXPECT_FALSE(r.attr_string("/", "host").empty());
-  EXPECT_EQ(r.attr_int("/", "world_size"), 1);
+  EXPECT_EQ(r.attr_int("/", "world_size"), 4);
   std::ifstream side(tmp("prov.config.yaml"));
   std::string text((std::istreambuf_iterator<char>(side)), {});
   EXPECT_NE(text.find("model: \"gat\""), std::string::npos);
