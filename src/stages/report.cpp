@@ -14,6 +14,7 @@
 #include "core/error.hpp"
 #include "core/h5.hpp"
 #include "core/stats.hpp"
+#include "report/report_file.hpp"
 #include "stages/stage.hpp"
 #include "train/run_file.hpp"
 
@@ -52,11 +53,7 @@ Run read_run(const std::string& path) {
 // share (a closed-form baseline, fitted once, pairs with every seed); its mean with a 95%
 // bootstrap interval resampling the groups of signatures (scaffolds, or cell lines under
 // cold_cell; 2000 resamples, fixed seed), and a paired t-test of the per-seed means.
-struct Comparison {
-  std::string split, variant, a_model, a_ablation, b_model, b_ablation, unit;
-  int64_t seeds = 0, signatures = 0, groups = 0;
-  double diff = NAN, ci_low = NAN, ci_high = NAN, t = NAN, p = NAN;
-};
+using Comparison = ReportComparison;
 
 constexpr int kBootstrap = 2000;
 constexpr uint64_t kBootstrapSeed = 20251222;
@@ -118,34 +115,6 @@ std::vector<Comparison> paired_comparisons(const std::vector<Run>& runs) {
   return out;
 }
 
-void write_comparisons(h5::Writer& w, const std::vector<Comparison>& cs) {
-  std::vector<std::string> split, variant, am, aa, bm, ba, unit;
-  std::vector<int64_t> seeds, sigs, groups;
-  std::vector<double> diff, lo, hi, t, p;
-  for (const auto& c : cs) {
-    split.push_back(c.split), variant.push_back(c.variant), am.push_back(c.a_model), aa.push_back(c.a_ablation);
-    bm.push_back(c.b_model), ba.push_back(c.b_ablation), unit.push_back(c.unit);
-    seeds.push_back(c.seeds), sigs.push_back(c.signatures), groups.push_back(c.groups);
-    diff.push_back(c.diff), lo.push_back(c.ci_low), hi.push_back(c.ci_high), t.push_back(c.t), p.push_back(c.p);
-  }
-  w.write_strings("/comparisons/split", split);
-  w.write_strings("/comparisons/variant", variant);
-  w.write_strings("/comparisons/a_model", am);
-  w.write_strings("/comparisons/a_ablation", aa);
-  w.write_strings("/comparisons/b_model", bm);
-  w.write_strings("/comparisons/b_ablation", ba);
-  w.write_strings("/comparisons/unit", unit);
-  w.write("/comparisons/seeds", seeds);
-  w.write("/comparisons/signatures", sigs);
-  w.write("/comparisons/groups", groups);
-  w.write("/comparisons/pearson_diff", diff);
-  w.write("/comparisons/ci_low", lo);
-  w.write("/comparisons/ci_high", hi);
-  w.write("/comparisons/t", t);
-  w.write("/comparisons/p", p);
-  w.attr("/comparisons", "bootstrap", int64_t(kBootstrap));
-}
-
 // The graph and samples a run was trained on, from its provenance (`inputs`: the first two
 // lines of `kgpert train`'s): (path, checksum) each; empty when not recorded.
 std::vector<std::pair<std::string, std::string>> dataset_of(const Run& run) {
@@ -196,6 +165,51 @@ std::string read_python_env(const std::string& path) {
   return text;
 }
 
+// /runs: one row per run, in the order given.
+ReportRuns runs_table(const std::vector<Run>& runs) {
+  ReportRuns t;
+  for (size_t i = 0; i < runs.size(); ++i)
+    for (const auto& [k, v] : runs[i].settings) {
+      auto& column = t.config[k];  // "" for runs without the key
+      column.resize(runs.size());
+      column[i] = v;
+    }
+  for (auto& [k, column] : t.config) column.resize(runs.size());
+  t.test.resize(runs.front().metric_names.size()), t.val.resize(t.test.size());
+  for (const auto& r : runs) {
+    t.run_id.push_back(r.id), t.model.push_back(r.model), t.ablation.push_back(r.ablation);
+    t.split.push_back(r.split), t.variant.push_back(r.variant), t.path.push_back(r.path), t.seed.push_back(r.seed);
+    t.best_epoch.push_back(r.best_epoch), t.epochs_run.push_back(r.epochs_run), t.n_params.push_back(r.n_params);
+    t.rung.push_back(r.rung), t.epoch_budget.push_back(r.epoch_budget), t.stopped.push_back(r.stopped);
+    for (size_t m = 0; m < t.test.size(); ++m) t.test[m].push_back(r.test[m]), t.val[m].push_back(r.val[m]);
+    t.curves.push_back(r.curves);
+  }
+  return t;
+}
+
+// /aggregates: test metrics over the seeds of each (model, ablation, split, variant), groups in
+// a stable order. Returns the number of groups.
+size_t aggregate(const std::vector<Run>& runs, Report& rep) {
+  std::map<std::tuple<std::string, std::string, std::string, std::string>, std::vector<size_t>> groups;
+  for (size_t i = 0; i < runs.size(); ++i)
+    groups[{runs[i].model, runs[i].ablation, runs[i].split, runs[i].variant}].push_back(i);
+  ReportGroups& g = rep.groups;
+  g.mean.resize(rep.metrics.size()), g.sd.resize(rep.metrics.size());
+  for (const auto& [key, members] : groups) {
+    g.model.push_back(std::get<0>(key)), g.ablation.push_back(std::get<1>(key)), g.split.push_back(std::get<2>(key));
+    g.variant.push_back(std::get<3>(key));
+    g.stopped.push_back(runs[members.front()].stopped);  // the seeds of a point stop together
+    g.n.push_back(int64_t(members.size()));
+    for (size_t m = 0; m < rep.metrics.size(); ++m) {
+      std::vector<double> v;
+      for (auto i : members) v.push_back(runs[i].test[m]);
+      g.mean[m].push_back(stats::mean(v));
+      g.sd[m].push_back(stats::sd(v));
+    }
+  }
+  return groups.size();
+}
+
 }  // namespace
 
 int stage_report(StageContext& ctx) {
@@ -215,87 +229,20 @@ int stage_report(StageContext& ctx) {
   const std::string python_env = ctx.flag("python-env") ? read_python_env(ctx.require("python-env")) : "";
   const auto& names = runs.front().metric_names;
 
+  Report rep;
+  rep.metrics = names;
+  rep.runs = runs_table(runs);
+  const size_t n_groups = aggregate(runs, rep);
+  rep.comparisons = paired_comparisons(runs);
+  rep.has_comparisons = true;
+  rep.bootstrap = kBootstrap;
   h5::Writer w(out);
-  w.attr("/", "format", "kgpert-report-1");
-  std::vector<std::string> ids, models, ablations, splits, variants, paths;
-  std::vector<int64_t> seeds, best, epochs, params, rungs, budgets;
-  std::vector<std::string> stopped;
-  std::map<std::string, std::vector<std::string>> settings;  // grid key -> value per run ("" = not set)
-  for (size_t i = 0; i < runs.size(); ++i)
-    for (const auto& [k, v] : runs[i].settings) {
-      auto& column = settings[k];
-      column.resize(runs.size());
-      column[i] = v;
-    }
-  for (const auto& r : runs) {
-    ids.push_back(r.id); models.push_back(r.model); ablations.push_back(r.ablation);
-    splits.push_back(r.split); variants.push_back(r.variant); paths.push_back(r.path); seeds.push_back(r.seed);
-    best.push_back(r.best_epoch); epochs.push_back(r.epochs_run); params.push_back(r.n_params);
-    rungs.push_back(r.rung); budgets.push_back(r.epoch_budget); stopped.push_back(r.stopped);
-  }
-  w.write_strings("/runs/run_id", ids);
-  w.write_strings("/runs/model", models);
-  w.write_strings("/runs/ablation", ablations);
-  w.write_strings("/runs/split", splits);
-  w.write_strings("/runs/variant", variants);
-  for (auto& [k, column] : settings) {
-    column.resize(runs.size());
-    w.write_strings("/runs/config/" + k, column);
-  }
-  w.write_strings("/runs/path", paths);
-  w.write("/runs/seed", seeds);
-  w.write("/runs/best_epoch", best);
-  w.write("/runs/epochs_run", epochs);
-  w.write("/runs/n_params", params);
-  w.write("/runs/rung", rungs);
-  w.write("/runs/epoch_budget", budgets);
-  w.write_strings("/runs/stopped", stopped);
-  for (size_t m = 0; m < names.size(); ++m) {
-    std::vector<double> test, val;
-    for (const auto& r : runs) { test.push_back(r.test[m]); val.push_back(r.val[m]); }
-    w.write("/runs/test_" + names[m], test);
-    w.write("/runs/val_" + names[m], val);
-  }
-  for (const auto& r : runs)
-    for (const auto& [c, v] : r.curves) w.write("/curves/" + r.id + "/" + c, v);
-
-  // Aggregates over seeds, groups in a stable order.
-  std::map<std::tuple<std::string, std::string, std::string, std::string>, std::vector<size_t>> groups;
-  for (size_t i = 0; i < runs.size(); ++i)
-    groups[{runs[i].model, runs[i].ablation, runs[i].split, runs[i].variant}].push_back(i);
-  std::vector<std::string> gm, ga, gs, gv, gstop;
-  std::vector<int64_t> gn;
-  std::vector<std::vector<double>> gmean(names.size()), gstd(names.size());
-  for (const auto& [key, members] : groups) {
-    gm.push_back(std::get<0>(key)); ga.push_back(std::get<1>(key)); gs.push_back(std::get<2>(key));
-    gv.push_back(std::get<3>(key));
-    gstop.push_back(runs[members.front()].stopped);  // the seeds of a point stop together
-    gn.push_back(int64_t(members.size()));
-    for (size_t m = 0; m < names.size(); ++m) {
-      std::vector<double> v;
-      for (auto i : members) v.push_back(runs[i].test[m]);
-      gmean[m].push_back(stats::mean(v));
-      gstd[m].push_back(stats::sd(v));
-    }
-  }
-  w.write_strings("/aggregates/model", gm);
-  w.write_strings("/aggregates/ablation", ga);
-  w.write_strings("/aggregates/split", gs);
-  w.write_strings("/aggregates/variant", gv);
-  w.write_strings("/aggregates/stopped", gstop);
-  w.write("/aggregates/n", gn);
-  w.write_strings("/aggregates/metrics", names);
-  for (size_t m = 0; m < names.size(); ++m) {
-    w.write("/aggregates/" + names[m] + "_mean", gmean[m]);
-    w.write("/aggregates/" + names[m] + "_std", gstd[m]);
-  }
-  const auto comparisons = paired_comparisons(runs);
-  write_comparisons(w, comparisons);
+  write_report(w, rep);
   w.provenance(ctx.provenance(ctx.positional));
   if (ctx.flag("python-env")) w.attr("/", "python_env", python_env);
   w.commit();
-  log::info("report: {} runs in {} groups, {} paired comparisons -> {}", runs.size(), groups.size(),
-            comparisons.size(), out);
+  log::info("report: {} runs in {} groups, {} paired comparisons -> {}", runs.size(), n_groups,
+            rep.comparisons.size(), out);
   return 0;
 }
 
