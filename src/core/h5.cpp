@@ -289,6 +289,11 @@ int64_t Reader::attr_int(const std::string& obj, const std::string& name) const 
   return scalar_attr<int64_t>(*this, obj, name, "not an integer");
 }
 
+void Reader::require_format(const std::string& what, const std::string& expected) const {
+  if (!has_attr("/", "format") || attr_string("/", "format") != expected)
+    fail_file(what, path_, "not a kgpert {} file (attribute format != {})", what, expected);
+}
+
 #define KG_INSTANTIATE(T)                                                              \
   template std::vector<T> Reader::read<T>(const std::string&) const;                   \
   template Matrix<T> Reader::read_matrix<T>(const std::string&) const;                 \

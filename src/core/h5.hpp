@@ -63,6 +63,10 @@ class Reader {
   double attr_double(const std::string& obj, const std::string& name) const;
   int64_t attr_int(const std::string& obj, const std::string& name) const;
 
+  /// Every kgpert reader starts here: unless the root attribute `format` is `expected`, throws
+  /// kg::Error `<what> "<path>": not a kgpert <what> file (attribute format != <expected>)`.
+  void require_format(const std::string& what, const std::string& expected) const;
+
   /// Throws kg::Error `<what> "<path>": dataset "<ds>": <reason>`.
   [[noreturn]] void fail(const std::string& ds, const std::string& reason) const;
 

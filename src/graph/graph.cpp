@@ -105,8 +105,7 @@ void write_graph(h5::Writer& w, const Graph& g) {
 Graph read_graph(const std::string& path) {
   h5::Reader r(path);
   std::string origin = fmt::format("graph \"{}\"", path);
-  if (!r.has_attr("/", "format") || r.attr_string("/", "format") != "kgpert-graph-1")
-    fail("{}: not a kgpert graph file (attribute format != kgpert-graph-1)", origin);
+  r.require_format("graph", "kgpert-graph-1");
   if (r.read_strings("/types/name") != node_type_names())
     fail("{}: node types differ from this version of kgpert", origin);
   Graph g;
@@ -171,8 +170,7 @@ void write_samples(h5::Writer& w, const Samples& s) {
 Samples read_samples(const std::string& path, bool with_y) {
   h5::Reader r(path);
   std::string origin = fmt::format("samples \"{}\"", path);
-  if (!r.has_attr("/", "format") || r.attr_string("/", "format") != "kgpert-samples-1")
-    fail("{}: not a kgpert samples file (attribute format != kgpert-samples-1)", origin);
+  r.require_format("samples", "kgpert-samples-1");
   Samples s;
   s.gene_id = r.read_strings("/genes/id");
   s.gene_symbol = r.read_strings("/genes/symbol");
@@ -260,8 +258,7 @@ void write_split(h5::Writer& w, const Split& s) {
 Split read_split(const std::string& path, int64_t num_signatures) {
   h5::Reader r(path);
   std::string origin = fmt::format("split \"{}\"", path);
-  if (!r.has_attr("/", "format") || r.attr_string("/", "format") != "kgpert-split-1")
-    fail("{}: not a kgpert split file (attribute format != kgpert-split-1)", origin);
+  r.require_format("split", "kgpert-split-1");
   Split s;
   s.kind = r.attr_string("/", "kind");
   s.train = r.read<int64_t>("/train");

@@ -147,8 +147,9 @@ int64_t StageContext::integer(const std::string& name, int64_t fallback, int64_t
   fail("--{} \"{}\": expected an integer from {} to {}", name, v, lo, hi);
 }
 
-h5::Provenance StageContext::provenance(const std::vector<std::string>& inputs) const {
+h5::Provenance StageContext::provenance(const std::vector<std::string>& inputs, int64_t world_size) const {
   h5::Provenance p;
+  p.world_size = world_size;
   p.stage = stage;
   p.command_line = command_line;
   p.config_yaml = cfg.to_yaml();

@@ -12,6 +12,7 @@
 
 #include "core/error.hpp"
 #include "core/stats.hpp"
+#include "report/report_file.hpp"
 #include "stages/stage.hpp"
 
 namespace kg {
@@ -30,30 +31,16 @@ struct Runs {
 };
 
 Runs read_runs(const std::string& path) {
-  h5::Reader r(path);
-  if (!r.has_attr("/", "format") || r.attr_string("/", "format") != "kgpert-report-1")
-    fail_file("report", path, "not a kgpert report (attribute format != kgpert-report-1)");
+  const Report rep = read_report(path);
+  const ReportRuns& t = rep.runs;
   Runs out;
   out.path = path;
-  out.metrics = r.read_strings("/aggregates/metrics");
-  std::map<std::string, std::vector<std::string>> cols;
-  for (const char* k : {"model", "ablation", "split"}) cols[k] = r.read_strings(std::string("/runs/") + k);
-  const size_t n = cols["model"].size();
-  // Reports from before sweep grids have no variants.
-  cols["variant"] = r.has("/runs/variant") ? r.read_strings("/runs/variant") : std::vector<std::string>(n);
-  for (auto s : r.read<int64_t>("/runs/seed")) cols["seed"].push_back(std::to_string(s));
-  // Reports from before successive halving: every run finished.
-  cols["stopped"] = r.has("/runs/stopped") ? r.read_strings("/runs/stopped") : std::vector<std::string>(n, "finished");
-  std::vector<std::vector<double>> metric_cols;
-  for (const auto& m : out.metrics) metric_cols.push_back(r.read<double>("/runs/test_" + m));
-  for (const auto& [k, c] : cols)
-    if (c.size() != n) r.fail("/runs/" + k, fmt::format("{} rows, /runs/model has {}", c.size(), n));
-  for (size_t i = 0; i < n; ++i) {
-    std::map<std::string, std::string> key;
-    for (const auto& k : kKeys) key[k] = cols[k][i];
-    out.key.push_back(key);
+  out.metrics = rep.metrics;
+  for (size_t i = 0; i < t.model.size(); ++i) {
+    out.key.push_back({{"model", t.model[i]}, {"ablation", t.ablation[i]}, {"split", t.split[i]},
+                       {"variant", t.variant[i]}, {"seed", std::to_string(t.seed[i])}, {"stopped", t.stopped[i]}});
     std::vector<double> v;
-    for (const auto& c : metric_cols) v.push_back(c.at(i));
+    for (const auto& c : t.test) v.push_back(c[i]);
     out.value.push_back(v);
   }
   return out;
@@ -267,16 +254,23 @@ void print_two(const Runs& a, const Runs& b, const std::vector<std::string>& by,
 
 // --paired: report.h5's /comparisons, the GAT against each other model and each ablation.
 void print_paired(const std::string& path, const std::string& format, std::ostream& out) {
-  h5::Reader r(path);
-  if (!r.has("/comparisons/split"))
+  const Report rep = read_report(path);
+  if (!rep.has_comparisons)
     fail_file("report", path, "has no paired comparisons (written by an older kgpert report: run it again)");
   std::map<std::string, std::vector<std::string>> s;
-  for (const char* k : {"split", "variant", "a_model", "a_ablation", "b_model", "b_ablation", "unit"})
-    s[k] = r.read_strings(std::string("/comparisons/") + k);
   std::map<std::string, std::vector<double>> v;
-  for (const char* k : {"pearson_diff", "ci_low", "ci_high", "t", "p"}) v[k] = r.read<double>(std::string("/comparisons/") + k);
   std::map<std::string, std::vector<int64_t>> n;
-  for (const char* k : {"seeds", "signatures", "groups"}) n[k] = r.read<int64_t>(std::string("/comparisons/") + k);
+  for (const auto& c : rep.comparisons) {
+    for (const auto& [k, x] : {std::pair{"split", &c.split}, {"variant", &c.variant}, {"a_model", &c.a_model},
+                               {"a_ablation", &c.a_ablation}, {"b_model", &c.b_model}, {"b_ablation", &c.b_ablation},
+                               {"unit", &c.unit}})
+      s[k].push_back(*x);
+    for (const auto& [k, x] : {std::pair{"pearson_diff", c.diff}, {"ci_low", c.ci_low}, {"ci_high", c.ci_high},
+                               {"t", c.t}, {"p", c.p}})
+      v[k].push_back(x);
+    for (const auto& [k, x] : {std::pair{"seeds", c.seeds}, {"signatures", c.signatures}, {"groups", c.groups}})
+      n[k].push_back(x);
+  }
   auto name = [](const std::string& m, const std::string& a) { return a == "none" ? m : m + "+" + a; };
   std::vector<std::vector<std::string>> rows;
   if (format == "csv") {

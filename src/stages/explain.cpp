@@ -15,67 +15,50 @@
 #include "stages/cli.hpp"
 #include "stages/stage.hpp"
 #include "train/explain.hpp"
+#include "train/run_file.hpp"
 
 namespace kg {
 namespace {
 
 namespace fs = std::filesystem;
 
-// One recorded input of a run's provenance ("path<TAB>size<TAB>xxh3:<hex>").
-struct Recorded {
-  std::string path, size, xxh3;
-};
-
-std::vector<Recorded> recorded_inputs(const h5::Reader& run) {
-  std::vector<Recorded> out;
-  if (!run.has_attr("/", "inputs")) return out;
-  std::istringstream lines(run.attr_string("/", "inputs"));
-  for (std::string line; std::getline(lines, line);) {
-    std::istringstream f(line);
-    Recorded r;
-    std::getline(f, r.path, '\t'), std::getline(f, r.size, '\t'), std::getline(f, r.xxh3);
-    if (!r.path.empty()) out.push_back(r);
-  }
-  return out;
-}
-
 // The run's config, from its provenance (a YAML text, every key): loaded through a temporary
 // file, the way every config is read.
-Config run_config(const h5::Reader& run) {
-  if (!run.has_attr("/", "config")) fail_file("run", run.path(), "has no config attribute (not written by kgpert train?)");
+Config run_config(const RunFile& run) {
+  if (!run.has_config) fail_file("run", run.path, "has no config attribute (not written by kgpert train?)");
   const fs::path tmp = fs::temp_directory_path() / fmt::format("kgpert-explain-{}.yaml", ::getpid());
-  std::ofstream(tmp) << run.attr_string("/", "config");
+  std::ofstream(tmp) << run.config;
   try {
     Config c = Config::load(tmp.string());
     fs::remove(tmp);
     return c;
   } catch (const Error& e) {
     fs::remove(tmp);
-    fail_file("run", run.path(), "its config does not load: {}", e.what());
+    fail_file("run", run.path, "its config does not load: {}", e.what());
   }
 }
 
 // --graph / --samples, else the path the run recorded (the n-th input of `kgpert train`).
-std::string input_path(const StageContext& ctx, const h5::Reader& run, const std::vector<Recorded>& rec,
-                       size_t n, const std::string& option) {
+std::string input_path(const StageContext& ctx, const RunFile& run, size_t n, const std::string& option) {
+  const auto& rec = run.inputs;
   if (std::string path = ctx.option(option); !path.empty()) return path;
-  if (n >= rec.size()) fail_file("run", run.path(), "records no {} input; pass --{}", option, option);
+  if (n >= rec.size()) fail_file("run", run.path, "records no {} input; pass --{}", option, option);
   if (!fs::exists(rec[n].path))
-    fail_file("run", run.path(), "its {} \"{}\" is not there (relative to this directory); pass --{}", option,
+    fail_file("run", run.path, "its {} \"{}\" is not there (relative to this directory); pass --{}", option,
               rec[n].path, option);
   return rec[n].path;
 }
 
 // A file other than the recorded one (another size or checksum) is used, with a warning: a
 // graph of another ingest has been refused already where the run records its ingest_generation.
-void warn_if_not_recorded(const h5::Reader& run, const std::vector<Recorded>& rec, size_t n,
-                          const std::string& option, const std::string& path) {
+void warn_if_not_recorded(const RunFile& run, size_t n, const std::string& option, const std::string& path) {
+  const auto& rec = run.inputs;
   if (n >= rec.size()) return;
   const auto here = h5::describe_input(path);
   if (std::to_string(here.size) != rec[n].size || rec[n].xxh3.find(here.xxh3) == std::string::npos)
     log::warn("explain: warning: {} \"{}\" is not the file run \"{}\" was trained on "
               "(size or checksum differ): the explanation may not be the run's",
-              option, path, run.path());
+              option, path, run.path);
 }
 
 std::string safe_name(std::string s) {
@@ -139,21 +122,18 @@ int stage_explain(StageContext& ctx) {
   const std::string& drug_query = ctx.require("drug");
   const std::string& cell_query = ctx.require("cell");
   const auto top = size_t(ctx.integer("top", 10, 1, INT64_MAX));
-  h5::Reader run(run_path);
-  if (!run.has_attr("/", "format") || run.attr_string("/", "format") != "kgpert-run-1")
-    fail_file("run", run_path, "not a kgpert run (attribute format != kgpert-run-1)");
+  const RunFile run = read_run_file(run_path);
   Config cfg = run_config(run);
   if (cfg.model != "gat")
     fail_file("run", run_path, "is a {} run; explain reads the attention of a GAT run", cfg.model);
-  const auto rec = recorded_inputs(run);
-  const std::string graph_path = input_path(ctx, run, rec, 0, "graph");
-  const std::string samples_path = input_path(ctx, run, rec, 1, "samples");
+  const std::string graph_path = input_path(ctx, run, 0, "graph");
+  const std::string samples_path = input_path(ctx, run, 1, "samples");
 
   check_made_from("run", run_path, graph_path, "",
                   "pass the --graph and --samples of the ingest it was trained on");
   check_ingest_pair(graph_path, samples_path);
-  warn_if_not_recorded(run, rec, 0, "graph", graph_path);
-  warn_if_not_recorded(run, rec, 1, "samples", samples_path);
+  warn_if_not_recorded(run, 0, "graph", graph_path);
+  warn_if_not_recorded(run, 1, "samples", samples_path);
   Graph g = read_graph(graph_path);
   Samples s = read_samples(samples_path);
   s.validate(fmt::format("samples \"{}\"", samples_path), g.num_nodes());
@@ -166,7 +146,7 @@ int stage_explain(StageContext& ctx) {
     fail("run \"{}\": {}", run_path, e.what());
   }
   apply_threads(cfg);
-  const Explanation e = explain_pair(cfg, g, s, run, drug, cell);
+  const Explanation e = explain_pair(cfg, g, s, h5::Reader(run_path), drug, cell);
 
   std::cout << fmt::format("explain: run \"{}\" ({}, ablation {}, {} split, seed {})\n", run_path, cfg.model,
                            cfg.ablation, cfg.split.kind, cfg.train.seed);

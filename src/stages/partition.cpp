@@ -5,6 +5,7 @@
 
 #include "core/error.hpp"
 #include "graph/ops.hpp"
+#include "graph/partition_file.hpp"
 #include "stages/stage.hpp"
 
 namespace kg {
@@ -38,42 +39,19 @@ int stage_partition(StageContext& ctx) {
   std::vector<std::vector<int64_t>> extra;
   for (const auto& c : cells) extra.emplace_back(c.begin(), c.end());
   const auto halo = part_halos(g, p.part, k, hops, extra);
-  std::vector<int64_t> owned_ptr{0}, owned, halo_ptr{0}, halo_all;
-  for (int64_t q = 0; q < k; ++q) {
-    for (int64_t v = 0; v < N; ++v)
-      if (p.part[size_t(v)] == q) owned.push_back(v);
-    owned_ptr.push_back(int64_t(owned.size()));
-    halo_all.insert(halo_all.end(), halo[size_t(q)].begin(), halo[size_t(q)].end());
-    halo_ptr.push_back(int64_t(halo_all.size()));
-  }
-  const double replication = N > 0 ? double(N + int64_t(halo_all.size())) / double(N) : 1.0;
+  const PartitionFile f = partition_file(std::move(p), std::move(work), halo, hops, ctx.cfg.partition.seed);
 
   h5::Writer w(out);
-  w.attr("/", "format", "kgpert-partition-2");
-  w.write("/part", p.part);
-  w.write("/part_weight", p.part_weight);
-  w.write("/part_nodes", p.part_nodes);
-  w.write("/vertex_weight", work);
-  w.write("/owned_ptr", owned_ptr);
-  w.write("/owned", owned);
-  w.write("/halo_ptr", halo_ptr);
-  w.write("/halo", halo_all);
-  w.attr("/", "parts", p.parts);
-  w.attr("/", "edge_cut", p.edge_cut);
-  w.attr("/", "balance", p.balance);
-  w.attr("/", "node_balance", p.node_balance);
-  w.attr("/", "halo_hops", hops);
-  w.attr("/", "replication", replication);
-  w.attr("/", "seed", ctx.cfg.partition.seed);
+  write_partition(w, f);
   record_lineage(w, graph_path, split_path);
   w.provenance(ctx.provenance({graph_path, samples_path, split_path}));
   w.commit();
   std::vector<std::string> sizes;
   for (int64_t q = 0; q < k; ++q)
-    sizes.push_back(fmt::format("{}+{}", owned_ptr[size_t(q) + 1] - owned_ptr[size_t(q)], halo[size_t(q)].size()));
+    sizes.push_back(fmt::format("{}+{}", f.owned_ptr[size_t(q) + 1] - f.owned_ptr[size_t(q)], halo[size_t(q)].size()));
   log::info("partition: {} parts of {} nodes, edge cut {}, work balance {:.3f}, node balance {:.3f}; "
             "owned+{}-hop halo per part: {} (replication {:.2f})",
-            p.parts, N, p.edge_cut, p.balance, p.node_balance, hops, fmt::join(sizes, " "), replication);
+            f.p.parts, N, f.p.edge_cut, f.p.balance, f.p.node_balance, hops, fmt::join(sizes, " "), f.replication);
   return 0;
 }
 

@@ -33,8 +33,9 @@ struct StageContext {
   /// option and the range otherwise.
   int64_t integer(const std::string& name, int64_t fallback, int64_t lo, int64_t hi) const;
   bool flag(const std::string& name) const { return options.count(name) > 0; }
-  /// Provenance for an output made from `inputs` (sizes and XXH3 checksums are computed).
-  h5::Provenance provenance(const std::vector<std::string>& inputs) const;
+  /// Provenance for an output made from `inputs` (sizes and XXH3 checksums are computed) by
+  /// `world_size` processes (the ranks of a distributed `train`; 1 for every other stage).
+  h5::Provenance provenance(const std::vector<std::string>& inputs, int64_t world_size = 1) const;
 };
 
 struct StageInfo {

@@ -18,6 +18,7 @@
 #include "stages/stage.hpp"
 #include "train/closed_form.hpp"
 #include "train/rank_data.hpp"
+#include "train/run_file.hpp"
 #include "train/trainer.hpp"
 
 namespace kg {
@@ -317,28 +318,6 @@ void say_done(Say& say, const Config& cfg, const Inputs& in, const RunResult& r,
   say(fmt::format("train: peak resident memory per rank: {:.0f} MB\n", fmt::join(peak, " MB, ")));
 }
 
-// run.h5 (docs/FORMATS.md), from rank 0.
-void write_output(const Config& cfg, const std::string& out, const Inputs& in, const Rung& rung,
-                  const std::string& variant, const RunResult& r, const h5::Provenance& prov) {
-  h5::Writer w(out);
-  w.attr("/", "format", "kgpert-run-1");
-  w.attr("/", "model", cfg.model);
-  w.attr("/", "ablation", cfg.ablation);
-  w.attr("/", "split", in.split.kind);
-  w.attr("/", "seed", cfg.train.seed);
-  w.attr("/", "ranks", r.ranks);
-  w.attr("/", "variant", variant);
-  if (rung.rung >= 0) {
-    w.attr("/", "rung", rung.rung);
-    w.attr("/", "rungs", rung.rungs);
-  }
-  if (!is_closed_form(cfg.model)) w.attr("/", "epoch_budget", rung.stop_epoch > 0 ? rung.stop_epoch : cfg.train.epochs);
-  record_lineage(w, in.graph_path, in.split_path);
-  write_run(w, r);
-  w.provenance(prov);
-  w.commit();
-}
-
 int train(StageContext& ctx, const std::shared_ptr<Comm>& comm) {
   const Config& cfg = ctx.cfg;
   const std::string variant = read_variant(ctx);
@@ -353,7 +332,7 @@ int train(StageContext& ctx, const std::shared_ptr<Comm>& comm) {
 
   std::vector<std::string> inputs{in.graph_path, in.samples_path, in.split_path};
   if (!in.part_path.empty()) inputs.push_back(in.part_path);
-  const h5::Provenance prov = ctx.provenance(inputs);
+  const h5::Provenance prov = ctx.provenance(inputs, comm->size());
   catch_stop_signals();
   ProgressDisplay bar(comm->rank() == 0, rung.stop_epoch > 0 ? rung.stop_epoch : cfg.train.epochs);
   const RunOptions ckpt = run_options(cfg, out, prov, rung, say, bar);
@@ -372,7 +351,10 @@ int train(StageContext& ctx, const std::shared_ptr<Comm>& comm) {
   if (comm->rank() != 0) return 0;  // rank 0 writes run.h5 (every rank holds the same result)
   r.test_group = std::move(in.test_group);
   r.test_group_unit = in.group_unit;
-  write_output(cfg, out, in, rung, variant, r, prov);
+  write_run_file(out, {cfg.model, cfg.ablation, in.split.kind, variant, cfg.train.seed, rung.rung, rung.rungs,
+                       is_closed_form(cfg.model) ? 0 : rung.stop_epoch > 0 ? rung.stop_epoch : cfg.train.epochs,
+                       generation(in.graph_path, "ingest_generation"), generation(in.split_path, "split_generation")},
+                 r, prov);
   if (!ckpt.path.empty()) std::remove(ckpt.path.c_str());
   return 0;
 }

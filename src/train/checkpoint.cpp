@@ -239,8 +239,7 @@ int64_t load_checkpoint(const std::string& path, const std::vector<std::string>&
                         const std::vector<std::string>& built_buffers, torch::nn::Module& m,
                         torch::optim::Optimizer& opt, TrainState& st, int rank) {
   h5::Reader r(path);
-  if (!r.has_attr("/", "format") || r.attr_string("/", "format") != kFormat)
-    fail_file("checkpoint", path, "not a kgpert checkpoint (format {} expected)", kFormat);
+  r.require_format("checkpoint", kFormat);
   check_identity(r, identity);
   // The identity covers config and inputs, so a differing buffer means the model is built
   // differently from the same inputs (another program version): not this run either. They

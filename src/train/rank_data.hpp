@@ -14,10 +14,6 @@
 
 namespace kg {
 
-/// partition.h5's /part: the part of each node, checked against the graph (one per node) and
-/// the job (as many parts as `ranks`).
-std::vector<int32_t> read_parts(const std::string& path, const Graph& g, int ranks);
-
 /// [S] the rank that owns each signature: the part of its compound's node.
 std::vector<int32_t> signature_ranks(const std::vector<int32_t>& part, const Samples& s);
 
@@ -27,7 +23,7 @@ std::vector<int32_t> signature_ranks(const std::vector<int32_t>& part, const Sam
 bool per_rank_data(const std::string& part_path, int ranks);
 
 /// This rank's data for train_model: DataParallel with `comm`, and with a partition
-/// (`part_path`, read_parts) the owner of each signature (sig_rank). With per_rank_data, `s`
+/// (`part_path`, read_partition_parts) the owner of each signature (sig_rank). With per_rank_data, `s`
 /// (read from `samples_path` without profiles) then keeps only this rank's signatures with their
 /// profiles (select_signatures; sig_local maps the file's signatures to its rows) and, for the
 /// GAT, `g` (the whole, ablated graph) becomes this rank's part and halo (cut_graph;

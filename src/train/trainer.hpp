@@ -1,6 +1,6 @@
 // Training of one model (GAT or MLP) on one split: Adam or AdamW on the MSE, a learning-rate
 // schedule, early stopping on the validation Pearson, checkpoints and exact resume, then
-// metrics with the best parameters; and the run.h5 writer.
+// metrics with the best parameters (run.h5: train/run_file.hpp).
 // This header does not include LibTorch, so stages can use it cheaply.
 #pragma once
 
@@ -161,17 +161,5 @@ struct DataParallel {
 RunResult train_model(const Config& cfg, const Graph& g, const Samples& s, const Split& split,
                       const ProgressFn& progress = {}, const RunOptions& ckpt = {},
                       const DataParallel& dp = {});
-
-/// Writes the run into an open run.h5 (docs/FORMATS.md):
-///   /curves/{epoch (int64), train_loss, val_loss, val_pearson, lr, seconds (float64)}  [epochs]
-///   /metrics/names (str [M]), /metrics/test, /metrics/val (float64 [M])
-///   /test/sig_index (int64 [n_test]), /test/pred (float32 [n_test, G]), /test/pearson
-///   (float64 [n_test]), and when set /test/group (str [n_test], attribute unit)
-///   root attributes best_epoch, epochs_run, n_params (int64)
-/// and for the GAT:
-///   /model/<parameter name> (float32, the parameter's shape)
-///   /attention/relation_names (str [R+1]), /attention/mean, /attention/edges ([L, R+1]),
-///   /attention/mean_all ([R+1])
-void write_run(h5::Writer& w, const RunResult& r);
 
 }  // namespace kg

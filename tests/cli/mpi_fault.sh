@@ -71,6 +71,7 @@ for n in ["curves/train_loss", "curves/val_loss", "curves/val_pearson", "metrics
     if not np.array_equal(a[n][()], b[n][()]):
         sys.exit(f"FAIL: {n} differs between the uninterrupted and the {sys.argv[3]} 2-rank run")
 assert a.attrs["ranks"] == 2 and b.attrs["ranks"] == 2
+assert a.attrs["world_size"] == 2 and b.attrs["world_size"] == 2, "provenance world_size is not the 2 ranks"
 print(f"ok: the {sys.argv[3]} 2-rank run.h5 equals the uninterrupted one bit for bit "
       f"(test pearson {dict(zip(a['metrics/names'].asstr()[()], a['metrics/test'][()]))['pearson']:.6f})")
 PYEOF

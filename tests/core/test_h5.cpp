@@ -165,6 +165,7 @@ TEST(H5, ProvenanceAndConfigSidecar) {
     pv.command_line = "kgpert test --x";
     pv.config_yaml = "model: \"gat\"\n";
     pv.inputs = {info};
+    pv.world_size = 4;  // the ranks that wrote it
     w.provenance(pv);
     w.commit();
   }
@@ -173,7 +174,7 @@ TEST(H5, ProvenanceAndConfigSidecar) {
   EXPECT_EQ(r.attr_string("/", "command_line"), "kgpert test --x");
   EXPECT_NE(r.attr_string("/", "inputs").find(in + "\t6\txxh3:" + info.xxh3), std::string::npos);
   EXPECT_FALSE(r.attr_string("/", "host").empty());
-  EXPECT_EQ(r.attr_int("/", "world_size"), 1);
+  EXPECT_EQ(r.attr_int("/", "world_size"), 4);
   std::ifstream side(tmp("prov.config.yaml"));
   std::string text((std::istreambuf_iterator<char>(side)), {});
   EXPECT_NE(text.find("model: \"gat\""), std::string::npos);
@@ -242,6 +243,25 @@ TEST(H5, ReadErrorsNameFileAndDataset) {
   std::ofstream(noth5) << "not hdf5";
   EXPECT_THROW(kg::h5::Reader{noth5}, kg::Error);
   EXPECT_THROW(kg::h5::Reader{tmp("absent.h5")}, kg::Error);
+}
+
+// The one format check every reader makes: the file and the expected format are named.
+TEST(H5, RequireFormatNamesTheFileAndTheFormat) {
+  const std::string p = tmp("fmt.h5"), none = tmp("nofmt.h5");
+  {
+    kg::h5::Writer w(p);
+    w.attr("/", "format", "kgpert-graph-1");
+    w.commit();
+    kg::h5::Writer v(none);
+    v.write("/x", std::vector<int64_t>{1});
+    v.commit();
+  }
+  kg::h5::Reader r(p);
+  r.require_format("graph", "kgpert-graph-1");
+  kgtest_expect([&] { r.require_format("split", "kgpert-split-1"); },
+                "split \"" + p + "\": not a kgpert split file (attribute format != kgpert-split-1)");
+  kgtest_expect([&] { kg::h5::Reader(none).require_format("run", "kgpert-run-1"); },
+                "run \"" + none + "\": not a kgpert run file");
 }
 
 }  // namespace

@@ -149,7 +149,7 @@ DataParallel load_share(const Config& c, const Planted& p, const std::shared_ptr
   const int R = comm->size();
   std::vector<int64_t> work(size_t(p.g.num_nodes()), 0);
   for (auto i : p.split.train) ++work[size_t(p.s.drug_node[size_t(p.s.sig_drug[size_t(i)])])];
-  const auto part = partition_graph(p.g, work, R, 7).part;
+  const Partition parts = partition_graph(p.g, work, R, 7);
   const char* parent = std::getenv("TMPDIR");
   std::string dir = std::string(parent && *parent ? parent : "/tmp") + "/kgpert-test-mpi.XXXXXX";
   EXPECT_NE(mkdtemp(dir.data()), nullptr);
@@ -159,12 +159,7 @@ DataParallel load_share(const Config& c, const Planted& p, const std::shared_ptr
     write_samples(w, p.s);
     w.commit();
   }
-  {
-    h5::Writer w(partition);
-    w.write("/part", part);
-    w.attr("/", "parts", int64_t(R));
-    w.commit();
-  }
+  write_partition_h5(partition, p.g, parts.part, R, work, c.gat.layers);
   EXPECT_TRUE(per_rank_data(partition, R));
   sh.g = p.g;
   sh.s = read_samples(samples, /*with_y=*/false);

@@ -7,6 +7,7 @@
 #include <cmath>
 #include <string>
 
+#include "graph/partition_file.hpp"
 #include "train/trainer.hpp"
 
 namespace kg::planted {
@@ -124,6 +125,22 @@ inline double metric(const MetricList& m, const std::string& name) {
     if (n == name) return v;
   ADD_FAILURE() << "no metric " << name;
   return 0;
+}
+
+// partition.h5 of the given parts of `g` as `kgpert partition` lays it out (graph/partition_file):
+// every node's work `work` (1 each when empty), each part's `hops`-layer halo.
+inline void write_partition_h5(const std::string& path, const Graph& g, const std::vector<int32_t>& part,
+                               int64_t parts, std::vector<int64_t> work = {}, int64_t hops = 1) {
+  if (work.empty()) work.assign(part.size(), 1);
+  Partition p;
+  p.parts = parts;
+  p.part = part;
+  p.part_weight.assign(size_t(parts), 0);
+  p.part_nodes.assign(size_t(parts), 0);
+  for (size_t v = 0; v < part.size(); ++v) p.part_weight[size_t(part[v])] += work[v], ++p.part_nodes[size_t(part[v])];
+  h5::Writer w(path);
+  write_partition(w, partition_file(p, std::move(work), part_halos(g, part, parts, hops), hops, 0));
+  w.commit();
 }
 
 }  // namespace kg::planted

@@ -1,6 +1,5 @@
-// What a rank of `kgpert train --partition` holds, in one process: the partition's parts checked
-// against the graph and the job, and the signatures' owners (tests/mpi/test_ddp.cpp runs
-// rank_data on two ranks, where each keeps its own share).
+// What a rank of `kgpert train --partition` holds, in one process: the signatures' owners
+// (tests/mpi/test_ddp.cpp runs rank_data on two ranks, where each keeps its own share).
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -16,33 +15,12 @@ namespace {
 
 using namespace kg::planted;
 
-std::string write_parts(const std::string& name, const std::vector<int32_t>& part, int64_t parts) {
-  const std::string path = (std::filesystem::temp_directory_path() / name).string();
-  h5::Writer w(path);
-  w.write("/part", part);
-  w.attr("/", "parts", parts);
-  w.commit();
-  return path;
-}
-
-TEST(RankData, PartitionMustFitTheGraphAndTheJob) {
-  Planted p;
-  const auto n = size_t(p.g.num_nodes());
-  const std::string short_parts = write_parts("short.h5", std::vector<int32_t>(n - 1, 0), 1);
-  kgtest::expect_error([&] { read_parts(short_parts, p.g, 1); }, {short_parts, "/part", "the graph has"});
-  const std::string two = write_parts("two.h5", std::vector<int32_t>(n, 0), 2);
-  kgtest::expect_error([&] { read_parts(two, p.g, 1); },
-                       {two, "has 2 parts but the job has 1 ranks", "partition.parts=1"});
-  std::vector<int32_t> bad(n, 0);
-  bad[3] = 1;
-  const std::string out_of_range = write_parts("range.h5", bad, 1);
-  kgtest::expect_error([&] { read_parts(out_of_range, p.g, 1); }, {out_of_range, "part 1 out of [0, 1)"});
-}
-
+// Reading and verifying partition.h5 itself is graph/partition_file's (tests/graph/test_partition_file.cpp).
 TEST(RankData, OwnersAreTheirCompoundsPartsAndOneRankHoldsEverything) {
   Planted p;
   std::vector<int32_t> part(size_t(p.g.num_nodes()), 0);
-  const std::string path = write_parts("one.h5", part, 1);
+  const std::string path = (std::filesystem::temp_directory_path() / "kgpert_rank_data_one.h5").string();
+  write_partition_h5(path, p.g, part, 1);
   Graph g = p.g;
   Samples s = p.s;
   const auto comm = make_comm("local");

@@ -8,6 +8,7 @@
 
 #include "support/kgtest.hpp"
 #include "train/checkpoint.hpp"
+#include "train/run_file.hpp"
 #include "train/planted.hpp"
 
 namespace kg {

@@ -10,6 +10,7 @@
 #include "core/error.hpp"
 #include "model/models.hpp"
 #include "train/planted.hpp"
+#include "train/run_file.hpp"
 #include "train/trainer.hpp"
 
 namespace kg {
