@@ -243,6 +243,7 @@ std::vector<ConfigKey> build_keys() {
   b.str("train.lr_schedule", KG_FIELD(train.lr_schedule), "learning-rate schedule: none, cosine (per epoch, from lr down towards 0 at train.epochs) or plateau (halve after train.lr_patience epochs without validation gain)", {"none", "cosine", "plateau"});
   b.num("train.lr_patience", KG_FIELD(train.lr_patience), "plateau schedule: epochs without validation gain before the learning rate is halved", 1, 1e6);
   b.num("train.checkpoint_every", KG_FIELD(train.checkpoint_every), "epochs between checkpoints (0 = none)", 0, 1e6);
+  b.str("train.device", KG_FIELD(train.device), "where training runs: cpu, cuda (rank r of a node on its GPU r mod the GPUs visible; an error without a CUDA LibTorch or a visible GPU) or auto (cuda when possible, else cpu)", {"cpu", "cuda", "auto"});
 
   b.list("sweep.models", KG_FIELD(sweep.models), "models of the sweep");
   b.list("sweep.splits", KG_FIELD(sweep.splits), "splits of the sweep", splits);

@@ -136,6 +136,7 @@ struct TrainConfig {
   std::string lr_schedule = "none";  // none | cosine | plateau
   int64_t lr_patience = 5;           // plateau: epochs without validation gain before halving lr
   int64_t checkpoint_every = 1;      // epochs between checkpoints (0 = none)
+  std::string device = "auto";       // cpu | cuda | auto (train/device.hpp)
 };
 
 struct SweepConfig {
