@@ -17,6 +17,7 @@
 #include "core/error.hpp"
 #include "stages/stage.hpp"
 #include "train/closed_form.hpp"
+#include "train/device.hpp"
 #include "train/rank_data.hpp"
 #include "train/run_file.hpp"
 #include "train/trainer.hpp"
@@ -227,13 +228,17 @@ class Say {
   void operator()(const std::string& line) const { log::info("{}", line); }
 };
 
-// The run's first lines: the split, the ranks and their shares, and what each rank holds.
-void say_setup(Say& say, const Config& cfg, const Inputs& in, Comm& comm) {
+// The run's first lines: the split, the device, the ranks and their shares, and what each rank
+// holds.
+void say_setup(Say& say, const Config& cfg, const Inputs& in, Comm& comm, const TrainDevice& dev) {
   const int ranks = comm.size();
   const Split& split = in.split;
   say(fmt::format("train: {} ({}) on the {} split, seed {}: {} train / {} val / {} test signatures\n",
                   cfg.model, cfg.ablation, split.kind, cfg.train.seed, split.train.size(), split.val.size(),
                   split.test.size()));
+  if (!is_closed_form(cfg.model))
+    say(fmt::format("train: device {} (train.device={}{})\n", describe_device(dev), cfg.train.device,
+                    ranks > 1 && dev.cuda ? "; rank 0's: each rank takes the GPU of its local rank" : ""));
   if (ranks > 1) {
     std::string share = "by position";
     if (!in.dp.sig_rank.empty()) {
@@ -314,8 +319,12 @@ void say_done(Say& say, const Config& cfg, const Inputs& in, const RunResult& r,
                                                    r.allreduce_wait_seconds,
                                                    100.0 * r.allreduce_wait_seconds / std::max(r.step_seconds, 1e-9))));
   }
-  const auto peak = comm.gather({peak_rss_mb()});
-  say(fmt::format("train: peak resident memory per rank: {:.0f} MB\n", fmt::join(peak, " MB, ")));
+  const auto peak = comm.gather({peak_rss_mb(), r.peak_gpu_mb});
+  std::vector<double> rss, gpu;
+  for (size_t q = 0; q + 1 < peak.size(); q += 2) rss.push_back(peak[q]), gpu.push_back(peak[q + 1]);
+  say(fmt::format("train: peak resident memory per rank: {:.0f} MB{}\n", fmt::join(rss, " MB, "),
+                  r.device == "cpu" ? std::string()
+                                    : fmt::format("; peak GPU memory per rank: {:.0f} MB", fmt::join(gpu, " MB, "))));
 }
 
 int train(StageContext& ctx, const std::shared_ptr<Comm>& comm) {
@@ -326,9 +335,13 @@ int train(StageContext& ctx, const std::shared_ptr<Comm>& comm) {
   const std::string out = ctx.require("out");
   if (comm->size() > 1 && is_closed_form(cfg.model))
     fail("model {} is fitted in closed form by one process; run it without mpirun/srun", cfg.model);
+  // Before the inputs are read: train.device=cuda without a GPU fails at once. The trainer
+  // resolves it again, the same way.
+  const TrainDevice dev =
+      is_closed_form(cfg.model) ? TrainDevice{} : resolve_device(cfg.train.device, comm->local_rank());
   read_inputs(cfg, comm, in);
   Say say(cfg, *comm, out);
-  say_setup(say, cfg, in, *comm);
+  say_setup(say, cfg, in, *comm, dev);
 
   std::vector<std::string> inputs{in.graph_path, in.samples_path, in.split_path};
   if (!in.part_path.empty()) inputs.push_back(in.part_path);

@@ -67,6 +67,8 @@ void read_info(const h5::Reader& r, RunFile& run) {
   // Attributes added over time: runs written before them have none.
   if (r.has_attr("/", "variant")) run.variant = r.attr_string("/", "variant");
   if (r.has_attr("/", "epoch_budget")) run.epoch_budget = r.attr_int("/", "epoch_budget");
+  if (r.has_attr("/", "device")) run.device = r.attr_string("/", "device");
+  if (r.has_attr("/", "peak_gpu_mb")) run.peak_gpu_mb = r.attr_double("/", "peak_gpu_mb");
   if (r.has_attr("/", "rung")) {
     run.rung = r.attr_int("/", "rung");
     run.rungs = r.attr_int("/", "rungs");
@@ -127,6 +129,8 @@ void write_run_file(const std::string& path, const RunInfo& info, const RunResul
   w.attr("/", "split", info.split);
   w.attr("/", "seed", info.seed);
   w.attr("/", "ranks", r.ranks);
+  w.attr("/", "device", r.device);
+  w.attr("/", "peak_gpu_mb", r.peak_gpu_mb);
   w.attr("/", "variant", info.variant);
   if (info.rung >= 0) {
     w.attr("/", "rung", info.rung);

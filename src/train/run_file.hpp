@@ -32,6 +32,8 @@ struct RecordedInput {
 struct RunFile : RunInfo {
   std::string path;
   int64_t best_epoch = 0, epochs_run = 0, n_params = 0;
+  std::string device = "cpu";  // where it trained (runs written before train.device: cpu)
+  double peak_gpu_mb = 0;
   std::vector<std::string> metric_names;
   std::vector<double> test, val;  // [M], in metric_names' order
   std::map<std::string, std::vector<double>> curves;  // epoch, train_loss, val_loss, val_pearson, seconds
@@ -59,8 +61,8 @@ struct RunFile : RunInfo {
 ///   /attention/mean_all ([R+1])
 void write_run(h5::Writer& w, const RunResult& r);
 
-/// Writes run.h5 at `path` atomically: format, `info`, `r.ranks`, the result (write_run) and
-/// the provenance.
+/// Writes run.h5 at `path` atomically: format, `info`, `r.ranks`, `r.device`, `r.peak_gpu_mb`, the
+/// result (write_run) and the provenance.
 void write_run_file(const std::string& path, const RunInfo& info, const RunResult& r, const h5::Provenance& prov);
 
 /// Reads run.h5 and verifies its format, the lengths of its metrics, curves and per-signature

@@ -49,6 +49,8 @@ struct RunResult {
   int64_t n_params = 0;                  // the model's parameters (fitted ones included)
   int64_t resumed_epoch = 0;             // epoch of the checkpoint resumed from (0 = none)
   int64_t ranks = 1;                     // processes that trained it
+  std::string device = "cpu";            // where rank 0 trained it: "cpu" or "cuda:<i>" (train.device)
+  double peak_gpu_mb = 0;                // rank 0's peak GPU memory for tensors (MB; 0 on the CPU)
   double step_seconds = 0;               // training steps (forward, backward, all-reduce, update)
   double allreduce_wait_seconds = 0;     // of which waiting for gradient all-reduces
   int stopped = 0;                       // the stop signal that ended training early (see
