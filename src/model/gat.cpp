@@ -101,12 +101,12 @@ std::pair<torch::Tensor, torch::Tensor> reference(const torch::Tensor& xp, const
 }  // namespace
 
 EdgeSet add_self_loops(const EdgeSet& e, int64_t self_rel) {
-  auto loops = torch::arange(e.num_nodes, torch::kInt64);
+  auto loops = torch::arange(e.num_nodes, e.src.options());  // int64, on the edges' device
   EdgeSet out;
   out.num_nodes = e.num_nodes;
   out.src = torch::cat({e.src, loops});
   out.dst = torch::cat({e.dst, loops});
-  out.rel = torch::cat({e.rel, torch::full({e.num_nodes}, self_rel, torch::kInt64)});
+  out.rel = torch::cat({e.rel, torch::full({e.num_nodes}, self_rel, e.rel.options())});
   return out;
 }
 

@@ -77,6 +77,12 @@ torch::Tensor dose_time_encoding(const Samples& s) { return to_tensor(dose_time_
 
 namespace {
 
+// `e` with its tensors on `d` (the same tensors when they are there already).
+EdgeSet edges_on(const EdgeSet& e, const torch::Device& d) {
+  if (e.src.device() == d) return e;
+  return EdgeSet{e.src.to(d), e.dst.to(d), e.rel.to(d), e.num_nodes};
+}
+
 // One layer's step of the programs (gat.program_types) over [n_out] destinations:
 // Π'_i = Σ_{j->i, j live} ᾱ_ij Π_j / Σ_{j->i, j live} ᾱ_ij, ᾱ = α [E, H] averaged over heads,
 // where `live` sources carry a program (structurally: reached from a program node). Only their
@@ -91,7 +97,7 @@ std::pair<torch::Tensor, torch::Tensor> propagate_programs(const torch::Tensor& 
   const auto total = torch::zeros({n_out}, a.options()).index_add(0, d, a);  // Σ ᾱ over live edges
   const auto w = (a / total.index_select(0, d)).unsqueeze(1);        // [E', 1]
   auto out = torch::zeros({n_out, prog.size(1)}, prog.options()).index_add(0, d, prog.index_select(0, s) * w);
-  return {out, torch::zeros({n_out}, torch::kBool).index_fill(0, d, true)};
+  return {out, torch::zeros({n_out}, d.options().dtype(torch::kBool)).index_fill(0, d, true)};
 }
 
 }  // namespace
@@ -471,7 +477,7 @@ torch::Tensor GatModel::slot_input(size_t k, const torch::Tensor& rows) {
   if (int64_t(k) == drug_slot_ && c_.drug_dropout >= 1)  // never: the drug is its neighbours
     h = torch::zeros_like(h);
   else if (int64_t(k) == drug_slot_ && c_.drug_dropout > 0 && is_training())  // whole rows, unscaled
-    h = h * (torch::rand({n, 1}) >= c_.drug_dropout).to(h.scalar_type());
+    h = h * (torch::rand({n, 1}) >= c_.drug_dropout).to(h.device(), h.scalar_type());  // CPU draws: one stream
   return h;  // [n, hidden]
 }
 
@@ -480,10 +486,11 @@ torch::Tensor GatModel::run_layers(const std::vector<EdgeSet>& edges, std::vecto
   for (size_t k = 0; k < feats_.size(); ++k) parts.push_back(slot_input(k, {}));
   auto h = torch::cat(parts).index_select(0, node_perm_);  // h0 [N, hidden]
   torch::Tensor prog, live;  // Π [N, G] (gat.program_types), or the mix [N, n] (gat.cell_gate: program)
-  if (carries_programs()) std::tie(prog, live) = initial_programs(torch::arange(h.size(0), torch::kInt64), mix_table_);
+  if (carries_programs())
+    std::tie(prog, live) = initial_programs(torch::arange(h.size(0), h.options().dtype(torch::kInt64)), mix_table_);
   auto drop = F::DropoutFuncOptions().p(c_.dropout).training(is_training());
   for (size_t l = 0; l < layers_.size(); ++l) {
-    const EdgeSet& es = edges[l];
+    const EdgeSet es = edges_on(edges[l], h.device());
     torch::Tensor z;
     if (alpha || prog.defined()) {
       auto [out, a] = layers_[l]->forward_with_attention(F::dropout(h, drop), es.src, es.dst, es.rel);
@@ -510,12 +517,19 @@ torch::Tensor GatModel::input_rows(const std::vector<int64_t>& nodes) {
   std::vector<int64_t> order;  // order[j] = position in `nodes` of row j of cat(parts)
   for (size_t k = 0; k < feats_.size(); ++k) {
     if (rows[k].empty()) continue;
-    parts.push_back(slot_input(k, to_tensor(rows[k])));
+    parts.push_back(slot_input(k, on_device(rows[k])));
     order.insert(order.end(), at[k].begin(), at[k].end());
   }
   std::vector<int64_t> inverse(order.size());
   for (size_t j = 0; j < order.size(); ++j) inverse[size_t(order[j])] = int64_t(j);
-  return torch::cat(parts).index_select(0, to_tensor(inverse));
+  return torch::cat(parts).index_select(0, on_device(inverse));
+}
+
+torch::Tensor GatModel::on_device(const std::vector<int64_t>& v) const { return to_tensor(v).to(device()); }
+
+void GatModel::move_to(const torch::Device& d) {
+  to(d);
+  sample_state_.set_data(sample_state_.cpu());  // the sampler reads and counts it on the host
 }
 
 torch::Tensor GatModel::predict(const torch::Tensor& sig) {
@@ -530,7 +544,9 @@ void GatModel::skip_step() {
 torch::Tensor GatModel::predict_sampled(const torch::Tensor& sig, int64_t* nodes_used) {
   KG_CHECK(!c_.fanouts.empty(), "predict_sampled needs gat.fanouts");
   // Targets: the batch's distinct drug and cell nodes; each signature's two local rows.
-  auto dn = sig_drug_node_.index_select(0, sig).contiguous(), cn = sig_cell_node_.index_select(0, sig).contiguous();
+  // On the host, where the sampler runs.
+  auto dn = sig_drug_node_.index_select(0, sig).cpu().contiguous();
+  auto cn = sig_cell_node_.index_select(0, sig).cpu().contiguous();
   const int64_t b = sig.size(0), *dp = dn.data_ptr<int64_t>(), *cp = cn.data_ptr<int64_t>();
   std::vector<int64_t> targets, drug_row(static_cast<size_t>(b)), cell_row(static_cast<size_t>(b));
   std::unordered_map<int64_t, int64_t> row_of;
@@ -552,15 +568,17 @@ torch::Tensor GatModel::predict_sampled(const torch::Tensor& sig, int64_t* nodes
 
   auto h = input_rows(blk.nodes);  // [count[0], hidden]
   torch::Tensor prog, live;        // Π or the mix (gat.program_types)
-  if (carries_programs()) std::tie(prog, live) = initial_programs(to_tensor(blk.nodes), mix_table_);
+  if (carries_programs()) std::tie(prog, live) = initial_programs(on_device(blk.nodes), mix_table_);
   auto drop = F::DropoutFuncOptions().p(c_.dropout).training(is_training());
   const int64_t self_rel = layers_[0]->options().num_relations;  // the self-loop relation R
   for (int64_t l = 0; l < layers; ++l) {
     const int64_t n_out = blk.count[size_t(l) + 1];
+    // The block's edges, made on the host, go to the model's device (the fused kernel groups
+    // them on the host again: gat.cpp).
     auto loops = torch::arange(n_out, torch::kInt64);
-    auto src = torch::cat({to_tensor(blk.src[size_t(l)]), loops});
-    auto dst = torch::cat({to_tensor(blk.dst[size_t(l)]), loops});
-    auto rel = torch::cat({to_tensor(blk.rel[size_t(l)]), torch::full({n_out}, self_rel, torch::kInt64)});
+    auto src = torch::cat({to_tensor(blk.src[size_t(l)]), loops}).to(device());
+    auto dst = torch::cat({to_tensor(blk.dst[size_t(l)]), loops}).to(device());
+    auto rel = torch::cat({to_tensor(blk.rel[size_t(l)]), torch::full({n_out}, self_rel, torch::kInt64)}).to(device());
     torch::Tensor z;
     if (prog.defined()) {
       auto [out, a] = layers_[size_t(l)]->forward_with_attention(F::dropout(h, drop), src, dst, rel);
@@ -572,8 +590,8 @@ torch::Tensor GatModel::predict_sampled(const torch::Tensor& sig, int64_t* nodes
     if (l + 1 < layers) z = F::elu(z);
     h = c_.residual ? h.slice(0, 0, n_out) + z : z;
   }
-  const auto drugs = to_tensor(drug_row);
-  return head(h.index_select(0, drugs), h.index_select(0, to_tensor(cell_row)), sig,
+  const auto drugs = on_device(drug_row);
+  return head(h.index_select(0, drugs), h.index_select(0, on_device(cell_row)), sig,
               prog.defined() ? prog.index_select(0, drugs) : torch::Tensor());
 }
 

@@ -30,6 +30,10 @@ class PerturbationModel : public torch::nn::Module {
   /// counter): data-parallel ranks start from rank 0's. The others may differ between ranks
   /// (each holds its own part of the graph and of the signatures).
   virtual std::vector<torch::Tensor> state_buffers() { return {}; }
+  /// Moves the parameters and buffers to `d` (train.device, train/device.hpp); the signature
+  /// indices given to predict() and decode() must then be there too. What a model reads on the
+  /// host (a sampler's state) stays on the CPU.
+  virtual void move_to(const torch::Device& d) { to(d); }
 };
 
 /// Builds the model named by cfg.model ("gat", "mlp" or "cell_mlp") for this graph and these
@@ -147,7 +151,8 @@ class GatModel : public PerturbationModel {
   /// its mean response less its mean M_drug U (least squares over the cell lines' states). So
   /// training starts from kg_ridge's 2-hop pathway fit as the attention reads it, not from
   /// zero. `y` [S, G]: responses by signature row; `train`, `val`: signature rows (val may be
-  /// empty: the smallest α then). Eval mode, no gradient, no random numbers drawn.
+  /// empty: the smallest α then). Eval mode, no gradient, no random numbers drawn. On the CPU
+  /// (with the model there: the trainer moves a GPU model to the CPU for the fit and back).
   /// gat.compound_programs: then each training compound's own program C_d = 2 W_d, W_d =
   /// Σ_s r_s / (n_d + β) over its n_d training signatures' residuals r_s after the fit above
   /// (the graph's programs first, so that a compound's own program cannot take what they
@@ -166,12 +171,15 @@ class GatModel : public PerturbationModel {
   /// The parameters fit_programs sets: V, the cell part, the activity and the cell gate.
   std::vector<torch::Tensor> fitted_parameters();
   std::vector<torch::Tensor> state_buffers() override { return {sample_state_}; }
+  void move_to(const torch::Device& d) override;  // sample_state stays on the CPU
   /// The sampled forward pass (what predict() runs while training with fanouts), callable in
   /// any mode; `nodes_used`, when given, receives the number of nodes of the sampled graph.
   torch::Tensor predict_sampled(const torch::Tensor& sig, int64_t* nodes_used = nullptr);
 
  private:
   torch::Tensor input_rows(const std::vector<int64_t>& nodes);  // h0 of these nodes [n, hidden]
+  torch::Device device() const { return node_perm_.device(); }  // where the model is (move_to)
+  torch::Tensor on_device(const std::vector<int64_t>& v) const;  // an index tensor there
   // h0 of type slot k [n, hidden]: rows `rows` of it, or all its rows when undefined.
   torch::Tensor slot_input(size_t k, const torch::Tensor& rows);
   // The layers over edges[l]; each layer's α appended to *alpha when given.
