@@ -30,7 +30,9 @@ struct TrainState {
 };
 
 /// The identity of a run: "key: value" for every config key that can change its result (all
-/// but threads, train.checkpoint_every, dist.* and resources.*), then the lines of `inputs`.
+/// but threads, train.checkpoint_every, train.device, dist.* and resources.*), then the lines of
+/// `inputs`. train.device is left out so that a run checkpointed on the CPU goes on on a GPU and
+/// back (its tensors are stored on the host and read onto the run's device).
 std::vector<std::string> run_identity(const Config& cfg, const std::string& inputs);
 
 /// Checksums "name dtype [shape] xxh3:HEX" of the model's buffers, as built (before training):

@@ -57,9 +57,12 @@ GradReducer::GradReducer(std::shared_ptr<Comm> comm, std::vector<torch::Tensor> 
   // Reverse registration order: the last layers' gradients are ready first.
   Bucket cur;
   int64_t bytes = 0;
+  // The buckets are where the communicator sums: on the host for mpi and local (parameters on a
+  // GPU then have their gradients copied there and back), on the GPU for nccl.
+  const auto where = params_.front().options().device(comm_->device_buffers() ? params_.front().device() : torch::kCPU);
   auto close = [&] {
     int64_t numel = cur.offset.empty() ? 0 : bytes / 4;
-    cur.flat = torch::zeros({numel + int64_t(cur.params.size())}, params_.front().options());
+    cur.flat = torch::zeros({numel + int64_t(cur.params.size())}, where);
     buckets_.push_back(std::move(cur));
     cur = Bucket{};
     bytes = 0;
@@ -145,7 +148,7 @@ void GradReducer::finish() {
       auto& p = params_[b.params[s]];
       auto sum = b.flat.narrow(0, b.offset[s], p.numel()).view_as(p);
       if (p.grad().defined()) p.mutable_grad().copy_(sum);
-      else p.mutable_grad() = sum.clone();
+      else p.mutable_grad() = sum.device() == p.device() ? sum.clone() : sum.to(p.device());
     }
   }
 }

@@ -72,7 +72,8 @@ torch::Tensor index_tensor(const std::vector<int64_t>& v) {
   return t;
 }
 
-// Predictions [n, G] for signatures idx, in eval mode, encoding the graph once.
+// Predictions [n, G] for signatures idx (on the model's device, as they are), in eval mode,
+// encoding the graph once.
 torch::Tensor predict_all(PerturbationModel& m, const torch::Tensor& idx) {
   torch::NoGradGuard ng;
   m.eval();
@@ -83,21 +84,22 @@ torch::Tensor predict_all(PerturbationModel& m, const torch::Tensor& idx) {
   return torch::cat(parts).contiguous();
 }
 
-// Predictions and targets [n, G] of signatures idx in every rank: each rank predicts the rows
-// it owns; a sum gives every rank all of them.
+// Predictions and targets [n, G] of signatures idx in every rank, on the host: each rank
+// predicts the rows it owns (on `device`, the model's); a sum gives every rank all of them.
+// `y`: the targets on the host.
 std::pair<torch::Tensor, torch::Tensor> predict_shared(PerturbationModel& m, const torch::Tensor& y,
                                                        const std::vector<int64_t>& idx, const Sharding& sh,
-                                                       Comm* comm) {
+                                                       Comm* comm, const torch::Device& device) {
   if (sh.ranks == 1) {
     auto t = index_tensor(idx);
-    return {predict_all(m, t), y.index_select(0, t)};
+    return {predict_all(m, t.to(device)).cpu(), y.index_select(0, t)};
   }
   std::vector<int64_t> pos;
   auto mine = index_tensor(sh.mine(idx.data(), int64_t(idx.size()), &pos));
   auto both = torch::zeros({2, int64_t(idx.size()), y.size(1)}, torch::kFloat32);
   if (mine.numel() > 0) {
     auto at = index_tensor(pos);
-    both[0].index_copy_(0, at, predict_all(m, mine));
+    both[0].index_copy_(0, at, predict_all(m, mine.to(device)).cpu());
     both[1].index_copy_(0, at, y.index_select(0, mine));
   }
   comm->sum(both.data_ptr<float>(), both.numel(), DType::f32);
@@ -147,7 +149,7 @@ void keep_gat(GatModel& m, const Graph& g, const DataParallel& dp, const Shardin
   torch::NoGradGuard ng;
   if (sh.rank == 0)
     for (const auto& p : m.named_parameters()) {
-      const auto t = p.value().detach().to(torch::kFloat32).contiguous();
+      const auto t = p.value().detach().to(torch::kCPU, torch::kFloat32).contiguous();
       r.params.push_back({p.key(), t.sizes().vec(), {t.data_ptr<float>(), t.data_ptr<float>() + t.numel()}});
     }
   if (dp.sig_local.empty() && sh.rank > 0) return;
@@ -160,7 +162,10 @@ void keep_gat(GatModel& m, const Graph& g, const DataParallel& dp, const Shardin
     for (auto v : dp.owned_nodes) owned[size_t(v)] = 1;
     sum = [&](std::vector<double>& v) { dp.comm->sum(v.data(), int64_t(v.size()), DType::f64); };
   }
-  r.attention = relation_attention(m.encode_with_attention(&whole), g.relation_names, owned, sum);
+  auto att = m.encode_with_attention(&whole);
+  att.h = att.h.cpu();
+  for (auto& a : att.alpha) a = a.cpu();
+  r.attention = relation_attention(att, g.relation_names, owned, sum);
 }
 
 double seconds_since(std::chrono::steady_clock::time_point t0) {
@@ -206,10 +211,26 @@ std::vector<int64_t> Sharding::mine(const int64_t* idx, int64_t n, std::vector<i
   return out;
 }
 
+torch::Tensor row_pearsons(const torch::Tensor& a, const torch::Tensor& b) {
+  KG_CHECK(a.dim() == 2 && a.sizes() == b.sizes() && a.device() == b.device());
+  const auto opt = a.options().dtype(torch::kFloat64);
+  if (a.size(1) < 2) return torch::zeros({a.size(0)}, opt);
+  const auto x = a.to(torch::kFloat64), y = b.to(torch::kFloat64);
+  const auto dx = x - x.mean(1, true), dy = y - y.mean(1, true);
+  const auto sxy = (dx * dy).sum(1), sxx = dx.square().sum(1), syy = dy.square().sum(1);
+  const auto defined = sxx.gt(0).logical_and(syy.gt(0));
+  // The square root of 1 where undefined: no NaN enters the result through the other branch.
+  return torch::where(defined, sxy / torch::where(defined, sxx * syy, torch::ones_like(sxx)).sqrt(),
+                      torch::zeros_like(sxy));
+}
+
 Trainer::Trainer(const Config& cfg, const Graph& g, const Samples& s, const Split& split, const RunOptions& ckpt,
                  const DataParallel& dp)
     : cfg_(cfg), tc_(cfg.train), g_(g), s_(s), split_(split), ckpt_(ckpt), dp_(dp), comm_(dp.comm.get()),
       sh_(sharding_of(s, split, dp)), n_genes_(s.num_genes()), st_(cfg.train) {
+  dev_ = resolve_device(tc_.device, comm_ ? comm_->local_rank() : 0);
+  if (dev_.cuda) device_ = torch::Device(torch::kCUDA, c10::DeviceIndex(dev_.index));
+  r_.device = dev_.name();
   build_model();
   share_model();
   // The number of ranks changes the batches, hence the run; the dist.* keys do not.
@@ -217,7 +238,7 @@ Trainer::Trainer(const Config& cfg, const Graph& g, const Samples& s, const Spli
   if (!ckpt.path.empty()) built_buffers_ = buffer_checksums(*model_);
   // Only the validation rows are read here: the test rows are touched after training, so
   // nothing below is chosen by the test set.
-  val_mine_ = index_tensor(sh_.mine(split.val.data(), int64_t(split.val.size())));
+  val_mine_ = on_device(sh_.mine(split.val.data(), int64_t(split.val.size())));
   y_val_ = y_.index_select(0, val_mine_);
   plan_batches();
   last_epoch_ = ckpt.stop_epoch > 0 ? std::min(tc_.epochs, ckpt.stop_epoch) : tc_.epochs;
@@ -231,8 +252,9 @@ void Trainer::build_model() {
   keep_freed_memory();
   torch::manual_seed(uint64_t(tc_.seed));
   model_ = make_model(cfg_, g_, s_);
-  // Targets are read in place (never written).
-  y_ = torch::from_blob(const_cast<float*>(s_.y.data.data()), {s_.num_signatures(), n_genes_}, torch::kFloat32);
+  // Targets are read in place (never written); on a GPU a copy goes there (share_model).
+  y_host_ = torch::from_blob(const_cast<float*>(s_.y.data.data()), {s_.num_signatures(), n_genes_}, torch::kFloat32);
+  y_ = y_host_;
   resuming_ = !ckpt_.path.empty() && std::filesystem::exists(ckpt_.path);
   gat_ = dynamic_cast<GatModel*>(model_.get());
   // gat.program_init: ridge fits the programs decoder once, at the start; refit after every
@@ -250,7 +272,7 @@ void Trainer::build_model() {
 // The ridge fit of the programs decoder (gat.program_init ridge or refit), logged.
 void Trainer::fit_start() {
   const auto t0 = std::chrono::steady_clock::now();
-  const auto fit = gat_->fit_programs(y_, fit_rows(split_.train), fit_rows(split_.val));
+  const auto fit = gat_->fit_programs(y_host_, fit_rows(split_.train), fit_rows(split_.val));
   if (!ckpt_.log) return;
   const auto& c = cfg_.gat;
   const std::string gates = c.cell_gate != "program"       ? std::string()
@@ -271,12 +293,17 @@ std::vector<int64_t> Trainer::fit_rows(const std::vector<int64_t>& v) const {
   return dp_.sig_local.empty() ? v : sh_.mine(v.data(), int64_t(v.size()));
 }
 
-// Rank 0's parameters to every rank, the gradients' all-reduce, the optimizer.
+// Rank 0's parameters to every rank (on the host), the model and the targets to the device,
+// the gradients' all-reduce, the optimizer.
 void Trainer::share_model() {
   if (sh_.ranks > 1) {
     broadcast_module(*comm_, *model_, model_->state_buffers());
     // Dropout and sampling streams of their own on ranks > 0 (rank 0 keeps one process's).
     if (sh_.rank > 0) torch::manual_seed(uint64_t(tc_.seed) * 0x9E3779B97F4A7C15ull + uint64_t(sh_.rank));
+  }
+  if (dev_.cuda) {
+    model_->move_to(device_);  // parameters keep their identity (the optimizer's keys)
+    y_ = y_host_.to(device_);
   }
   params_ = model_->parameters();
   for (const auto& p : params_)
@@ -375,7 +402,7 @@ double Trainer::train_step(const std::vector<int64_t>& mine, int64_t count, int6
   opt_->zero_grad();
   if (reducer_) reducer_->begin();
   if (!mine.empty()) {
-    auto idx = index_tensor(mine);
+    auto idx = on_device(mine);
     // The mean over the global batch: ranks' gradients then sum to one process's.
     auto loss = torch::mse_loss(model_->predict(idx), y_.index_select(0, idx), torch::Reduction::Sum) /
                 double(count * n_genes_);
@@ -428,7 +455,7 @@ void Trainer::save(const std::string& path) {
 }
 
 void Trainer::end_epoch(EpochLog& log) {
-  if (refit_) gat_->fit_programs(y_, fit_rows(split_.train), fit_rows(split_.val));  // for the new attention
+  if (refit_) refit();  // for the new attention
   std::tie(log.val_loss, log.val_pearson) = evaluate();
   log.seconds = seconds_since(epoch_start_);
   st_.curves.push_back(log);
@@ -437,14 +464,30 @@ void Trainer::end_epoch(EpochLog& log) {
   if (tc_.checkpoint_every > 0 && log.epoch % tc_.checkpoint_every == 0) save(ckpt_.path);
 }
 
-// Validation: squared errors and per-signature Pearsons of each rank's rows, summed.
+// gat.program_init refit: the programs fitted again, on the CPU (a GPU model goes there and back).
+void Trainer::refit() {
+  if (dev_.cuda) model_->move_to(torch::kCPU);
+  gat_->fit_programs(y_host_, fit_rows(split_.train), fit_rows(split_.val));
+  if (dev_.cuda) model_->move_to(device_);
+}
+
+torch::Tensor Trainer::on_device(const std::vector<int64_t>& v) const { return index_tensor(v).to(device_); }
+
+// Validation: squared errors and per-signature Pearsons of each rank's rows, summed (on a GPU
+// both there, then one transfer).
 std::pair<double, double> Trainer::evaluate() {
   double val[2] = {0, 0};
   if (val_mine_.numel() > 0) {
     auto pred = predict_all(*model_, val_mine_);
-    val[0] = (pred - y_val_).square().sum(torch::kFloat64).item<double>();
-    for (int64_t i = 0; i < pred.size(0); ++i)
-      val[1] += pearson(pred[i].data_ptr<float>(), y_val_[i].data_ptr<float>(), n_genes_);
+    if (dev_.cuda) {
+      const auto sse = (pred - y_val_).square().sum(torch::kFloat64);
+      const auto sums = torch::stack({sse, row_pearsons(pred, y_val_).sum()}).cpu();
+      val[0] = sums[0].item<double>(), val[1] = sums[1].item<double>();
+    } else {
+      val[0] = (pred - y_val_).square().sum(torch::kFloat64).item<double>();
+      for (int64_t i = 0; i < pred.size(0); ++i)
+        val[1] += pearson(pred[i].data_ptr<float>(), y_val_[i].data_ptr<float>(), n_genes_);
+    }
   }
   if (sh_.ranks > 1) comm_->sum(val, 2, DType::f64);
   const auto n_val = double(split_.val.size());
@@ -473,6 +516,7 @@ RunResult Trainer::finish() {
     for (size_t i = 0; i < params_.size(); ++i) params_[i].copy_(st_.best[i]);
   }
   if (reducer_) r_.allreduce_wait_seconds = reducer_->wait_seconds();
+  r_.peak_gpu_mb = peak_gpu_mb(dev_);
   if (gat_) keep_gat(*gat_, g_, dp_, sh_, r_);
   final_metrics();
   return r_;
@@ -481,10 +525,10 @@ RunResult Trainer::finish() {
 // Validation and test metrics, and the test predictions, of the parameters as they are.
 void Trainer::final_metrics() {
   {
-    auto [pred_val, truth_val] = predict_shared(*model_, y_, split_.val, sh_, comm_);
+    auto [pred_val, truth_val] = predict_shared(*model_, y_host_, split_.val, sh_, comm_, device_);
     r_.val_metrics = metrics_of(pred_val, truth_val);
   }
-  auto [pred_test, truth_test] = predict_shared(*model_, y_, split_.test, sh_, comm_);
+  auto [pred_test, truth_test] = predict_shared(*model_, y_host_, split_.test, sh_, comm_, device_);
   r_.test_metrics = metrics_of(pred_test, truth_test);
   for (int64_t i = 0; i < pred_test.size(0); ++i)
     r_.test_pearson.push_back(pearson(pred_test[i].data_ptr<float>(), truth_test[i].data_ptr<float>(), n_genes_));

@@ -12,6 +12,7 @@
 #include "model/models.hpp"
 #include "train/checkpoint.hpp"
 #include "train/ddp.hpp"
+#include "train/device.hpp"
 #include "train/trainer.hpp"
 
 namespace kg {
@@ -28,6 +29,12 @@ struct Sharding {
   /// positions in idx.
   std::vector<int64_t> mine(const int64_t* idx, int64_t n, std::vector<int64_t>* pos = nullptr) const;
 };
+
+/// The Pearson correlation of each row of `a` with the same row of `b` ([n, G] float, one
+/// device) -> [n] float64 on that device: pearson() (train/metrics.hpp) row by row, computed
+/// there (a constant row, or G < 2, gives 0), for validation on a GPU without a host round trip
+/// per row.
+torch::Tensor row_pearsons(const torch::Tensor& a, const torch::Tensor& b);
 
 /// One training run, step by step, as train_model documents it:
 ///
@@ -46,8 +53,10 @@ class Trainer {
  public:
   /// Checks the split and the sharding, builds the model (torch::manual_seed(train.seed)), fits
   /// a fitted start (gat.program_init ridge or refit) unless a checkpoint is there to resume
-  /// from, gives rank 0's parameters to every rank, and makes the optimizer and the batches'
-  /// layout.
+  /// from, gives rank 0's parameters to every rank, moves the model and the targets to the
+  /// rank's device (train.device, train/device.hpp), and makes the optimizer and the batches'
+  /// layout. Everything up to the move runs on the CPU whatever the device, so a run's
+  /// initial parameters do not depend on it.
   Trainer(const Config& cfg, const Graph& g, const Samples& s, const Split& split, const RunOptions& ckpt,
           const DataParallel& dp);
   ~Trainer();
@@ -87,6 +96,7 @@ class Trainer {
   const RunResult& result() const { return r_; }
   const TrainState& state() const { return st_; }
   PerturbationModel& model() { return *model_; }
+  const TrainDevice& device() const { return dev_; }
 
  private:
   void build_model();
@@ -98,6 +108,8 @@ class Trainer {
   std::vector<float> flat_parameters() const;
   std::vector<int64_t> fit_rows(const std::vector<int64_t>& v) const;
   void final_metrics();
+  void refit();
+  torch::Tensor on_device(const std::vector<int64_t>& v) const;
 
   const Config& cfg_;
   const TrainConfig& tc_;
@@ -114,7 +126,10 @@ class Trainer {
   bool resuming_ = false;
   bool refit_ = false;         // gat.program_init refit: the programs fitted after every epoch
   bool fitted_start_ = false;  // gat.program_init ridge or refit
-  torch::Tensor y_;            // [S, G] the targets, read in place
+  TrainDevice dev_;            // train.device, resolved
+  torch::Device device_{torch::kCPU};
+  torch::Tensor y_host_;       // [S, G] the targets, read in place
+  torch::Tensor y_;            // [S, G] the targets on the device (y_host_ itself on the CPU)
   std::vector<torch::Tensor> params_;   // all of them: kept at the best epoch, counted
   std::vector<torch::Tensor> trained_;  // those the gradient trains
   std::unique_ptr<GradReducer> reducer_;
