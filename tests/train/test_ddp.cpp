@@ -19,7 +19,7 @@ struct Mirror : Comm {
     EXPECT_EQ(t, DType::f32);
     for (int64_t i = 0; i < n; ++i) static_cast<float*>(buf)[i] *= 2;
   }
-  std::unique_ptr<Pending> start_sum(void* buf, int64_t n, DType t) override {
+  std::unique_ptr<Pending> start_sum(void* buf, int64_t n, DType t, void* = nullptr) override {
     launched.push_back(n);
     sum(buf, n, t);
     struct Now : Pending {
