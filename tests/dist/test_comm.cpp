@@ -197,8 +197,11 @@ TEST(CallChecks, CudaAndNcclFailuresNameFileLineCallAndReason) {
 // where this build has no NCCL or no CUDA device is visible.
 std::shared_ptr<Comm> nccl_or_skip(std::string& why) {
   unset_launcher();
-  if (!have_nccl()) return why = "built without NCCL", nullptr;
   std::shared_ptr<Comm> c;
+  if (!have_nccl()) {
+    why = "built without NCCL";
+    return c;
+  }
   why = kgtest::error_of([&] { c = make_comm("nccl"); });
   if (!c && why.find("sees no CUDA device") != std::string::npos) why = "no CUDA device visible: " + why;
   else if (!c) ADD_FAILURE() << why;
