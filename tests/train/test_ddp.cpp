@@ -3,6 +3,8 @@
 // the gradients come in, during backward, and unused parameters keep their gradient as is.
 #include <gtest/gtest.h>
 
+#include "dist/watchdog.hpp"
+#include "support/kgtest.hpp"
 #include "train/ddp.hpp"
 
 namespace kg {
@@ -86,6 +88,50 @@ TEST(GradReducer, RankWithoutSignaturesContributesZerosAndFlagsNothing) {
   red.finish();  // no backward on this rank in this step
   EXPECT_FALSE(w.grad().defined());
   EXPECT_EQ(mirror->launched, (std::vector<int64_t>{4 + 1}));
+}
+
+// A communicator whose data plane takes device buffers (as nccl's), with CPU parameters.
+struct DeviceMirror : Mirror {
+  std::string backend() const override { return "nccl"; }
+  bool device_buffers() const override { return true; }
+};
+
+TEST(GradReducer, NcclBackendWithCpuParametersIsRefused) {
+  auto w = torch::randn({4}, torch::requires_grad());
+  kgtest::expect_error([&] { GradReducer red(std::make_shared<DeviceMirror>(), {w}, 1e6); },
+                       {"backend nccl: the gradients are CPU tensors", "dist.backend"});
+}
+
+// An all-reduce that never completes (a rank that never arrives), waited for as the backends
+// do (detail::Watch): finish() ends with the timeout's message (here thrown, not MPI_Abort).
+struct Stalled : Mirror {
+  detail::Watch watch{0, 2};
+  std::unique_ptr<Pending> start_sum(void*, int64_t n, DType, void* = nullptr) override {
+    launched.push_back(n);
+    struct Never : Pending {
+      Stalled* c;
+      int64_t seq;
+      Never(Stalled* c, int64_t seq) : c(c), seq(seq) {}
+      bool test() override { return false; }
+      void wait() override {
+        c->watch.wait([] { return false; }, seq, "ncclAllReduce", [](const std::string& m) { throw Error(m); });
+      }
+      ~Never() override = default;  // nothing in flight to wait for
+    };
+    return std::make_unique<Never>(this, watch.next());
+  }
+};
+
+TEST(GradReducer, StalledAllReduceEndsWithTheTimeoutMessage) {
+  auto w = torch::randn({4}, torch::requires_grad());
+  auto stalled = std::make_shared<Stalled>();
+  stalled->watch.set_timeout(0.02);
+  GradReducer red(stalled, {w}, 1e6);
+  red.begin();
+  (w * w).sum().backward();
+  EXPECT_EQ(stalled->launched.size(), 1u);  // launched during backward
+  kgtest::expect_error([&] { red.finish(); },
+                       {"rank 0 of 2: ncclAllReduce (collective #1) not complete after 0.02 s (dist.timeout_s)"});
 }
 
 }  // namespace
