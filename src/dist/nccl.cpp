@@ -74,10 +74,16 @@ class NcclComm : public Comm {
   NcclComm(std::shared_ptr<Comm> control, std::shared_ptr<Watch> watch)
       : control_(std::move(control)), watch_(std::move(watch)) {
     int devices = 0;
-    cudaError_t rc = cudaGetDeviceCount(&devices);
-    if (rc != cudaSuccess || devices == 0)
+    const cudaError_t rc = cudaGetDeviceCount(&devices);
+    if (rc != cudaSuccess) devices = 0;
+    // Every rank gives up if one has no GPU (a rank giving up alone would leave the others
+    // waiting in ncclCommInitRank).
+    const int64_t blind = control_->sum(int64_t(devices == 0));
+    if (devices == 0)
       fail("backend nccl: rank {} sees no CUDA device ({})", control_->rank(),
            rc != cudaSuccess ? cudaGetErrorString(rc) : "0 devices");
+    if (blind > 0) fail("backend nccl: {} of {} ranks see no CUDA device", blind, control_->size());
+    // Where SLURM binds one GPU to each task (--gpus-per-task), each rank sees only its own.
     device_ = control_->local_rank() % devices;
     KG_CUDA_CHECK(cudaSetDevice(device_));
     // Rank 0 makes the id; the control communicator hands it to every rank.
