@@ -294,15 +294,14 @@ void Reader::require_format(const std::string& what, const std::string& expected
     fail_file(what, path_, "not a kgpert {} file (attribute format != {})", what, expected);
 }
 
+// X(T) for each element type the Reader and Writer templates are instantiated for.
+#define KG_H5_TYPES(X) X(float) X(double) X(int32_t) X(int64_t) X(uint8_t)
+
 #define KG_INSTANTIATE(T)                                                              \
   template std::vector<T> Reader::read<T>(const std::string&) const;                   \
   template Matrix<T> Reader::read_matrix<T>(const std::string&) const;                 \
   template Matrix<T> Reader::read_rows<T>(const std::string&, int64_t, int64_t) const;
-KG_INSTANTIATE(float)
-KG_INSTANTIATE(double)
-KG_INSTANTIATE(int32_t)
-KG_INSTANTIATE(int64_t)
-KG_INSTANTIATE(uint8_t)
+KG_H5_TYPES(KG_INSTANTIATE)
 #undef KG_INSTANTIATE
 
 // ---- inputs ------------------------------------------------------------------------------
@@ -411,12 +410,9 @@ void Writer::write(const std::string& ds, const std::vector<T>& v) {
 #define KG_INSTANTIATE(T)                                                                 \
   template void Writer::write<T>(const std::string&, const T*, const std::vector<hsize_t>&, bool); \
   template void Writer::write<T>(const std::string&, const std::vector<T>&);
-KG_INSTANTIATE(float)
-KG_INSTANTIATE(double)
-KG_INSTANTIATE(int32_t)
-KG_INSTANTIATE(int64_t)
-KG_INSTANTIATE(uint8_t)
+KG_H5_TYPES(KG_INSTANTIATE)
 #undef KG_INSTANTIATE
+#undef KG_H5_TYPES
 
 void Writer::write_strings(const std::string& ds, const std::vector<std::string>& v) {
   ensure_group(parent_of(ds));

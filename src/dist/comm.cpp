@@ -11,6 +11,7 @@
 
 #include "core/error.hpp"
 #include "core/log.hpp"
+#include "dist/watchdog.hpp"
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -55,7 +56,9 @@ class LocalComm : public Comm {
   std::string backend() const override { return "local"; }
   void broadcast(void*, int64_t, DType, int root) override { KG_CHECK(root == 0); }
   void sum(void*, int64_t, DType) override {}
-  std::unique_ptr<Pending> start_sum(void*, int64_t, DType) override { return std::make_unique<Done>(); }
+  std::unique_ptr<Pending> start_sum(void*, int64_t, DType, void* = nullptr) override {
+    return std::make_unique<Done>();
+  }
   void barrier() override {}
   [[noreturn]] void abort(int code, const std::string& reason) override {
     log::error("{}", reason);
@@ -79,66 +82,35 @@ constexpr int64_t kMaxCount = int64_t(1) << 30;
 
 size_t type_size(DType t) { return t == DType::f32 ? 4 : 8; }
 
-// Collectives under a deadline (dist.timeout_s). Every collective is non-blocking and waited
-// for by polling MPI_Testall with short sleeps (no core burnt while a rank is late). Past the
-// deadline the rank asks every other one, on a control communicator of its own, which
-// collective it has reached: ranks waiting in a collective answer from their poll loop; a rank
-// that is stopped, stuck in computation or dead does not. Those that do not answer, or answer
-// with an earlier collective, did not arrive; they are named and the job is aborted.
-class Watchdog {
+// The MPI watchdog (dist.timeout_s). Every collective is non-blocking and waited for by polling
+// (Watch::wait). Past the deadline the rank asks every other one, on a control communicator of
+// its own, which collective it has reached: ranks waiting in a collective (MPI or NCCL) answer
+// from their poll loop; a rank that is stopped, stuck in computation or dead does not. Those
+// that do not answer, or answer with an earlier collective, did not arrive; they are named and
+// the job is aborted.
+class Watchdog : public detail::Watch {
  public:
-  Watchdog(int rank, int size) : rank_(rank), size_(size) {
-    KG_MPI_CHECK(MPI_Comm_dup(MPI_COMM_WORLD, &control_));
-  }
-  void set_timeout(double s) { timeout_s_ = s; }
-  double timeout() const { return timeout_s_; }
-  /// The number of the collective being started (the same on every rank: they start them in
-  /// the same order).
-  int64_t next() { return ++started_; }
-
-  /// Waits for `reqs` (collective number `seq`, called `what`); past the deadline, aborts.
-  template <class Abort>
-  void wait(std::vector<MPI_Request>& reqs, int64_t seq, const char* what, Abort&& abort) {
-    using clock = std::chrono::steady_clock;
-    const auto start = clock::now();
-    const auto deadline = start + std::chrono::duration<double>(timeout_s_);
-    // Polled without a pause for the first 0.5 ms (as a blocking MPI wait would: most
-    // all-reduces of a step end within it), then with sleeps of up to 100 us (CPU idle while a
-    // rank is late; at most 0.1 ms more than a busy wait).
-    const auto spin_until = start + std::chrono::microseconds(500);
-    long sleep_us = 2;
-    for (;;) {
-      int flag = 0;
-      KG_MPI_CHECK(MPI_Testall(int(reqs.size()), reqs.data(), &flag, MPI_STATUSES_IGNORE));
-      if (flag) return;
-      answer();
-      const auto now = clock::now();
-      if (now >= deadline) abort(diagnose(seq, what));
-      if (now < spin_until) continue;
-      std::this_thread::sleep_for(std::chrono::microseconds(sleep_us));
-      sleep_us = std::min(sleep_us * 2, 100L);
-    }
-  }
+  Watchdog(int rank, int size) : Watch(rank, size) { KG_MPI_CHECK(MPI_Comm_dup(MPI_COMM_WORLD, &control_)); }
 
  private:
   static constexpr int kAsk = 1, kReply = 2;
 
   // Answers every question waiting: with the number of the last collective started here.
-  void answer() {
+  void answer() override {
     for (;;) {
       int flag = 0;
       MPI_Status st;
       KG_MPI_CHECK(MPI_Iprobe(MPI_ANY_SOURCE, kAsk, control_, &flag, &st));
       if (!flag) return;
-      int64_t theirs = 0;
+      int64_t theirs = 0, mine = started();
       KG_MPI_CHECK(MPI_Recv(&theirs, 1, MPI_INT64_T, st.MPI_SOURCE, kAsk, control_, MPI_STATUS_IGNORE));
-      KG_MPI_CHECK(MPI_Send(&started_, 1, MPI_INT64_T, st.MPI_SOURCE, kReply, control_));
+      KG_MPI_CHECK(MPI_Send(&mine, 1, MPI_INT64_T, st.MPI_SOURCE, kReply, control_));
     }
   }
 
   // Asks every other rank where it is, waits a few seconds for the answers (answering theirs),
   // and says which ranks did not arrive at collective `seq`.
-  std::string diagnose(int64_t seq, const char* what) {
+  std::string diagnose(int64_t seq) override {
     const int n = size_;
     std::vector<int64_t> reached(size_t(n), -1);
     std::vector<MPI_Request> asks(size_t(n), MPI_REQUEST_NULL), replies(size_t(n), MPI_REQUEST_NULL);
@@ -147,7 +119,7 @@ class Watchdog {
       KG_MPI_CHECK(MPI_Isend(&seq, 1, MPI_INT64_T, q, kAsk, control_, &asks[size_t(q)]));
       KG_MPI_CHECK(MPI_Irecv(&reached[size_t(q)], 1, MPI_INT64_T, q, kReply, control_, &replies[size_t(q)]));
     }
-    const double grace = std::min(5.0, std::max(1.0, timeout_s_));
+    const double grace = std::min(5.0, std::max(1.0, timeout()));
     const auto until = std::chrono::steady_clock::now() + std::chrono::duration<double>(grace);
     while (std::chrono::steady_clock::now() < until) {
       int all = 0;
@@ -167,18 +139,12 @@ class Watchdog {
         missing.push_back(fmt::format("{} (still at collective #{})", q, reached[size_t(q)]));
     }
     // The questions left unanswered stay unsent or unmatched: the job ends next.
-    std::string who = missing.empty() ? "every rank arrived, the collective itself is stuck"
-                                      : fmt::format("rank{} {} did not arrive", missing.size() > 1 ? "s" : "",
-                                                    fmt::join(missing, ", "));
-    return fmt::format("kgpert: rank {} of {}: {} (collective #{}) not complete after {} s (dist.timeout_s): {}; "
-                       "aborting the job",
-                       rank_, n, what, seq, timeout_s_, who);
+    return missing.empty() ? "every rank arrived, the collective itself is stuck"
+                           : fmt::format("rank{} {} did not arrive", missing.size() > 1 ? "s" : "",
+                                         fmt::join(missing, ", "));
   }
 
   MPI_Comm control_ = MPI_COMM_NULL;
-  int rank_, size_;
-  double timeout_s_ = 0;
-  int64_t started_ = 0;
 };
 
 class MpiComm;
@@ -226,13 +192,14 @@ class MpiComm : public Comm {
     KG_MPI_CHECK(MPI_Comm_split_type(MPI_COMM_WORLD, MPI_COMM_TYPE_SHARED, rank_, MPI_INFO_NULL, &node));
     KG_MPI_CHECK(MPI_Comm_rank(node, &local_));
     KG_MPI_CHECK(MPI_Comm_free(&node));
-    watchdog_ = std::make_unique<Watchdog>(rank_, size_);
+    watchdog_ = std::make_shared<Watchdog>(rank_, size_);
   }
   int rank() const override { return rank_; }
   int size() const override { return size_; }
   int local_rank() const override { return local_; }
   std::string backend() const override { return "mpi"; }
   void set_timeout(double seconds) override { watchdog_->set_timeout(seconds); }
+  std::shared_ptr<detail::Watch> watch() const { return watchdog_; }
 
   void broadcast(void* buf, int64_t n, DType t, int root) override {
     std::vector<MPI_Request> reqs;
@@ -247,7 +214,7 @@ class MpiComm : public Comm {
     if (size_ == 1) return;
     start_sum(buf, n, t)->wait();
   }
-  std::unique_ptr<Pending> start_sum(void* buf, int64_t n, DType t) override {
+  std::unique_ptr<Pending> start_sum(void* buf, int64_t n, DType t, void* = nullptr) override {
     if (size_ == 1) return std::make_unique<Done>();
     std::vector<MPI_Request> reqs;
     for (int64_t a = 0; a < n; a += kMaxCount) {
@@ -275,12 +242,18 @@ class MpiComm : public Comm {
       KG_MPI_CHECK(MPI_Waitall(int(reqs.size()), reqs.data(), MPI_STATUSES_IGNORE));
       return;
     }
-    watchdog_->wait(reqs, seq, what, [this](const std::string& why) { abort(1, why); });
+    watchdog_->wait(
+        [&] {
+          int flag = 0;
+          KG_MPI_CHECK(MPI_Testall(int(reqs.size()), reqs.data(), &flag, MPI_STATUSES_IGNORE));
+          return flag != 0;
+        },
+        seq, what, [this](const std::string& why) { abort(1, why); });
   }
 
  private:
   int rank_ = 0, size_ = 1, local_ = 0;
-  std::unique_ptr<Watchdog> watchdog_;
+  std::shared_ptr<Watchdog> watchdog_;
 };
 
 void MpiPending::wait() {
@@ -291,11 +264,26 @@ void MpiPending::wait() {
 
 #endif  // KGPERT_HAVE_MPI
 
-std::shared_ptr<Comm> make_mpi() {
 #ifdef KGPERT_HAVE_MPI
-  return std::make_shared<MpiComm>();
+std::shared_ptr<MpiComm> make_mpi() { return std::make_shared<MpiComm>(); }
 #else
+[[noreturn]] std::shared_ptr<Comm> make_mpi() {
   fail("backend mpi: this kgpert was built without MPI (install libopenmpi-dev and rebuild)");
+}
+#endif
+
+// NCCL bootstrapped over MPI under a launcher (which then carries its control plane and
+// watches its collectives), over the local communicator in one process.
+std::shared_ptr<Comm> make_nccl() {
+#ifndef KGPERT_HAVE_NCCL
+  fail("backend nccl: this kgpert was built without NCCL (build with the CUDA toolkit and NCCL, "
+       "-DKGPERT_CUDA=ON)");
+#else
+  if (launched_by_mpi()) {  // (CMakeLists.txt builds NCCL only with MPI)
+    auto mpi = make_mpi();
+    return detail::make_nccl_comm(mpi, mpi->watch());
+  }
+  return detail::make_nccl_comm(std::make_shared<LocalComm>(), std::make_shared<detail::Watch>(0, 1));
 #endif
 }
 
@@ -323,27 +311,32 @@ bool have_nccl() {
 #endif
 }
 
+std::string choose_backend(const std::string& configured, bool cuda_tensors) {
+  if (configured == "local" || configured == "mpi") return configured;
+  if (configured == "nccl") {
+    if (!cuda_tensors)
+      fail("backend nccl: the training tensors are on the CPU; NCCL sums CUDA tensors (train on a "
+           "GPU, or set dist.backend to auto or mpi)");
+    return configured;
+  }
+  if (configured != "auto") fail("unknown communicator backend \"{}\" (auto, local, mpi or nccl)", configured);
+  if (!launched_by_mpi()) {
+    // srun without an MPI plugin starts N independent copies, each of which would train alone
+    // and write the same output.
+    const char* tasks = std::getenv("SLURM_STEP_NUM_TASKS");
+    if (tasks && std::atol(tasks) > 1)
+      fail("srun started {} tasks without MPI (no PMIx/PMI in the environment): launch with "
+           "`srun --mpi=pmix` (see `srun --mpi=list`), or one task for one process", tasks);
+    return "local";
+  }
+  return cuda_tensors && have_nccl() ? "nccl" : "mpi";
+}
+
 std::shared_ptr<Comm> make_comm(const std::string& backend) {
-  if (backend == "local") return std::make_shared<LocalComm>();
-  if (backend == "auto") {
-    if (!launched_by_mpi()) {
-      // srun without an MPI plugin starts N independent copies, each of which would train alone
-      // and write the same output.
-      const char* tasks = std::getenv("SLURM_STEP_NUM_TASKS");
-      if (tasks && std::atol(tasks) > 1)
-        fail("srun started {} tasks without MPI (no PMIx/PMI in the environment): launch with "
-             "`srun --mpi=pmix` (see `srun --mpi=list`), or one task for one process", tasks);
-      return std::make_shared<LocalComm>();
-    }
-    return make_mpi();
-  }
-  if (backend == "mpi") return make_mpi();
-  if (backend == "nccl") {
-    if (!have_nccl())
-      fail("backend nccl: this kgpert was built without NCCL (build with the CUDA toolkit and NCCL, "
-           "-DKGPERT_CUDA=ON)");
-    return detail::make_nccl_comm(launched_by_mpi() ? make_mpi() : std::make_shared<LocalComm>());
-  }
+  const std::string b = backend == "auto" ? choose_backend(backend, false) : backend;
+  if (b == "local") return std::make_shared<LocalComm>();
+  if (b == "mpi") return make_mpi();
+  if (b == "nccl") return make_nccl();
   fail("unknown communicator backend \"{}\" (auto, local, mpi or nccl)", backend);
 }
 

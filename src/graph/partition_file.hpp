@@ -11,31 +11,32 @@
 
 namespace kg {
 
-inline constexpr const char* kPartitionFormat = "kgpert-partition-2";
+inline constexpr const char* kPartitionFormat = "kgpert-partition-3";
+/// The format before it (with /owned and /halo lists, which nothing read), still readable.
+inline constexpr const char* kPartitionFormat2 = "kgpert-partition-2";
 
 /// What partition.h5 holds besides its lineage ids and provenance (written by the stage).
 struct PartitionFile {
   Partition p;                            // parts, /part [N], /part_weight, /part_nodes [k], cut, balances
   std::vector<int64_t> vertex_weight;     // [N] the work of each node
-  std::vector<int64_t> owned_ptr, owned;  // [k+1], [N]: part q owns owned[owned_ptr[q]:owned_ptr[q+1]] (sorted)
-  std::vector<int64_t> halo_ptr, halo;    // [k+1], [H]: part q's halo (sorted), as part_halos
+  std::vector<int64_t> halo_nodes;        // [k] nodes in each part's halo (part_halos): what a rank
+                                          // holds besides its own nodes (training cuts it itself)
   int64_t halo_hops = 0, seed = 0;
   double replication = 1.0;               // (N + H) / N
 };
 
 /// The file's layout of a partition `p` of a graph with `vertex_weight` (the work METIS
-/// balanced) and the parts' halos (part_halos, `hops` layers): the owned and halo lists as
-/// CSR, and the replication.
+/// balanced) and the parts' halos (part_halos, `hops` layers): their sizes and the replication.
 PartitionFile partition_file(Partition p, std::vector<int64_t> vertex_weight,
                              const std::vector<std::vector<int64_t>>& halos, int64_t hops, int64_t seed);
 
 /// Writes `f` into an open partition.h5 (format attribute, datasets, attributes).
 void write_partition(h5::Writer& w, const PartitionFile& f);
 
-/// Reads partition.h5 and verifies it against a graph of `num_nodes` nodes: the format, every
-/// dataset's length ([N], [k], [k+1]), parts in [0, k), each part's owned list exactly its nodes
-/// (sorted), its halo sorted nodes of other parts, and the work and node counts per part.
-/// kg::Error `partition "<path>": <reason>`.
+/// Reads partition.h5 (kgpert-partition-3, or -2 whose halo lists give the halo sizes) and
+/// verifies it against a graph of `num_nodes` nodes: the format, every dataset's length ([N],
+/// [k]), parts in [0, k), the work and node counts per part, each halo no larger than the nodes
+/// outside its part. kg::Error `partition "<path>": <reason>`.
 PartitionFile read_partition(const std::string& path, int64_t num_nodes);
 
 /// `/part` of a verified partition.h5 (read_partition) into `ranks` parts: the part (= rank)

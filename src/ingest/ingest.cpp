@@ -55,46 +55,63 @@ Vocab index_vocab(const DrugbankVocab& v) {
 }
 
 
-}  // namespace
-
-IngestResult ingest(const Config& cfg) {
-  const auto& in = cfg.inputs;
-  IngestResult res;
-  IngestStats& st = res.stats;
-  res.inputs = {need(in.kg_csv, "inputs.kg_csv"), need(in.gctx, "inputs.gctx"),
-                need(in.pert_info, "inputs.pert_info")};
+// The files ingest reads (for provenance); a required one missing is an error naming its key.
+std::vector<std::string> input_files(const InputsConfig& in) {
+  std::vector<std::string> out = {need(in.kg_csv, "inputs.kg_csv"), need(in.gctx, "inputs.gctx"),
+                                  need(in.pert_info, "inputs.pert_info")};
   for (const auto* opt : {&in.sig_info, &in.gene_info, &in.cell_info, &in.drugbank_vocab,
                           &in.controls_gctx, &in.embeddings})
-    if (!opt->empty()) res.inputs.push_back(need(*opt, "inputs.*"));
+    if (!opt->empty()) out.push_back(need(*opt, "inputs.*"));
+  return out;
+}
 
-  GraphBuilder b;
-  b.read_kg_csv(in.kg_csv);
-  st.kg_nodes = b.num_nodes();
-  st.kg_edges = b.num_edges();
-
-  GctxFile gctx(in.gctx);
-  if (!gctx.has_matrix()) fail_file("GCTX", in.gctx, "has no matrix (/0/DATA/0/matrix): metadata only");
-  Landmarks lm = in.gene_info.empty() ? landmarks_from_gctx(gctx)
-                                      : landmark_rows(read_gene_info(in.gene_info), in.gene_info, gctx);
-
-  // Signatures of the wanted type and quality that the GCTX holds.
+// Signatures of the wanted type and quality that the GCTX holds, read from sig_info (or the
+// GCTX's column metadata) into `sigs`, which the selection points into. None is an error: the
+// config's when its filters removed them, the files' otherwise.
+Selection kept_signatures(const Config& cfg, const GctxFile& gctx, SigInfo& sigs, IngestStats& st) {
+  const auto& in = cfg.inputs;
   const auto col_of = index_ids(gctx.col_ids(), in.gctx, "column");
   const bool sig_from_gctx = in.sig_info.empty();
-  SigInfo sigs = sig_from_gctx ? signatures_from_gctx(gctx.cols(), in.gctx) : read_sig_info(in.sig_info);
+  sigs = sig_from_gctx ? signatures_from_gctx(gctx.cols(), in.gctx) : read_sig_info(in.sig_info);
   st.signatures_in_table = int64_t(sigs.rows.size());
-  auto [kept, cols] = select_signatures(sigs, sig_from_gctx ? "GCTX" : "sig_info",
-                                        sig_from_gctx ? in.gctx : in.sig_info, col_of, cfg, st);
-  if (kept.empty() && st.skipped_filter > 0)  // the config's selection, not the files, is at fault
+  const std::string& path = sig_from_gctx ? in.gctx : in.sig_info;
+  Selection sel = select_signatures(sigs, sig_from_gctx ? "GCTX" : "sig_info", path, col_of, cfg, st);
+  if (sel.kept.empty() && st.skipped_filter > 0)  // the config's selection, not the files, is at fault
     fail("ingest.doses {}, ingest.times {} and ingest.cell_lines {} select none of the {} signatures of "
          "pert_type \"{}\" passing quality in \"{}\"; set them to values the data has (or [] for all)",
          fmt::format("[{}]", fmt::join(cfg.ingest.doses, ", ")), fmt::format("[{}]", fmt::join(cfg.ingest.times, ", ")),
-         fmt::format("[{}]", fmt::join(cfg.ingest.cell_lines, ", ")), st.skipped_filter, cfg.ingest.pert_type,
-         sig_from_gctx ? in.gctx : in.sig_info);
-  if (kept.empty())
-    fail_file("sig_info", sig_from_gctx ? in.gctx : in.sig_info,
-              "no signature of pert_type \"{}\" passing quality is in GCTX \"{}\"", cfg.ingest.pert_type, in.gctx);
+         fmt::format("[{}]", fmt::join(cfg.ingest.cell_lines, ", ")), st.skipped_filter, cfg.ingest.pert_type, path);
+  if (sel.kept.empty())
+    fail_file("sig_info", path, "no signature of pert_type \"{}\" passing quality is in GCTX \"{}\"",
+              cfg.ingest.pert_type, in.gctx);
+  return sel;
+}
 
-  // Compounds: match into PrimeKG drug nodes, else new nodes.
+// A compound's drug node: the PrimeKG drug of its InChIKey in the vocabulary, else of its
+// normalised name, else a new node (source LINCS). Returns the node and how it matched.
+std::pair<int32_t, std::string> match_compound(GraphBuilder& b, const Compound& c, const Vocab& vocab, IngestStats& st) {
+  const int drug_t = node_type_index("drug");
+  std::string db, how = "new";
+  const bool key_ok = is_inchikey(c.inchikey);  // a malformed key matches nothing
+  st.inchikey_malformed += !c.inchikey.empty() && !key_ok;
+  if (auto it = vocab.by_key.find(c.inchikey); key_ok && it != vocab.by_key.end() &&
+                                               b.find(drug_t, it->second) >= 0) {
+    db = it->second, how = "inchikey";
+  } else if (auto jt = vocab.by_name.find(normalise_name(c.name));
+             jt != vocab.by_name.end() && b.find(drug_t, jt->second) >= 0) {
+    db = jt->second, how = "name";
+  }
+  int32_t node = how == "new" ? b.add_node(drug_t, c.pert_id, c.name, "LINCS") : b.find(drug_t, db);
+  (how == "inchikey" ? st.match_inchikey : how == "name" ? st.match_name : st.match_new)++;
+  return {node, how};
+}
+
+// The kept signatures' compounds, in order of first appearance, matched into drug nodes
+// (samples' drug_* columns). Returns each pert_id's compound index; `smiles_of_node` receives
+// the first canonical SMILES seen per drug node.
+std::unordered_map<std::string, int32_t> add_compounds(GraphBuilder& b, const InputsConfig& in, const Selection& sel,
+                                                       Samples& s, std::unordered_map<int32_t, std::string>& smiles_of_node,
+                                                       IngestStats& st) {
   std::unordered_map<std::string, Compound> perts;
   PertInfo pert_info = read_pert_info(in.pert_info);
   st.pert_info_repeated = pert_info.repeated_rows;
@@ -102,28 +119,14 @@ IngestResult ingest(const Config& cfg) {
   Vocab vocab;
   if (!in.drugbank_vocab.empty()) vocab = index_vocab(read_drugbank_vocab(in.drugbank_vocab));
   st.vocab_repeated_keys = vocab.repeated_keys, st.vocab_repeated_names = vocab.repeated_names;
-  const int drug_t = node_type_index("drug"), cell_t = node_type_index("cell_line");
-  Samples& s = res.samples;
-  std::unordered_map<std::string, int32_t> drug_of, cell_of;
-  std::unordered_map<int32_t, std::string> smiles_of_node;  // first SMILES seen per drug node
-  for (const Signature* sig : kept) {
+  std::unordered_map<std::string, int32_t> drug_of;
+  for (const Signature* sig : sel.kept) {
     if (drug_of.count(sig->pert_id)) continue;
     const bool known = perts.count(sig->pert_id) > 0;
     st.perts_not_in_pert_info += !known;  // fall back to the signature's name, no SMILES
     Compound c = known ? perts.at(sig->pert_id) : Compound{sig->pert_id, sig->pert_name, "", "", ""};
     if (c.name.empty()) c.name = sig->pert_name;
-    std::string db, how = "new";
-    const bool key_ok = is_inchikey(c.inchikey);  // a malformed key matches nothing
-    st.inchikey_malformed += !c.inchikey.empty() && !key_ok;
-    if (auto it = vocab.by_key.find(c.inchikey); key_ok && it != vocab.by_key.end() &&
-                                                 b.find(drug_t, it->second) >= 0) {
-      db = it->second, how = "inchikey";
-    } else if (auto jt = vocab.by_name.find(normalise_name(c.name));
-               jt != vocab.by_name.end() && b.find(drug_t, jt->second) >= 0) {
-      db = jt->second, how = "name";
-    }
-    int32_t node = how == "new" ? b.add_node(drug_t, c.pert_id, c.name, "LINCS") : b.find(drug_t, db);
-    (how == "inchikey" ? st.match_inchikey : how == "name" ? st.match_name : st.match_new)++;
+    const auto [node, how] = match_compound(b, c, vocab, st);
     auto canon = chem::canonical_smiles(c.smiles);
     if (c.smiles.empty()) ++st.smiles_missing;
     else if (!canon) ++st.smiles_unparsable;
@@ -135,8 +138,13 @@ IngestResult ingest(const Config& cfg) {
     s.drug_match.push_back(how);
     s.drug_node.push_back(node);
   }
+  return drug_of;
+}
 
-  // Cell lines: new nodes, linked to anatomy and disease nodes by name.
+// The kept signatures' cell lines as new nodes, linked to anatomy and disease nodes by name
+// (samples' cell_* columns). Returns each cell id's index.
+std::unordered_map<std::string, int32_t> add_cell_lines(GraphBuilder& b, const InputsConfig& in, const Selection& sel,
+                                                        Samples& s, IngestStats& st) {
   std::unordered_map<std::string, Cell> cells;
   if (!in.cell_info.empty()) {
     for (auto& c : read_cell_info(in.cell_info).rows) cells.emplace(c.cell_id, c);
@@ -147,7 +155,9 @@ IngestResult ingest(const Config& cfg) {
     if (b.type(v) == node_type_index("anatomy")) anatomy.emplace(normalise_name(b.name(v)), v);
     if (b.type(v) == node_type_index("disease")) disease.emplace(normalise_name(b.name(v)), v);
   }
-  for (const Signature* sig : kept) {
+  const int cell_t = node_type_index("cell_line");
+  std::unordered_map<std::string, int32_t> cell_of;
+  for (const Signature* sig : sel.kept) {
     if (cell_of.count(sig->cell_id)) continue;
     int32_t node = b.add_node(cell_t, sig->cell_id, sig->cell_id, "LINCS");
     bool linked = false;
@@ -163,31 +173,33 @@ IngestResult ingest(const Config& cfg) {
     s.cell_id.push_back(sig->cell_id);
     s.cell_node.push_back(node);
   }
+  return cell_of;
+}
 
-  // Genes and signatures.
+// The samples' genes (the landmarks) and signatures, then their values from the GCTX.
+void add_genes_and_signatures(const GraphBuilder& b, const Landmarks& lm, const Selection& sel,
+                              const std::unordered_map<std::string, int32_t>& drug_of,
+                              const std::unordered_map<std::string, int32_t>& cell_of, GctxFile& gctx,
+                              const std::string& gctx_path, Samples& s) {
   for (const auto& g : lm.genes) {
     s.gene_id.push_back(g.gene_id);
     s.gene_symbol.push_back(g.symbol);
     s.gene_node.push_back(b.find(node_type_index("gene/protein"), g.gene_id));
   }
-  for (const Signature* sig : kept) {
+  for (const Signature* sig : sel.kept) {
     s.sig_id.push_back(sig->sig_id);
     s.sig_drug.push_back(drug_of.at(sig->pert_id));
     s.sig_cell.push_back(cell_of.at(sig->cell_id));
     s.dose_um.push_back(std::isfinite(sig->dose_um) ? float(sig->dose_um) : 0.f);
     s.time_h.push_back(std::isfinite(sig->time_h) ? float(sig->time_h) : 0.f);
   }
-  s.y = gctx.read(lm.gctx_row, cols);
-  check_finite(s.y, s, in.gctx);
-  if (cfg.ingest.replicates == "mean") st.replicates_merged = merge_replicates(s);
-  st.signatures_kept = s.num_signatures();
+  s.y = gctx.read(lm.gctx_row, sel.cols);
+  check_finite(s.y, s, gctx_path);
+}
 
-  res.graph = b.finish();
-  st.kg = b.counts();
-  set_features(res.graph, cfg, lm, smiles_of_node, st);
-  res.graph.validate("ingested graph");
-  s.validate("ingested samples", res.graph.num_nodes());
-  // Printed only on success: a failing run's stderr is its one error line.
+// What a successful ingest tells: kg.csv's counts, and what of the inputs it left aside.
+// Printed only on success: a failing run's stderr is its one error line.
+void log_ingest(const IngestStats& st, const Samples& s, const InputsConfig& in) {
   if (const std::string kg = kg_counts_line(st.kg, in.kg_csv); !kg.empty()) log::info("{}", kg);
   if (st.cells_not_in_cell_info)
     log::warn("ingest: {} of {} cell lines are not in cell_info \"{}\" (not linked to anatomy or disease)",
@@ -205,6 +217,41 @@ IngestResult ingest(const Config& cfg) {
   if (!in.embeddings.empty())
     log::info("ingest: embeddings \"{}\": {} nodes imported, {} nodes absent (zeros), {} ids not in the graph",
               in.embeddings, st.embed_imported, st.embed_missing, st.embed_unknown);
+}
+
+}  // namespace
+
+IngestResult ingest(const Config& cfg) {
+  const auto& in = cfg.inputs;
+  IngestResult res;
+  IngestStats& st = res.stats;
+  Samples& s = res.samples;
+  res.inputs = input_files(in);
+
+  GraphBuilder b;
+  b.read_kg_csv(in.kg_csv);
+  st.kg_nodes = b.num_nodes();
+  st.kg_edges = b.num_edges();
+
+  GctxFile gctx(in.gctx);
+  if (!gctx.has_matrix()) fail_file("GCTX", in.gctx, "has no matrix (/0/DATA/0/matrix): metadata only");
+  Landmarks lm = in.gene_info.empty() ? landmarks_from_gctx(gctx)
+                                      : landmark_rows(read_gene_info(in.gene_info), in.gene_info, gctx);
+  SigInfo sigs;
+  const Selection sel = kept_signatures(cfg, gctx, sigs, st);
+  std::unordered_map<int32_t, std::string> smiles_of_node;  // first SMILES seen per drug node
+  const auto drug_of = add_compounds(b, in, sel, s, smiles_of_node, st);
+  const auto cell_of = add_cell_lines(b, in, sel, s, st);
+  add_genes_and_signatures(b, lm, sel, drug_of, cell_of, gctx, in.gctx, s);
+  if (cfg.ingest.replicates == "mean") st.replicates_merged = merge_replicates(s);
+  st.signatures_kept = s.num_signatures();
+
+  res.graph = b.finish();
+  st.kg = b.counts();
+  set_features(res.graph, cfg, lm, smiles_of_node, st);
+  res.graph.validate("ingested graph");
+  s.validate("ingested samples", res.graph.num_nodes());
+  log_ingest(st, s, in);
   return res;
 }
 

@@ -361,6 +361,109 @@ void RidgeFit::predict_row(const SparseRows& x, int64_t r, float* out) const {
   for (int64_t k = 0; k < g; ++k) out[k] = float(acc[size_t(k)]);
 }
 
+namespace {
+
+// The training rows of a ridge fit: x's sparse rows and their responses (rows y_rows of y).
+struct RidgeRows {
+  const SparseRows& x;
+  const h5::Matrix<float>& y;
+  const std::vector<int64_t>& y_rows;
+  const float* row_y(int64_t r) const { return y.row(y_rows[size_t(r)]); }
+  std::pair<int64_t, int64_t> entries(int64_t r) const { return {x.indptr[size_t(r)], x.indptr[size_t(r) + 1]}; }
+};
+
+// The column means x̄ [p] and ȳ [G] over the n rows.
+void column_means(const RidgeRows& d, int64_t n, std::vector<double>& xm, std::vector<double>& ym) {
+  const SparseRows& x = d.x;
+  for (int64_t r = 0; r < n; ++r) {
+    for (auto [e, end] = d.entries(r); e < end; ++e) xm[size_t(x.index[size_t(e)])] += x.value[size_t(e)];
+    for (int64_t k = 0; k < int64_t(ym.size()); ++k) ym[size_t(k)] += d.row_y(r)[k];
+  }
+  for (auto& v : xm) v /= double(n);
+  for (auto& v : ym) v /= double(n);
+}
+
+// The primal solve (XcᵀXc + αI) W = XcᵀYc; XcᵀXc = XᵀX − n x̄x̄ᵀ and XcᵀYc = XᵀY − n x̄ȳᵀ, from
+// the sparse rows. w [p, G], zero on entry.
+void ridge_primal(const RidgeRows& d, const std::vector<double>& xm, const std::vector<double>& ym, double alpha,
+                  int64_t threads, std::vector<double>& w) {
+  const SparseRows& x = d.x;
+  const int64_t n = x.rows(), p = x.cols, G = int64_t(ym.size());
+  std::vector<double> a(size_t(p * p), 0.0);
+  for (int64_t r = 0; r < n; ++r) {
+    const float* yr = d.row_y(r);
+    for (auto [e, end] = d.entries(r); e < end; ++e) {
+      const int64_t i = x.index[size_t(e)];
+      const double v = x.value[size_t(e)];
+      for (int64_t e2 = x.indptr[size_t(r)]; e2 <= e; ++e2) {
+        const int64_t j = x.index[size_t(e2)];
+        a[size_t(std::max(i, j) * p + std::min(i, j))] += v * x.value[size_t(e2)];
+      }
+      double* wi = &w[size_t(i * G)];
+      for (int64_t k = 0; k < G; ++k) wi[k] += v * yr[k];
+    }
+  }
+  for (int64_t i = 0; i < p; ++i) {
+    for (int64_t j = 0; j <= i; ++j) a[size_t(i * p + j)] -= double(n) * xm[size_t(i)] * xm[size_t(j)];
+    a[size_t(i * p + i)] += alpha;
+    for (int64_t k = 0; k < G; ++k) w[size_t(i * G + k)] -= double(n) * xm[size_t(i)] * ym[size_t(k)];
+  }
+  cholesky(a, p, threads, "primal");
+  cholesky_solve(a, p, w, G, threads);
+}
+
+// The centred Gram Kc = XcXcᵀ [n, n] (lower triangle): (x_i − x̄)·(x_j − x̄) = x_i·x_j − m_i −
+// m_j + x̄·x̄, with m_i = x_i·x̄.
+std::vector<double> centred_gram(const RidgeRows& d, const std::vector<double>& xm) {
+  const SparseRows& x = d.x;
+  const int64_t n = x.rows();
+  std::vector<double> kc(size_t(n * n), 0.0), m(size_t(n), 0.0), dense(size_t(x.cols), 0.0);
+  const double xx = std::inner_product(xm.begin(), xm.end(), xm.begin(), 0.0);
+  for (int64_t i = 0; i < n; ++i) {
+    for (auto [e, end] = d.entries(i); e < end; ++e) {
+      dense[size_t(x.index[size_t(e)])] = x.value[size_t(e)];
+      m[size_t(i)] += x.value[size_t(e)] * xm[size_t(x.index[size_t(e)])];
+    }
+    for (int64_t j = 0; j <= i; ++j) {
+      double dot = 0;
+      for (auto [e, end] = d.entries(j); e < end; ++e) dot += x.value[size_t(e)] * dense[size_t(x.index[size_t(e)])];
+      kc[size_t(i * n + j)] = dot;
+    }
+    for (auto [e, end] = d.entries(i); e < end; ++e) dense[size_t(x.index[size_t(e)])] = 0.0;
+  }
+  for (int64_t i = 0; i < n; ++i)
+    for (int64_t j = 0; j <= i; ++j) kc[size_t(i * n + j)] += xx - m[size_t(i)] - m[size_t(j)];
+  return kc;
+}
+
+// The dual solve (Kc + αI) A = Yc, then W = Xcᵀ A = XᵀA − x̄ (1ᵀA). w [p, G], zero on entry.
+void ridge_dual(const RidgeRows& d, const std::vector<double>& xm, const std::vector<double>& ym, double alpha,
+                int64_t threads, std::vector<double>& w) {
+  const SparseRows& x = d.x;
+  const int64_t n = x.rows(), p = x.cols, G = int64_t(ym.size());
+  std::vector<double> kc = centred_gram(d, xm);
+  std::vector<double> a(size_t(n * G));  // Yc, then the dual coefficients
+  for (int64_t i = 0; i < n; ++i) {
+    kc[size_t(i * n + i)] += alpha;
+    for (int64_t k = 0; k < G; ++k) a[size_t(i * G + k)] = double(d.row_y(i)[k]) - ym[size_t(k)];
+  }
+  cholesky(kc, n, threads, "dual");
+  cholesky_solve(kc, n, a, G, threads);
+  std::vector<double> colsum(size_t(G), 0.0);
+  for (int64_t i = 0; i < n; ++i) {
+    const double* ai = &a[size_t(i * G)];
+    for (int64_t k = 0; k < G; ++k) colsum[size_t(k)] += ai[k];
+    for (auto [e, end] = d.entries(i); e < end; ++e) {
+      double* wj = &w[size_t(x.index[size_t(e)]) * size_t(G)];
+      for (int64_t k = 0; k < G; ++k) wj[k] += x.value[size_t(e)] * ai[k];
+    }
+  }
+  for (int64_t j = 0; j < p; ++j)
+    for (int64_t k = 0; k < G; ++k) w[size_t(j * G + k)] -= xm[size_t(j)] * colsum[size_t(k)];
+}
+
+}  // namespace
+
 RidgeFit fit_ridge(const SparseRows& x, const h5::Matrix<float>& y, const std::vector<int64_t>& y_rows,
                    double alpha, int64_t threads, RidgeSolver solver) {
   const int64_t n = x.rows(), p = x.cols, G = y.cols;
@@ -368,79 +471,12 @@ RidgeFit fit_ridge(const SparseRows& x, const h5::Matrix<float>& y, const std::v
   RidgeFit f;
   f.p = p, f.g = G;
   f.dual = solver == RidgeSolver::dual || (solver == RidgeSolver::automatic && n < p);
-  auto row_y = [&](int64_t r) { return y.row(y_rows[size_t(r)]); };
-  auto entries = [&](int64_t r) { return std::make_pair(x.indptr[size_t(r)], x.indptr[size_t(r) + 1]); };
-
+  const RidgeRows d{x, y, y_rows};
   std::vector<double> xm(size_t(p), 0.0), ym(size_t(G), 0.0);  // x̄, ȳ
-  for (int64_t r = 0; r < n; ++r) {
-    for (auto [e, end] = entries(r); e < end; ++e) xm[size_t(x.index[size_t(e)])] += x.value[size_t(e)];
-    for (int64_t k = 0; k < G; ++k) ym[size_t(k)] += row_y(r)[k];
-  }
-  for (auto& v : xm) v /= double(n);
-  for (auto& v : ym) v /= double(n);
+  column_means(d, n, xm, ym);
   f.w.assign(size_t(p * G), 0.0);
-
-  if (!f.dual) {
-    // XcᵀXc = XᵀX − n x̄x̄ᵀ and XcᵀYc = XᵀY − n x̄ȳᵀ, from the sparse rows.
-    std::vector<double> a(size_t(p * p), 0.0);
-    for (int64_t r = 0; r < n; ++r) {
-      const float* yr = row_y(r);
-      for (auto [e, end] = entries(r); e < end; ++e) {
-        const int64_t i = x.index[size_t(e)];
-        const double v = x.value[size_t(e)];
-        for (int64_t e2 = x.indptr[size_t(r)]; e2 <= e; ++e2) {
-          const int64_t j = x.index[size_t(e2)];
-          a[size_t(std::max(i, j) * p + std::min(i, j))] += v * x.value[size_t(e2)];
-        }
-        double* wi = &f.w[size_t(i * G)];
-        for (int64_t k = 0; k < G; ++k) wi[k] += v * yr[k];
-      }
-    }
-    for (int64_t i = 0; i < p; ++i) {
-      for (int64_t j = 0; j <= i; ++j) a[size_t(i * p + j)] -= double(n) * xm[size_t(i)] * xm[size_t(j)];
-      a[size_t(i * p + i)] += alpha;
-      for (int64_t k = 0; k < G; ++k) f.w[size_t(i * G + k)] -= double(n) * xm[size_t(i)] * ym[size_t(k)];
-    }
-    cholesky(a, p, threads, "primal");
-    cholesky_solve(a, p, f.w, G, threads);
-  } else {
-    // Kc = XcXcᵀ: (x_i − x̄)·(x_j − x̄) = x_i·x_j − m_i − m_j + x̄·x̄, with m_i = x_i·x̄.
-    std::vector<double> kc(size_t(n * n), 0.0), m(size_t(n), 0.0), dense(size_t(p), 0.0);
-    const double xx = std::inner_product(xm.begin(), xm.end(), xm.begin(), 0.0);
-    for (int64_t i = 0; i < n; ++i) {
-      for (auto [e, end] = entries(i); e < end; ++e) {
-        dense[size_t(x.index[size_t(e)])] = x.value[size_t(e)];
-        m[size_t(i)] += x.value[size_t(e)] * xm[size_t(x.index[size_t(e)])];
-      }
-      for (int64_t j = 0; j <= i; ++j) {
-        double dot = 0;
-        for (auto [e, end] = entries(j); e < end; ++e) dot += x.value[size_t(e)] * dense[size_t(x.index[size_t(e)])];
-        kc[size_t(i * n + j)] = dot;
-      }
-      for (auto [e, end] = entries(i); e < end; ++e) dense[size_t(x.index[size_t(e)])] = 0.0;
-    }
-    std::vector<double> a(size_t(n * G));  // Yc, then the dual coefficients
-    for (int64_t i = 0; i < n; ++i) {
-      for (int64_t j = 0; j <= i; ++j) kc[size_t(i * n + j)] += xx - m[size_t(i)] - m[size_t(j)];
-      kc[size_t(i * n + i)] += alpha;
-      for (int64_t k = 0; k < G; ++k) a[size_t(i * G + k)] = double(row_y(i)[k]) - ym[size_t(k)];
-    }
-    cholesky(kc, n, threads, "dual");
-    cholesky_solve(kc, n, a, G, threads);
-    // W = Xcᵀ A = XᵀA − x̄ (1ᵀA).
-    std::vector<double> colsum(size_t(G), 0.0);
-    for (int64_t i = 0; i < n; ++i) {
-      const double* ai = &a[size_t(i * G)];
-      for (int64_t k = 0; k < G; ++k) colsum[size_t(k)] += ai[k];
-      for (auto [e, end] = entries(i); e < end; ++e) {
-        double* wj = &f.w[size_t(x.index[size_t(e)]) * size_t(G)];
-        for (int64_t k = 0; k < G; ++k) wj[k] += x.value[size_t(e)] * ai[k];
-      }
-    }
-    for (int64_t j = 0; j < p; ++j)
-      for (int64_t k = 0; k < G; ++k) f.w[size_t(j * G + k)] -= xm[size_t(j)] * colsum[size_t(k)];
-  }
-
+  if (f.dual) ridge_dual(d, xm, ym, alpha, threads, f.w);
+  else ridge_primal(d, xm, ym, alpha, threads, f.w);
   f.b = ym;  // b = ȳ − Wᵀx̄
   for (int64_t j = 0; j < p; ++j)
     for (int64_t k = 0; k < G; ++k) f.b[size_t(k)] -= xm[size_t(j)] * f.w[size_t(j * G + k)];

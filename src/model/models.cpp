@@ -104,10 +104,29 @@ std::pair<torch::Tensor, torch::Tensor> propagate_programs(const torch::Tensor& 
 
 // ---- GatModel ------------------------------------------------------------------------------
 
+// Parameters and buffers are registered in this order (the order of parameters(), of the
+// optimiser's state and of a checkpoint), and the random initial values drawn in it.
 GatModel::GatModel(const GatConfig& c, const Graph& g, const Samples& s, bool prune) : c_(c) {
-  const int64_t hidden = c.hidden;
-  KG_CHECK(hidden % c.heads == 0);
-  // Per-type inputs, stacked in type order; node_perm_ maps node v to its row in the stack.
+  KG_CHECK(c.hidden % c.heads == 0);
+  const std::vector<int64_t> offset = build_inputs(g);
+  build_node_map(g, offset);
+  build_sampler(g);
+  sig_drug_node_ = register_buffer("sig_drug_node", sig_nodes(s, true));
+  sig_cell_node_ = register_buffer("sig_cell_node", sig_nodes(s, false));
+  build_edges(g, prune);
+  build_layers(g.num_relations());
+  dose_time_ = register_buffer("dose_time", dose_time_encoding(s));
+  if (c.decoder == "programs") {
+    build_programs_decoder(g, s);
+  } else {
+    build_mlp_decoder(s);
+  }
+}
+
+// h0's inputs per node type: features, and a projection (or one vector per type) and node
+// embeddings. Returns each type's first row in the stack of the types' features.
+std::vector<int64_t> GatModel::build_inputs(const Graph& g) {
+  const int64_t hidden = c_.hidden;
   std::vector<int64_t> offset(g.features.size(), 0);
   int64_t rows = 0;
   const int drug_type = node_type_index("drug");
@@ -121,7 +140,7 @@ GatModel::GatModel(const GatConfig& c, const Graph& g, const Samples& s, bool pr
     rows += f.rows;
     const std::string name = std::to_string(t);
     feats_.push_back(register_buffer("feat_" + name, to_tensor(f)));
-    const auto& anon = c.anonymous_types;
+    const auto& anon = c_.anonymous_types;
     const bool anonymous = std::find(anon.begin(), anon.end(), node_type_names()[t]) != anon.end();
     if (f.cols > 0 && !anonymous) {
       proj_.push_back(register_module("proj_" + name, torch::nn::Linear(f.cols, hidden)));
@@ -134,10 +153,16 @@ GatModel::GatModel(const GatConfig& c, const Graph& g, const Samples& s, bool pr
     if (is_drug) drug_slot_ = int64_t(feats_.size()) - 1;
     // Drug nodes get none: a compound's own vector would only memorise training compounds; nor
     // do anonymous types (one vector per type is all they have).
-    node_emb_.push_back(c.node_embeddings && !is_drug && !anonymous && f.rows > 0
+    node_emb_.push_back(c_.node_embeddings && !is_drug && !anonymous && f.rows > 0
                             ? register_parameter("node_emb_" + name, torch::randn({f.rows, hidden}) * 0.1)
                             : torch::Tensor());
   }
+  return offset;
+}
+
+// Each node's row in the stacked per-type inputs (node_perm_), and its type slot and row in
+// that type (for sampling).
+void GatModel::build_node_map(const Graph& g, const std::vector<int64_t>& offset) {
   std::vector<int64_t> perm(static_cast<size_t>(g.num_nodes())), slot_of_type(g.features.size(), -1);
   for (size_t t = 0, k = 0; t < g.features.size(); ++t)
     if (g.features[t].rows > 0 || g.features[t].cols > 0) slot_of_type[t] = int64_t(k++);
@@ -149,18 +174,23 @@ GatModel::GatModel(const GatConfig& c, const Graph& g, const Samples& s, bool pr
     node_slot_[v] = slot_of_type[t], node_row_[v] = g.local_index[v];
   }
   node_perm_ = register_buffer("node_perm", to_tensor(perm));
-  if (!c.fanouts.empty()) {
-    KG_CHECK(int64_t(c.fanouts.size()) == c.layers);
+}
+
+// Neighbour sampling (gat.fanouts): the graph's CSR and the sampler's seed.
+void GatModel::build_sampler(const Graph& g) {
+  if (!c_.fanouts.empty()) {
+    KG_CHECK(int64_t(c_.fanouts.size()) == c_.layers);
     csr_.node_type = g.node_type, csr_.indptr = g.indptr, csr_.src = g.src, csr_.rel = g.rel;
   }
   // Drawn only when sampling, so that models without it initialise exactly as before.
   sample_state_ = register_buffer("sample_state", torch::zeros({2}, torch::kInt64));
-  if (!c.fanouts.empty()) sample_state_[0] = torch::randint(int64_t(1) << 62, {}, torch::kInt64);
+  if (!c_.fanouts.empty()) sample_state_[0] = torch::randint(int64_t(1) << 62, {}, torch::kInt64);
+}
 
-  const int64_t r = g.num_relations();
+// Each layer's edges (with self-loops): with `prune`, only those that reach the signatures'
+// drug and cell nodes.
+void GatModel::build_edges(const Graph& g, bool prune) {
   const EdgeSet all = graph_edge_set(g);
-  sig_drug_node_ = register_buffer("sig_drug_node", sig_nodes(s, true));
-  sig_cell_node_ = register_buffer("sig_cell_node", sig_nodes(s, false));
   if (prune) {
     std::vector<int64_t> targets(sig_drug_node_.data_ptr<int64_t>(),
                                  sig_drug_node_.data_ptr<int64_t>() + sig_drug_node_.numel());
@@ -168,76 +198,95 @@ GatModel::GatModel(const GatConfig& c, const Graph& g, const Samples& s, bool pr
                    sig_cell_node_.data_ptr<int64_t>() + sig_cell_node_.numel());
     std::sort(targets.begin(), targets.end());
     targets.erase(std::unique(targets.begin(), targets.end()), targets.end());
-    edges_ = prune_edges(all, targets, c.layers);
+    edges_ = prune_edges(all, targets, c_.layers);
   } else {
-    edges_.assign(size_t(c.layers), all);
+    edges_.assign(size_t(c_.layers), all);
   }
-  for (int64_t l = 0; l < c.layers; ++l) {
+  for (int64_t l = 0; l < c_.layers; ++l) {
     const std::string name = std::to_string(l);
     register_buffer("edge_src_" + name, edges_[size_t(l)].src);
     register_buffer("edge_dst_" + name, edges_[size_t(l)].dst);
     register_buffer("edge_rel_" + name, edges_[size_t(l)].rel);
   }
-  for (int64_t l = 0; l < c.layers; ++l) {
+}
+
+// The GAT layers over `relations` relations (self-loops included).
+void GatModel::build_layers(int64_t relations) {
+  for (int64_t l = 0; l < c_.layers; ++l) {
     GatLayerOptions o;
-    o.in_dim = hidden, o.channels = hidden / c.heads, o.heads = c.heads, o.num_relations = r;
-    o.rel_dim = c.rel_dim, o.attn_dropout = c.attn_dropout, o.self_loops = false;
+    o.in_dim = c_.hidden, o.channels = c_.hidden / c_.heads, o.heads = c_.heads, o.num_relations = relations;
+    o.rel_dim = c_.rel_dim, o.attn_dropout = c_.attn_dropout, o.self_loops = false;
     // The fused kernel's α carries no gradient; the programs' paths need one through α.
-    o.fused = c.kernel == "fused" && c.program_types.empty();
-    o.relation_softmax = c.relation_softmax;
+    o.fused = c_.kernel == "fused" && c_.program_types.empty();
+    o.relation_softmax = c_.relation_softmax;
     layers_.push_back(register_module("gat_" + std::to_string(l), GatLayer(o)));
   }
+}
 
-  dose_time_ = register_buffer("dose_time", dose_time_encoding(s));
-  if (c.decoder == "programs") {
-    activity_ = register_module("activity", torch::nn::Linear(hidden + 2, 1));
-    cell_part_ = register_module("cell_part", torch::nn::Linear(hidden, s.num_genes()));
-    if (c.program_types.empty()) {
-      gate_ = register_module("gate", torch::nn::Linear(hidden, hidden));
-      programs_ = register_module("programs", torch::nn::Linear(torch::nn::LinearOptions(hidden, s.num_genes()).bias(false)));
-    } else {
-      std::vector<int> types;
-      for (const auto& name : c.program_types) types.push_back(node_type_index(name));
-      std::vector<int64_t> row(static_cast<size_t>(g.num_nodes()));
-      int64_t n = 0;
-      for (size_t v = 0; v < row.size(); ++v)
-        row[v] = std::find(types.begin(), types.end(), int(g.node_type[v])) != types.end() ? n++ : -1;
-      for (auto& r : row) if (r < 0) r = n;  // initial_programs' zero row
-      program_row_ = register_buffer("program_row", to_tensor(row));
-      node_programs_ = register_parameter("node_programs", torch::randn({n, s.num_genes()}) * 0.01);
-      KG_CHECK(c.cell_gate == "gene" || c.cell_gate == "program", "gat.cell_gate \"{}\"", c.cell_gate);
-      if (c.cell_gate == "program") {  // starts neutral (every gate 1): the mix as the attention gives it
-        program_gate_ = register_module("program_gate", torch::nn::Linear(hidden, n));
-        for (auto& p : program_gate_->parameters()) p.detach().zero_();
-        mix_table_ = register_buffer("mix_table", torch::eye(n));
-      } else {
-        program_gate_ = register_module("program_gate", torch::nn::Linear(hidden, s.num_genes()));
-      }
-    }
-    KG_CHECK(c.program_init == "random" || !c.program_types.empty(), "gat.program_init: {} needs gat.program_types",
-             c.program_init);
-    KG_CHECK(c.cell_gate == "gene" || !c.program_types.empty(), "gat.cell_gate: {} needs gat.program_types", c.cell_gate);
-    if (c.compound_programs) {
-      KG_CHECK(!c.program_types.empty(), "gat.compound_programs needs gat.program_types");
-      KG_CHECK(drug_slot_ >= 0, "gat.compound_programs: the graph has no drug nodes");
-      std::vector<int64_t> rows(static_cast<size_t>(s.num_signatures()));
-      const int64_t* drug_of = sig_drug_node_.data_ptr<int64_t>();
-      for (size_t i = 0; i < rows.size(); ++i) rows[i] = node_row_[size_t(drug_of[i])];
-      sig_compound_ = register_buffer("sig_compound", to_tensor(rows));
-      compound_programs_ =
-          register_parameter("compound_programs", torch::zeros({feats_[size_t(drug_slot_)].size(0), s.num_genes()}));
-    }
+// gat.decoder: programs — the activity and cell parts, then learned programs P and their gate,
+// or (gat.program_types) the programs of nodes, and the compounds' own programs.
+void GatModel::build_programs_decoder(const Graph& g, const Samples& s) {
+  const int64_t hidden = c_.hidden;
+  activity_ = register_module("activity", torch::nn::Linear(hidden + 2, 1));
+  cell_part_ = register_module("cell_part", torch::nn::Linear(hidden, s.num_genes()));
+  if (c_.program_types.empty()) {
+    gate_ = register_module("gate", torch::nn::Linear(hidden, hidden));
+    programs_ = register_module("programs", torch::nn::Linear(torch::nn::LinearOptions(hidden, s.num_genes()).bias(false)));
   } else {
-    KG_CHECK(c.program_types.empty(), "gat.program_types needs gat.decoder: programs (it is {})", c.decoder);
-    KG_CHECK(c.program_init == "random", "gat.program_init: {} needs gat.decoder: programs with gat.program_types", c.program_init);
-    KG_CHECK(!c.compound_programs, "gat.compound_programs needs gat.decoder: programs with gat.program_types");
-    KG_CHECK(c.cell_gate == "gene", "gat.cell_gate: {} needs gat.decoder: programs with gat.program_types", c.cell_gate);
-    KG_CHECK(c.decoder == "mlp", "gat.decoder \"{}\"", c.decoder);
-    head_ = register_module(
-        "head", torch::nn::Sequential(torch::nn::Linear(2 * hidden + 2, c.head_hidden),
-                                      torch::nn::ReLU(), torch::nn::Dropout(c.dropout),
-                                      torch::nn::Linear(c.head_hidden, s.num_genes())));
+    build_node_programs(g, s);
   }
+  KG_CHECK(c_.program_init == "random" || !c_.program_types.empty(), "gat.program_init: {} needs gat.program_types",
+           c_.program_init);
+  KG_CHECK(c_.cell_gate == "gene" || !c_.program_types.empty(), "gat.cell_gate: {} needs gat.program_types", c_.cell_gate);
+  if (c_.compound_programs) build_compound_programs(s);
+}
+
+// gat.program_types: a program V_v per node of those types (each node's row in V, the others
+// the zero row n), and the cell gate, per gene or per program (gat.cell_gate).
+void GatModel::build_node_programs(const Graph& g, const Samples& s) {
+  std::vector<int> types;
+  for (const auto& name : c_.program_types) types.push_back(node_type_index(name));
+  std::vector<int64_t> row(static_cast<size_t>(g.num_nodes()));
+  int64_t n = 0;
+  for (size_t v = 0; v < row.size(); ++v)
+    row[v] = std::find(types.begin(), types.end(), int(g.node_type[v])) != types.end() ? n++ : -1;
+  for (auto& r : row) if (r < 0) r = n;  // initial_programs' zero row
+  program_row_ = register_buffer("program_row", to_tensor(row));
+  node_programs_ = register_parameter("node_programs", torch::randn({n, s.num_genes()}) * 0.01);
+  KG_CHECK(c_.cell_gate == "gene" || c_.cell_gate == "program", "gat.cell_gate \"{}\"", c_.cell_gate);
+  if (c_.cell_gate == "program") {  // starts neutral (every gate 1): the mix as the attention gives it
+    program_gate_ = register_module("program_gate", torch::nn::Linear(c_.hidden, n));
+    for (auto& p : program_gate_->parameters()) p.detach().zero_();
+    mix_table_ = register_buffer("mix_table", torch::eye(n));
+  } else {
+    program_gate_ = register_module("program_gate", torch::nn::Linear(c_.hidden, s.num_genes()));
+  }
+}
+
+// gat.compound_programs: a program per compound (rows by drug-type index, zero at start), and
+// each signature's row in them.
+void GatModel::build_compound_programs(const Samples& s) {
+  KG_CHECK(!c_.program_types.empty(), "gat.compound_programs needs gat.program_types");
+  KG_CHECK(drug_slot_ >= 0, "gat.compound_programs: the graph has no drug nodes");
+  std::vector<int64_t> rows(static_cast<size_t>(s.num_signatures()));
+  const int64_t* drug_of = sig_drug_node_.data_ptr<int64_t>();
+  for (size_t i = 0; i < rows.size(); ++i) rows[i] = node_row_[size_t(drug_of[i])];
+  sig_compound_ = register_buffer("sig_compound", to_tensor(rows));
+  compound_programs_ =
+      register_parameter("compound_programs", torch::zeros({feats_[size_t(drug_slot_)].size(0), s.num_genes()}));
+}
+
+// gat.decoder: mlp — the head on [h_drug ‖ h_cell ‖ dose/time]; none of the programs' keys.
+void GatModel::build_mlp_decoder(const Samples& s) {
+  KG_CHECK(c_.program_types.empty(), "gat.program_types needs gat.decoder: programs (it is {})", c_.decoder);
+  KG_CHECK(c_.program_init == "random", "gat.program_init: {} needs gat.decoder: programs with gat.program_types", c_.program_init);
+  KG_CHECK(!c_.compound_programs, "gat.compound_programs needs gat.decoder: programs with gat.program_types");
+  KG_CHECK(c_.cell_gate == "gene", "gat.cell_gate: {} needs gat.decoder: programs with gat.program_types", c_.cell_gate);
+  KG_CHECK(c_.decoder == "mlp", "gat.decoder \"{}\"", c_.decoder);
+  head_ = register_module(
+      "head", torch::nn::Sequential(torch::nn::Linear(2 * c_.hidden + 2, c_.head_hidden),
+                                    torch::nn::ReLU(), torch::nn::Dropout(c_.dropout),
+                                    torch::nn::Linear(c_.head_hidden, s.num_genes())));
 }
 
 torch::Tensor GatModel::head(const torch::Tensor& hd, const torch::Tensor& hc, const torch::Tensor& sig,
@@ -273,28 +322,204 @@ double mean_row_pearson(const torch::Tensor& a, const torch::Tensor& b) {
   return ((ac * bc).sum(1) / den).mean().item<double>();
 }
 
+constexpr auto kF64 = torch::kFloat64;
+
+// What fit_programs works on (float64), and its fit as each step refines it.
+struct ProgramProblem {
+  int64_t n = 0, G = 0;                 // programs, genes
+  bool has_val = false;                 // validation signatures to choose the penalties on
+  torch::Tensor tr, va;                 // training and validation signature rows
+  torch::Tensor nodes, inv_tr, inv_va;  // the compounds' drug nodes D' (train ∪ val); each signature's row in them
+  torch::Tensor cells, cell_inv;        // the training cell lines C; each training signature's row in them
+  torch::Tensor M;                      // the mix [D', n] of the drug nodes
+  torch::Tensor y_tr, n_d, X_tr;        // responses [S_train, G], signatures per drug node [D'], x_s [S_train, n]
+  torch::Tensor Xbar, Ybar;             // cell line means x̄_c [C, n], ȳ_c [C, G]
+  torch::Tensor K, B;                   // the fixed-effects Gram [n, n] and its right-hand side [n, G]
+  torch::Tensor y_va, vc, Yv0, Xv;      // validation: responses, cell rows (C: unseen), prediction Yv0 + Xv U
+  double scale = 0;                     // K's mean diagonal: the unit of the penalties
+  torch::Tensor U, b, pred_va;          // the fit [n, G], the gates [C + 1, n], its validation predictions
+  int64_t D() const { return nodes.size(0); }
+  int64_t C() const { return cells.size(0); }
+};
+
+// The signatures by compound (the drug nodes of training and validation, sorted) and by cell
+// line (training only).
+ProgramProblem index_signatures(const std::vector<int64_t>& train, const std::vector<int64_t>& val,
+                                const torch::Tensor& sig_drug_node, const torch::Tensor& sig_cell_node) {
+  ProgramProblem p;
+  p.has_val = !val.empty();
+  p.tr = to_tensor(train), p.va = to_tensor(val);
+  const auto drug_tr = sig_drug_node.index_select(0, p.tr), drug_va = sig_drug_node.index_select(0, p.va);
+  torch::Tensor inverse;
+  std::tie(p.nodes, inverse) = torch::_unique(torch::cat({drug_tr, drug_va}), /*sorted=*/true, /*return_inverse=*/true);
+  p.inv_tr = inverse.slice(0, 0, p.tr.size(0)), p.inv_va = inverse.slice(0, p.tr.size(0));
+  std::tie(p.cells, p.cell_inv) = torch::_unique(sig_cell_node.index_select(0, p.tr), true, true);
+  return p;
+}
+
+// Fixed-effects ridge on the training signatures, by sums over compounds and cell lines:
+// with x_s = M[drug s] and c(s) its cell line, K = Σ_s (x_s − x̄_c)(x_s − x̄_c)ᵀ =
+// Mᵀ diag(n_d) M − X̄ᵀ diag(n_c) X̄ and B = Σ_s (x_s − x̄_c) y_sᵀ = Mᵀ S − X̄ᵀ diag(n_c) Ȳ.
+void ridge_sums(ProgramProblem& p, const torch::Tensor& y) {
+  const int64_t D = p.D(), C = p.C();
+  p.y_tr = y.index_select(0, p.tr).to(kF64);
+  p.n_d = torch::zeros({D}, kF64).index_add(0, p.inv_tr, torch::ones({p.tr.size(0)}, kF64));
+  const auto n_c = torch::zeros({C}, kF64).index_add(0, p.cell_inv, torch::ones({p.tr.size(0)}, kF64));
+  const auto S = torch::zeros({D, p.G}, kF64).index_add(0, p.inv_tr, p.y_tr);  // Σ y by compound
+  p.X_tr = p.M.index_select(0, p.inv_tr);                                      // [S_train, n]
+  p.Xbar = torch::zeros({C, p.n}, kF64).index_add(0, p.cell_inv, p.X_tr) / n_c.unsqueeze(1);
+  p.Ybar = torch::zeros({C, p.G}, kF64).index_add(0, p.cell_inv, p.y_tr) / n_c.unsqueeze(1);
+  p.K = p.M.t().mm(p.M * p.n_d.unsqueeze(1)) - p.Xbar.t().mm(p.Xbar * n_c.unsqueeze(1));
+  p.B = p.M.t().mm(S) - p.Xbar.t().mm(p.Ybar * n_c.unsqueeze(1));
+}
+
+// Validation: cell lines by their training row (unseen ones: the mean over training); a
+// validation signature's prediction is then Yv0 + Xv U.
+void validation_design(ProgramProblem& p, const torch::Tensor& y, const torch::Tensor& sig_cell_node, int64_t N) {
+  std::vector<int64_t> cell_row(static_cast<size_t>(N), p.C());
+  for (int64_t c = 0; c < p.C(); ++c) cell_row[size_t(p.cells[c].item<int64_t>())] = c;
+  const auto Ybar_ext = torch::cat({p.Ybar, p.y_tr.mean(0, true)}), Xbar_ext = torch::cat({p.Xbar, p.X_tr.mean(0, true)});
+  p.vc = to_tensor(cell_row).index_select(0, sig_cell_node.index_select(0, p.va));
+  p.y_va = y.index_select(0, p.va).to(kF64);
+  p.Yv0 = Ybar_ext.index_select(0, p.vc), p.Xv = p.M.index_select(0, p.inv_va) - Xbar_ext.index_select(0, p.vc);
+}
+
+// The ridge fit U of the penalty α = scale × 10^(k/2), 1e-3 … 1e2, with the highest validation
+// Pearson (without validation signatures: the smallest).
+void choose_alpha(ProgramProblem& p, GatModel::ProgramFit& fit) {
+  auto [lambda, Q] = torch::linalg_eigh(p.K);  // K = Q diag(λ) Qᵀ
+  const auto QB = Q.t().mm(p.B);
+  p.scale = std::max(p.K.diagonal().mean().item<double>(), 1e-12);
+  fit.val_pearson = -2;
+  for (int k = -6; k <= 4; ++k) {
+    const double alpha = p.scale * std::pow(10.0, k / 2.0);
+    const auto Ua = Q.mm(QB / (lambda.clamp_min(0) + alpha).unsqueeze(1));  // [n, G]
+    if (!p.has_val) { p.U = Ua, fit.alpha = alpha; break; }
+    const auto pred = p.Yv0 + p.Xv.mm(Ua);
+    const double r = mean_row_pearson(pred, p.y_va);
+    if (r > fit.val_pearson) fit.val_pearson = r, fit.alpha = alpha, p.U = Ua, p.pred_va = pred;
+  }
+}
+
+// Per training cell line c, with x̃_s = x_s − x̄_c and ỹ_s = y_s − ȳ_c over its signatures:
+// K_c = Σ x̃_s x̃_sᵀ [n, n] and B_c = Σ x̃_s ỹ_sᵀ [n, G].
+std::pair<std::vector<torch::Tensor>, std::vector<torch::Tensor>> cell_grams(const ProgramProblem& p) {
+  const auto Xc = p.X_tr - p.Xbar.index_select(0, p.cell_inv), Yc = p.y_tr - p.Ybar.index_select(0, p.cell_inv);
+  std::vector<torch::Tensor> Kc, Bc;
+  for (int64_t c = 0; c < p.C(); ++c) {
+    const auto rows = p.cell_inv.eq(c).nonzero().squeeze(1);
+    const auto xc = Xc.index_select(0, rows);
+    Kc.push_back(xc.t().mm(xc));
+    Bc.push_back(xc.t().mm(Yc.index_select(0, rows)));
+  }
+  return {Kc, Bc};
+}
+
+// The gates b_c given U: ((K_c ⊙ U Uᵀ) + λ_c I) b_c = rowsum(B_c ⊙ U) + λ_c (shrunk towards 1),
+// λ_c = mean diag(K_c ⊙ U Uᵀ) × 10^k; then scaled and clamped into the gate's range, and the
+// unseen cell lines' row set to the mean gate. bk [C + 1, n].
+void gates_given_programs(const std::vector<torch::Tensor>& Kc, const std::vector<torch::Tensor>& Bc,
+                          const torch::Tensor& Uk, int k, torch::Tensor& bk) {
+  const int64_t C = int64_t(Kc.size());
+  const auto UU = Uk.mm(Uk.t());
+  for (int64_t c = 0; c < C; ++c) {
+    auto A = Kc[size_t(c)] * UU;
+    const double lam = std::max(A.diagonal().mean().item<double>(), 1e-12) * std::pow(10.0, k);
+    A.diagonal().add_(lam);
+    const auto rhs = (Bc[size_t(c)] * Uk).sum(1, true) + lam;
+    bk[c].copy_(torch::linalg_solve(A, rhs).squeeze(1));
+  }
+  // b_c,p U_p is all that counts: a program's gates scaled down into the gate's range
+  // (U takes the scale back below), then clamped; unseen cell lines get the mean gate.
+  auto seen = bk.slice(0, 0, C);
+  seen.div_(std::get<0>(seen.max(0)).div(1.9).clamp_min(1)).clamp_(0.05, 1.95);
+  bk[C].copy_(seen.mean(0));
+}
+
+// U given the gates: (Σ_c (b_c b_cᵀ ⊙ K_c) + α' I) U = Σ_c diag(b_c) B_c, α' = alpha_rel in
+// proportion to the Gram's scale.
+torch::Tensor programs_given_gates(const std::vector<torch::Tensor>& Kc, const std::vector<torch::Tensor>& Bc,
+                                   const torch::Tensor& bk, double alpha_rel) {
+  auto Kb = torch::zeros({Kc[0].size(0), Kc[0].size(0)}, kF64);
+  auto Bb = torch::zeros({Bc[0].size(0), Bc[0].size(1)}, kF64);
+  for (size_t c = 0; c < Kc.size(); ++c) {
+    Kb += bk[int64_t(c)].unsqueeze(1) * bk[int64_t(c)].unsqueeze(0) * Kc[c];
+    Bb += bk[int64_t(c)].unsqueeze(1) * Bc[c];
+  }
+  const double a = alpha_rel * std::max(Kb.diagonal().mean().item<double>(), 1e-12);
+  Kb.diagonal().add_(a);
+  return torch::cholesky_solve(Bb, torch::linalg_cholesky(Kb));
+}
+
+// gat.cell_gate: program — gates b [C, n] per training cell line and program: the mix of a
+// signature is b_c ⊙ x_s (x̃_s = x_s − x̄_c then scales by b_c as well). Alternating least
+// squares from b = 1 (3 rounds of gates_given_programs, programs_given_gates, U's penalty α' the
+// chosen α in proportion to the Gram's scale), the gates' penalty 10^k from a grid by
+// validation; kept only if it beats the ungated fit. Cell lines validation does not train on
+// get the mean gate.
+void fit_cell_gates(ProgramProblem& p, GatModel::ProgramFit& fit) {
+  fit.gate_lambda = std::numeric_limits<double>::infinity();
+  const auto [Kc, Bc] = cell_grams(p);
+  const double alpha_rel = fit.alpha / p.scale;
+  for (int k = -2; k <= 2 && p.has_val; ++k) {
+    auto bk = torch::ones({p.C() + 1, p.n}, kF64);
+    torch::Tensor Uk = p.U;
+    for (int it = 0; it < 3; ++it) {
+      gates_given_programs(Kc, Bc, Uk, k, bk);
+      Uk = programs_given_gates(Kc, Bc, bk, alpha_rel);
+    }
+    const auto pred = p.Yv0 + (p.Xv * bk.index_select(0, p.vc)).mm(Uk);
+    const double r = mean_row_pearson(pred, p.y_va);
+    if (r > fit.val_pearson) fit.val_pearson = r, fit.gate_lambda = std::pow(10.0, k), p.U = Uk, p.b = bk, p.pred_va = pred;
+  }
+}
+
+// The compounds' own programs, on the residuals r_s of the fit: W_d = Σ r_s / (n_d + β), β =
+// mean n_d × 10^(k/2), 0.01 … 100, by validation. W [D', G], undefined unless one beats the fit.
+torch::Tensor choose_compound_programs(const ProgramProblem& p, GatModel::ProgramFit& fit) {
+  fit.compound_beta = std::numeric_limits<double>::infinity();
+  const auto bt = p.b.index_select(0, p.cell_inv);  // [S_train, n], ones unless gated
+  const auto resid = p.y_tr - p.Ybar.index_select(0, p.cell_inv) - ((p.X_tr - p.Xbar.index_select(0, p.cell_inv)) * bt).mm(p.U);
+  const auto R = torch::zeros({p.D(), p.G}, kF64).index_add(0, p.inv_tr, resid);  // Σ r by compound
+  const double mean_n = double(p.tr.size(0)) / std::max<double>(1, p.n_d.gt(0).sum().item<double>());
+  torch::Tensor best;
+  for (int k = -4; k <= 4 && p.has_val; ++k) {
+    const double beta = mean_n * std::pow(10.0, k / 2.0);
+    const auto W = R / (p.n_d + beta).unsqueeze(1);
+    const double r = mean_row_pearson(p.pred_va + W.index_select(0, p.inv_va), p.y_va);
+    if (r > fit.val_pearson) fit.val_pearson = r, fit.compound_beta = beta, best = W;
+  }
+  return best;
+}
+
+// Linear maps of the training cell lines' states: W h_c + b = T_c by least squares (the
+// minimum-norm one, through the dual: C equations, hidden + 1 unknowns per output).
+class CellLeastSquares {
+ public:
+  CellLeastSquares(const torch::Tensor& h_cells, int64_t hidden) : hidden_(hidden) {
+    const int64_t C = h_cells.size(0);
+    H1_ = torch::cat({h_cells.to(kF64), torch::ones({C, 1}, kF64)}, 1);  // [C, hidden + 1]
+    auto gram = H1_.mm(H1_.t());
+    gram.diagonal().add_(1e-9 * std::max(gram.diagonal().mean().item<double>(), 1e-12));
+    chol_ = torch::linalg_cholesky(gram);
+  }
+  void set(torch::nn::Linear& lin, const torch::Tensor& T) const {  // T [C, out]
+    const auto W = H1_.t().mm(torch::cholesky_solve(T, chol_));       // [hidden + 1, out]
+    lin->weight.copy_(W.slice(0, 0, hidden_).t());
+    lin->bias.copy_(W[hidden_]);
+  }
+
+ private:
+  int64_t hidden_;
+  torch::Tensor H1_, chol_;
+};
+
 }  // namespace
 
-GatModel::ProgramFit GatModel::fit_programs(const torch::Tensor& y, const std::vector<int64_t>& train,
-                                            const std::vector<int64_t>& val) {
-  KG_CHECK(carries_programs(), "gat.program_init: {} needs gat.program_types", c_.program_init);
-  KG_CHECK(!train.empty(), "no training signatures to fit the programs on");
-  torch::NoGradGuard ng;
-  const bool was_training = is_training();
-  eval();
-  for (auto& p : activity_->parameters()) p.zero_();      // r = 1/2
-  for (auto& p : program_gate_->parameters()) p.zero_();  // no cell gate
-  const GatAttention att = encode_with_attention();
-  const auto h = att.h.slice(1, 0, c_.hidden);
-  const int64_t N = h.size(0), n = node_programs_.size(0), G = y.size(1);
-  const auto dd = torch::kFloat64;
-
-  // The mix M [D', n] of the compounds' drug nodes D' (train and validation), in column chunks
-  // of V = I so that no [N, n] matrix is held at once.
-  const auto tr = to_tensor(train), va = to_tensor(val);
-  const auto drug_tr = sig_drug_node_.index_select(0, tr), drug_va = sig_drug_node_.index_select(0, va);
-  auto [nodes, inverse] = torch::_unique(torch::cat({drug_tr, drug_va}), /*sorted=*/true, /*return_inverse=*/true);
-  const auto inv_tr = inverse.slice(0, 0, tr.size(0)), inv_va = inverse.slice(0, tr.size(0));
+// The mix M [nodes, n_programs] of programs at `nodes` under the attention of `att` (Π with
+// V = I), in column chunks of V = I so that no [N, n_programs] matrix is held at once; float64.
+torch::Tensor GatModel::program_mix(const GatAttention& att, const torch::Tensor& nodes) {
+  const int64_t N = att.h.size(0), n = node_programs_.size(0);
   const int64_t chunk = std::max<int64_t>(1, (int64_t(1) << 25) / std::max<int64_t>(N, 1));
   std::vector<torch::Tensor> cols;
   const auto all = torch::arange(N, torch::kInt64);
@@ -309,140 +534,49 @@ GatModel::ProgramFit GatModel::fit_programs(const torch::Tensor& y, const std::v
     }
     cols.push_back(prog.index_select(0, nodes));
   }
-  const auto M = torch::cat(cols, 1).to(dd);  // [D', n]
+  return torch::cat(cols, 1).to(kF64);
+}
 
-  // Fixed-effects ridge on the training signatures, by sums over compounds and cell lines:
-  // with x_s = M[drug s] and c(s) its cell line, K = Σ_s (x_s − x̄_c)(x_s − x̄_c)ᵀ =
-  // Mᵀ diag(n_d) M − X̄ᵀ diag(n_c) X̄ and B = Σ_s (x_s − x̄_c) y_sᵀ = Mᵀ S − X̄ᵀ diag(n_c) Ȳ.
-  const auto cell_tr = sig_cell_node_.index_select(0, tr);
-  auto [cells, cell_inv] = torch::_unique(cell_tr, true, true);
-  const int64_t D = nodes.size(0), C = cells.size(0);
-  const auto y_tr = y.index_select(0, tr).to(dd);
-  const auto n_d = torch::zeros({D}, dd).index_add(0, inv_tr, torch::ones({tr.size(0)}, dd));
-  const auto n_c = torch::zeros({C}, dd).index_add(0, cell_inv, torch::ones({tr.size(0)}, dd));
-  const auto S = torch::zeros({D, G}, dd).index_add(0, inv_tr, y_tr);                     // Σ y by compound
-  const auto X_tr = M.index_select(0, inv_tr);                                           // [S_train, n]
-  const auto Xbar = torch::zeros({C, n}, dd).index_add(0, cell_inv, X_tr) / n_c.unsqueeze(1);
-  const auto Ybar = torch::zeros({C, G}, dd).index_add(0, cell_inv, y_tr) / n_c.unsqueeze(1);
-  const auto K = M.t().mm(M * n_d.unsqueeze(1)) - Xbar.t().mm(Xbar * n_c.unsqueeze(1));
-  const auto B = M.t().mm(S) - Xbar.t().mm(Ybar * n_c.unsqueeze(1));
-  auto [lambda, Q] = torch::linalg_eigh(K);  // K = Q diag(λ) Qᵀ
-  const auto QB = Q.t().mm(B);
+GatModel::ProgramFit GatModel::fit_programs(const torch::Tensor& y, const std::vector<int64_t>& train,
+                                            const std::vector<int64_t>& val) {
+  KG_CHECK(carries_programs(), "gat.program_init: {} needs gat.program_types", c_.program_init);
+  KG_CHECK(!train.empty(), "no training signatures to fit the programs on");
+  torch::NoGradGuard ng;
+  const bool was_training = is_training();
+  eval();
+  for (auto& p : activity_->parameters()) p.zero_();      // r = 1/2
+  for (auto& p : program_gate_->parameters()) p.zero_();  // no cell gate
+  const GatAttention att = encode_with_attention();
+  const auto h = att.h.slice(1, 0, c_.hidden);
 
-  // Validation: cell lines by their training row (unseen ones: the mean over training).
-  std::vector<int64_t> cell_row(static_cast<size_t>(N), C);
-  for (int64_t c = 0; c < C; ++c) cell_row[size_t(cells[c].item<int64_t>())] = c;
-  const auto Ybar_ext = torch::cat({Ybar, y_tr.mean(0, true)}), Xbar_ext = torch::cat({Xbar, X_tr.mean(0, true)});
-  const auto vc = to_tensor(cell_row).index_select(0, sig_cell_node_.index_select(0, va));
-  const auto y_va = y.index_select(0, va).to(dd);
-  // A validation signature's prediction is Yv0 + Xv U.
-  const auto Yv0 = Ybar_ext.index_select(0, vc), Xv = M.index_select(0, inv_va) - Xbar_ext.index_select(0, vc);
-  const double scale = std::max(K.diagonal().mean().item<double>(), 1e-12);
+  ProgramProblem p = index_signatures(train, val, sig_drug_node_, sig_cell_node_);
+  p.n = node_programs_.size(0), p.G = y.size(1);
+  p.M = program_mix(att, p.nodes);
+  ridge_sums(p, y);
+  validation_design(p, y, sig_cell_node_, h.size(0));
   ProgramFit fit;
-  fit.val_pearson = -2;
-  torch::Tensor U, pred_va;  // the chosen fit, and its validation predictions
-  for (int k = -6; k <= 4; ++k) {  // α = scale × 10^(k/2), 1e-3 … 1e2
-    const double alpha = scale * std::pow(10.0, k / 2.0);
-    const auto Ua = Q.mm(QB / (lambda.clamp_min(0) + alpha).unsqueeze(1));  // [n, G]
-    if (val.empty()) { U = Ua, fit.alpha = alpha; break; }
-    const auto pred = Yv0 + Xv.mm(Ua);
-    const double p = mean_row_pearson(pred, y_va);
-    if (p > fit.val_pearson) fit.val_pearson = p, fit.alpha = alpha, U = Ua, pred_va = pred;
-  }
-
-  // gat.cell_gate: program — gates b [C, n] per training cell line and program: the mix of a
-  // signature is b_c ⊙ x_s (x̃_s = x_s − x̄_c then scales by b_c as well). Alternating least
-  // squares from b = 1: b_c given U, with K_c = Σ_{s∈c} x̃_s x̃_sᵀ and B_c = Σ_{s∈c} x̃_s ỹ_sᵀ,
-  // solves ((K_c ⊙ U Uᵀ) + λ_c I) b_c = rowsum(B_c ⊙ U) + λ_c (shrunk towards 1), clamped to the
-  // gate's range (0, 2); U given b solves (Σ_c (b_c b_cᵀ ⊙ K_c) + α' I) U = Σ_c diag(b_c) B_c,
-  // α' the chosen α in proportion to the Gram's scale. λ_c = mean diag(K_c ⊙ U Uᵀ) × 10^k from a
-  // grid by validation; kept only if it beats the ungated fit. Cell lines validation does not
-  // train on get the mean gate.
-  auto b = torch::ones({C + 1, n}, dd);  // + the unseen cell lines' row
-  if (mix_table_.defined()) {
-    fit.gate_lambda = std::numeric_limits<double>::infinity();
-    const auto Xc = X_tr - Xbar.index_select(0, cell_inv), Yc = y_tr - Ybar.index_select(0, cell_inv);
-    std::vector<torch::Tensor> Kc, Bc;
-    for (int64_t c = 0; c < C; ++c) {
-      const auto rows = cell_inv.eq(c).nonzero().squeeze(1);
-      const auto xc = Xc.index_select(0, rows);
-      Kc.push_back(xc.t().mm(xc));
-      Bc.push_back(xc.t().mm(Yc.index_select(0, rows)));
-    }
-    const double alpha_rel = fit.alpha / scale;
-    for (int k = -2; k <= 2 && !val.empty(); ++k) {
-      auto bk = torch::ones({C + 1, n}, dd);
-      torch::Tensor Uk = U;
-      for (int it = 0; it < 3; ++it) {
-        const auto UU = Uk.mm(Uk.t());
-        for (int64_t c = 0; c < C; ++c) {
-          auto A = Kc[size_t(c)] * UU;
-          const double lam = std::max(A.diagonal().mean().item<double>(), 1e-12) * std::pow(10.0, k);
-          A.diagonal().add_(lam);
-          const auto rhs = (Bc[size_t(c)] * Uk).sum(1, true) + lam;
-          bk[c].copy_(torch::linalg_solve(A, rhs).squeeze(1));
-        }
-        // b_c,p U_p is all that counts: a program's gates scaled down into the gate's range
-        // (U takes the scale back below), then clamped; unseen cell lines get the mean gate.
-        auto seen = bk.slice(0, 0, C);
-        seen.div_(std::get<0>(seen.max(0)).div(1.9).clamp_min(1)).clamp_(0.05, 1.95);
-        bk[C].copy_(seen.mean(0));
-        auto Kb = torch::zeros({n, n}, dd);
-        auto Bb = torch::zeros({n, G}, dd);
-        for (int64_t c = 0; c < C; ++c) {
-          Kb += bk[c].unsqueeze(1) * bk[c].unsqueeze(0) * Kc[size_t(c)];
-          Bb += bk[c].unsqueeze(1) * Bc[size_t(c)];
-        }
-        const double a = alpha_rel * std::max(Kb.diagonal().mean().item<double>(), 1e-12);
-        Kb.diagonal().add_(a);
-        Uk = torch::cholesky_solve(Bb, torch::linalg_cholesky(Kb));
-      }
-      const auto pred = Yv0 + (Xv * bk.index_select(0, vc)).mm(Uk);
-      const double p = mean_row_pearson(pred, y_va);
-      if (p > fit.val_pearson) fit.val_pearson = p, fit.gate_lambda = std::pow(10.0, k), U = Uk, b = bk, pred_va = pred;
-    }
-  }
-  const auto bt = b.index_select(0, cell_inv);  // [S_train, n], ones unless gated
-
-  // The compounds' own programs, on the residuals r_s of the fit: W_d = Σ r_s / (n_d + β).
+  choose_alpha(p, fit);
+  p.b = torch::ones({p.C() + 1, p.n}, kF64);  // + the unseen cell lines' row
+  if (mix_table_.defined()) fit_cell_gates(p, fit);
   if (compound_programs_.defined()) {
     compound_programs_.zero_();
-    fit.compound_beta = std::numeric_limits<double>::infinity();
-    const auto resid = y_tr - Ybar.index_select(0, cell_inv) - ((X_tr - Xbar.index_select(0, cell_inv)) * bt).mm(U);
-    const auto R = torch::zeros({D, G}, dd).index_add(0, inv_tr, resid);  // Σ r by compound
-    const double mean_n = double(tr.size(0)) / std::max<double>(1, n_d.gt(0).sum().item<double>());
-    torch::Tensor Wbest;
-    for (int k = -4; k <= 4 && !val.empty(); ++k) {  // β = mean n_d × 10^(k/2), 0.01 … 100
-      const double beta = mean_n * std::pow(10.0, k / 2.0);
-      const auto W = R / (n_d + beta).unsqueeze(1);
-      const double p = mean_row_pearson(pred_va + W.index_select(0, inv_va), y_va);
-      if (p > fit.val_pearson) fit.val_pearson = p, fit.compound_beta = beta, Wbest = W;
-    }
-    if (Wbest.defined()) {
-      std::vector<int64_t> row(static_cast<size_t>(D));
-      for (int64_t i = 0; i < D; ++i) row[size_t(i)] = node_row_[size_t(nodes[i].item<int64_t>())];
-      compound_programs_.index_copy_(0, to_tensor(row), (2 * Wbest).to(compound_programs_.scalar_type()));
+    const auto W = choose_compound_programs(p, fit);
+    if (W.defined()) {  // rows by the drug nodes' row in their type
+      std::vector<int64_t> row(static_cast<size_t>(p.D()));
+      for (int64_t i = 0; i < p.D(); ++i) row[size_t(i)] = node_row_[size_t(p.nodes[i].item<int64_t>())];
+      compound_programs_.index_copy_(0, to_tensor(row), (2 * W).to(compound_programs_.scalar_type()));
     }
   }
 
-  // V = 2U; Q h_c + b = 2 (Ȳ_c − X̄_c U) over the training cell lines, by least squares (the
-  // minimum-norm one, through the dual: C equations, hidden + 1 unknowns per gene).
-  // The gates: W' h_c + b' = atanh(b_c − 1) the same way (zero when ungated).
-  node_programs_.copy_(2 * U);
-  const auto H1 = torch::cat({h.index_select(0, cells).to(dd), torch::ones({C, 1}, dd)}, 1);  // [C, hidden + 1]
-  auto gram = H1.mm(H1.t());
-  gram.diagonal().add_(1e-9 * std::max(gram.diagonal().mean().item<double>(), 1e-12));
-  const auto chol = torch::linalg_cholesky(gram);
-  auto on_cells = [&](torch::nn::Linear& lin, const torch::Tensor& T) {  // T [C, out]
-    const auto W = H1.t().mm(torch::cholesky_solve(T, chol));            // [hidden + 1, out]
-    lin->weight.copy_(W.slice(0, 0, c_.hidden).t());
-    lin->bias.copy_(W[c_.hidden]);
-  };
-  on_cells(cell_part_, 2 * (Ybar - (Xbar * b.slice(0, 0, C)).mm(U)));  // [C, G]
-  if (mix_table_.defined() && !std::isinf(fit.gate_lambda)) on_cells(program_gate_, torch::atanh(b.slice(0, 0, C) - 1));
+  // V = 2U; Q h_c + b = 2 (Ȳ_c − X̄_c U) over the training cell lines; the gates:
+  // W' h_c + b' = atanh(b_c − 1) the same way (zero when ungated).
+  node_programs_.copy_(2 * p.U);
+  const CellLeastSquares on_cells(h.index_select(0, p.cells), c_.hidden);
+  on_cells.set(cell_part_, 2 * (p.Ybar - (p.Xbar * p.b.slice(0, 0, p.C())).mm(p.U)));  // [C, G]
+  if (mix_table_.defined() && !std::isinf(fit.gate_lambda)) on_cells.set(program_gate_, torch::atanh(p.b.slice(0, 0, p.C()) - 1));
 
-  fit.programs = n;
-  const auto reached = M.abs().sum(1).gt(0).index_select(0, std::get<0>(torch::_unique(inv_tr)));
+  fit.programs = p.n;
+  const auto reached = p.M.abs().sum(1).gt(0).index_select(0, std::get<0>(torch::_unique(p.inv_tr)));
   fit.drug_nodes = reached.size(0);
   fit.reached = reached.sum().item<int64_t>();
   this->train(was_training);

@@ -177,6 +177,16 @@ class GatModel : public PerturbationModel {
   torch::Tensor predict_sampled(const torch::Tensor& sig, int64_t* nodes_used = nullptr);
 
  private:
+  // The constructor's steps, in its order.
+  std::vector<int64_t> build_inputs(const Graph& g);
+  void build_node_map(const Graph& g, const std::vector<int64_t>& offset);
+  void build_sampler(const Graph& g);
+  void build_edges(const Graph& g, bool prune);
+  void build_layers(int64_t relations);
+  void build_programs_decoder(const Graph& g, const Samples& s);
+  void build_node_programs(const Graph& g, const Samples& s);
+  void build_compound_programs(const Samples& s);
+  void build_mlp_decoder(const Samples& s);
   torch::Tensor input_rows(const std::vector<int64_t>& nodes);  // h0 of these nodes [n, hidden]
   torch::Device device() const { return node_perm_.device(); }  // where the model is (move_to)
   torch::Tensor on_device(const std::vector<int64_t>& v) const;  // an index tensor there
@@ -211,6 +221,8 @@ class GatModel : public PerturbationModel {
   // Π_0 of nodes [n] -> ([n, G], [n] bool: has a program): rows of `table` ([n_programs, K];
   // undefined: V).
   std::pair<torch::Tensor, torch::Tensor> initial_programs(const torch::Tensor& nodes, const torch::Tensor& table = {});
+  // fit_programs: the drug nodes' mix of programs M [nodes, n_programs] (float64) under att.
+  torch::Tensor program_mix(const GatAttention& att, const torch::Tensor& nodes);
   // The decoder on the drug and cell states of signatures `sig` [B, hidden] -> [B, G].
   // `pd` [B, G]: the drug's Π (gat.program_types) or undefined.
   torch::Tensor head(const torch::Tensor& hd, const torch::Tensor& hc, const torch::Tensor& sig,

@@ -8,12 +8,19 @@
 namespace kg {
 namespace {
 
+// The columns that name a run or a group (ReportRuns, ReportGroups): model, ablation, split,
+// variant, under `group`.
+template <typename Rows>
+void write_names(h5::Writer& w, const std::string& group, const Rows& t) {
+  w.write_strings(group + "/model", t.model);
+  w.write_strings(group + "/ablation", t.ablation);
+  w.write_strings(group + "/split", t.split);
+  w.write_strings(group + "/variant", t.variant);
+}
+
 void write_runs(h5::Writer& w, const std::vector<std::string>& metrics, const ReportRuns& r) {
   w.write_strings("/runs/run_id", r.run_id);
-  w.write_strings("/runs/model", r.model);
-  w.write_strings("/runs/ablation", r.ablation);
-  w.write_strings("/runs/split", r.split);
-  w.write_strings("/runs/variant", r.variant);
+  write_names(w, "/runs", r);
   for (const auto& [k, column] : r.config) w.write_strings("/runs/config/" + k, column);
   w.write_strings("/runs/path", r.path);
   w.write("/runs/seed", r.seed);
@@ -32,10 +39,7 @@ void write_runs(h5::Writer& w, const std::vector<std::string>& metrics, const Re
 }
 
 void write_groups(h5::Writer& w, const std::vector<std::string>& metrics, const ReportGroups& g) {
-  w.write_strings("/aggregates/model", g.model);
-  w.write_strings("/aggregates/ablation", g.ablation);
-  w.write_strings("/aggregates/split", g.split);
-  w.write_strings("/aggregates/variant", g.variant);
+  write_names(w, "/aggregates", g);
   w.write_strings("/aggregates/stopped", g.stopped);
   w.write("/aggregates/n", g.n);
   w.write_strings("/aggregates/metrics", metrics);

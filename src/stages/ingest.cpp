@@ -1,5 +1,8 @@
 // `kgpert ingest`: kg.csv + LINCS files -> graph.h5 and samples.h5 (both or neither).
 
+#include <initializer_list>
+#include <utility>
+
 #include "core/error.hpp"
 #include "ingest/builder.hpp"
 #include "ingest/ingest.hpp"
@@ -9,11 +12,15 @@ namespace kg {
 
 namespace {
 
-// graph.h5 attributes: what kg.csv held that was merged or kept (docs/FORMATS.md).
+// Counts as root attributes, in the order given (docs/FORMATS.md names each).
+void write_counts(h5::Writer& w, std::initializer_list<std::pair<const char*, int64_t>> counts) {
+  for (const auto& [name, n] : counts) w.attr("/", name, n);
+}
+
+// graph.h5 attributes: what kg.csv held that was merged or kept.
 void write_kg_counts(h5::Writer& w, const KgCounts& c) {
-  w.attr("/", "kg_duplicate_edges", c.duplicate_edges);
-  w.attr("/", "kg_self_loops", c.self_loops);
-  w.attr("/", "kg_merged_indices", c.merged_indices);
+  write_counts(w, {{"kg_duplicate_edges", c.duplicate_edges}, {"kg_self_loops", c.self_loops},
+                   {"kg_merged_indices", c.merged_indices}});
 }
 
 // No inputs.gctx: the graph alone from kg.csv (e.g. PrimeKG at full size), no samples.h5.
@@ -47,29 +54,19 @@ int stage_ingest(StageContext& ctx) {
   gw.attr("/", "ingest_generation", generation);
   sw.attr("/", "ingest_generation", generation);
   write_graph(gw, r.graph);
-  gw.attr("/", "match_inchikey", st.match_inchikey);
-  gw.attr("/", "match_name", st.match_name);
-  gw.attr("/", "match_new", st.match_new);
-  gw.attr("/", "inchikey_malformed", st.inchikey_malformed);
-  gw.attr("/", "vocab_repeated_keys", st.vocab_repeated_keys);
-  gw.attr("/", "vocab_repeated_names", st.vocab_repeated_names);
-  gw.attr("/", "smiles_unparsable", st.smiles_unparsable);
-  gw.attr("/", "cells_with_controls", st.cells_with_controls);
-  gw.attr("/", "embed_imported", st.embed_imported);
-  gw.attr("/", "embed_missing", st.embed_missing);
-  gw.attr("/", "embed_unknown", st.embed_unknown);
+  write_counts(gw, {{"match_inchikey", st.match_inchikey}, {"match_name", st.match_name}, {"match_new", st.match_new},
+                    {"inchikey_malformed", st.inchikey_malformed}, {"vocab_repeated_keys", st.vocab_repeated_keys},
+                    {"vocab_repeated_names", st.vocab_repeated_names}, {"smiles_unparsable", st.smiles_unparsable},
+                    {"cells_with_controls", st.cells_with_controls}, {"embed_imported", st.embed_imported},
+                    {"embed_missing", st.embed_missing}, {"embed_unknown", st.embed_unknown}});
   write_kg_counts(gw, st.kg);
   gw.provenance(prov);
   write_samples(sw, r.samples);
-  sw.attr("/", "signatures_in_table", st.signatures_in_table);
-  sw.attr("/", "skipped_type", st.skipped_type);
-  sw.attr("/", "skipped_quality", st.skipped_quality);
-  sw.attr("/", "skipped_not_in_gctx", st.skipped_not_in_gctx);
-  sw.attr("/", "perts_not_in_pert_info", st.perts_not_in_pert_info);
-  sw.attr("/", "pert_info_repeated", st.pert_info_repeated);
-  sw.attr("/", "cells_not_in_cell_info", st.cells_not_in_cell_info);
-  sw.attr("/", "skipped_filter", st.skipped_filter);
-  sw.attr("/", "replicates_merged", st.replicates_merged);
+  write_counts(sw, {{"signatures_in_table", st.signatures_in_table}, {"skipped_type", st.skipped_type},
+                    {"skipped_quality", st.skipped_quality}, {"skipped_not_in_gctx", st.skipped_not_in_gctx},
+                    {"perts_not_in_pert_info", st.perts_not_in_pert_info}, {"pert_info_repeated", st.pert_info_repeated},
+                    {"cells_not_in_cell_info", st.cells_not_in_cell_info}, {"skipped_filter", st.skipped_filter},
+                    {"replicates_merged", st.replicates_merged}});
   sw.provenance(prov);
   sw.commit();
   gw.commit();

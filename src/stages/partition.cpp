@@ -48,7 +48,7 @@ int stage_partition(StageContext& ctx) {
   w.commit();
   std::vector<std::string> sizes;
   for (int64_t q = 0; q < k; ++q)
-    sizes.push_back(fmt::format("{}+{}", f.owned_ptr[size_t(q) + 1] - f.owned_ptr[size_t(q)], halo[size_t(q)].size()));
+    sizes.push_back(fmt::format("{}+{}", f.p.part_nodes[size_t(q)], f.halo_nodes[size_t(q)]));
   log::info("partition: {} parts of {} nodes, edge cut {}, work balance {:.3f}, node balance {:.3f}; "
             "owned+{}-hop halo per part: {} (replication {:.2f})",
             f.p.parts, N, f.p.edge_cut, f.p.balance, f.p.node_balance, hops, fmt::join(sizes, " "), f.replication);

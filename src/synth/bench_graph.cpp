@@ -120,40 +120,22 @@ void make_homes(BenchTruth& t, const std::vector<std::vector<int32_t>>& members,
   }
 }
 
-}  // namespace
+// ADME hubs: non-landmark proteins (CYPs, ABC/SLC transporters, albumin-like carriers).
+void make_hubs(BenchTruth& t, const BenchShape& shape, uint64_t seed) {
+  Rng rng(seed, kHubs);
+  std::set<int32_t> h;
+  while (int64_t(h.size()) < shape.n_hubs) h.insert(int32_t(t.n_landmarks + rng.below(t.n_genes - t.n_landmarks)));
+  t.hubs.assign(h.begin(), h.end());
+}
 
-void make_bench_graph(Bench& b, const Config& cfg, uint64_t seed, const BenchShape& shape) {
-  const SynthConfig& s = cfg.synth;
-  BenchTruth& t = b.truth;
-  Demo& d = b.data;
-  Kg& kg = d.kg;
-  const int64_t D = int64_t(d.compounds.size()), K = s.n_scaffolds;
-  t.n_landmarks = 978;
-  t.n_genes = int64_t(d.genes.size());
-  t.n_pathways = s.n_pathways;
-  const int64_t top = std::max<int64_t>(2, t.n_pathways / 12);
-  make_pathways(t, top, seed);
-  auto members = members_of(t);
-  make_ppi(t, members, seed);
-  {  // ADME hubs: non-landmark proteins (CYPs, ABC/SLC transporters, albumin-like carriers).
-    Rng rng(seed, kHubs);
-    std::set<int32_t> h;
-    while (int64_t(h.size()) < shape.n_hubs) h.insert(int32_t(t.n_landmarks + rng.below(t.n_genes - t.n_landmarks)));
-    t.hubs.assign(h.begin(), h.end());
-  }
-  make_homes(t, members, K, shape, seed);
-
-  // Nodes: genes, pathways, drugs (LINCS compounds that are PrimeKG drugs, then PrimeKG-only
-  // drugs), context nodes (the cell lines' sites and diseases among them).
-  for (const auto& g : d.genes) kg.gene_node.push_back(add_node(kg, "gene/protein", g.entrez, g.symbol));
-  auto pnames = make_pathway_names(t.n_pathways);
-  for (int64_t p = 0; p < t.n_pathways; ++p)
-    kg.pathway_node.push_back(add_node(kg, "pathway", context_id("pathway", p), pnames[size_t(p)]));
+// Which compounds are PrimeKG drugs (stream kMatch), and DrugBank ids as the demo gives them:
+// 15% of the matched compounds listed without InChIKey (name matching), 30% of the unmatched
+// in DrugBank but not in PrimeKG.
+void match_drugbank(Demo& d, const SynthConfig& s, uint64_t seed) {
+  const int64_t D = int64_t(d.compounds.size());
   Rng match(seed, kMatch);
   d.world.compound_in_kg.assign(size_t(D), 0);
   for (int64_t i = 0; i < D; ++i) d.world.compound_in_kg[size_t(i)] = match.chance(s.primekg_drug_frac);
-  // DrugBank ids as the demo gives them: 15% of the matched compounds listed without InChIKey
-  // (name matching), 30% of the unmatched in DrugBank but not in PrimeKG.
   int64_t next = 0;
   d.vocab_without_key.assign(size_t(D), 0);
   for (int64_t i = 0; i < D; ++i)
@@ -165,20 +147,35 @@ void make_bench_graph(Bench& b, const Config& cfg, uint64_t seed, const BenchSha
   for (auto& c : d.vocab_only) c.drugbank = drugbank_id(next++);
   for (int64_t i = 0; i < D; ++i)
     if (!d.world.compound_in_kg[size_t(i)] && match.chance(0.3)) d.compounds[size_t(i)].drugbank = drugbank_id(next++);
+}
+
+// The drug nodes (LINCS compounds that are PrimeKG drugs, then PrimeKG-only drugs) and each
+// one's scaffold's home pathway.
+struct DrugNodes {
+  std::vector<int32_t> nodes, home;
+};
+DrugNodes add_drug_nodes(Kg& kg, const Demo& d, const BenchTruth& t) {
+  const int64_t D = int64_t(d.compounds.size());
+  DrugNodes out;
   kg.compound_node.assign(size_t(D), -1);
-  std::vector<int32_t> drug_nodes, drug_home;
   for (int64_t i = 0; i < D; ++i)
     if (d.world.compound_in_kg[size_t(i)]) {
       const auto& c = d.compounds[size_t(i)];
       kg.compound_node[size_t(i)] = add_node(kg, "drug", c.drugbank, c.drug_name);
-      drug_nodes.push_back(kg.compound_node[size_t(i)]);
-      drug_home.push_back(t.scaffold_home[size_t(c.scaffold)]);
+      out.nodes.push_back(kg.compound_node[size_t(i)]);
+      out.home.push_back(t.scaffold_home[size_t(c.scaffold)]);
     }
   for (const auto& c : d.kg_only) {
     kg.distractor_node.push_back(add_node(kg, "drug", c.drugbank, c.drug_name));
-    drug_nodes.push_back(kg.distractor_node.back());
-    drug_home.push_back(t.scaffold_home[size_t(c.scaffold)]);
+    out.nodes.push_back(kg.distractor_node.back());
+    out.home.push_back(t.scaffold_home[size_t(c.scaffold)]);
   }
+  return out;
+}
+
+// Context nodes by type, in PrimeKG's shares of synth.n_other, each type holding at least the
+// cell lines' sites (anatomy) or diseases (disease) among them.
+ContextNodes add_context_nodes(Kg& kg, const Demo& d, const SynthConfig& s) {
   std::vector<std::string> sites, diseases;
   for (const auto& c : d.cells) sites.push_back(c.primary_site), diseases.push_back(c.disease);
   const std::vector<std::pair<std::string, double>> shares{
@@ -191,8 +188,13 @@ void make_bench_graph(Bench& b, const Config& cfg, uint64_t seed, const BenchSha
     auto names = make_names(type, n, req);
     for (int64_t i = 0; i < n; ++i) ctx[type].push_back(add_node(kg, type, context_id(type, i), names[size_t(i)]));
   }
+  return ContextNodes{ctx["disease"], ctx["effect/phenotype"], ctx["biological_process"],
+                      ctx["molecular_function"], ctx["cellular_component"], ctx["anatomy"], ctx["exposure"]};
+}
 
-  Edges es;
+// The edges a response travels along besides targets: gene-pathway memberships, the pathway
+// hierarchy, the PPI.
+void add_structure_edges(Edges& es, const Kg& kg, const BenchTruth& t) {
   const int32_t r_pp = es.rel("protein_protein", "ppi"), r_path = es.rel("pathway_protein", "interacts with");
   const int32_t r_pwpw = es.rel("pathway_pathway", "parent-child");
   for (int32_t g = 0; g < t.n_genes; ++g)
@@ -203,74 +205,114 @@ void make_bench_graph(Bench& b, const Config& cfg, uint64_t seed, const BenchSha
   for (int32_t a = 0; a < t.n_genes; ++a)
     for (int32_t nb : t.ppi_adj[size_t(a)])
       if (a < nb) es.add(r_pp, kg.gene_node[size_t(a)], kg.gene_node[size_t(nb)]);
+}
 
-  // Targets: 1..max_targets, home_frac from the scaffold's cluster, affinities log-uniform
-  // (two decades in `hubs`, one elsewhere); 15% of a LINCS compound's true targets unlisted.
-  {
-    Rng rng(seed, kTargets);
-    const double decades = t.regime == Regime::hubs ? 2.0 : 1.0;
-    std::set<int32_t> hubs(t.hubs.begin(), t.hubs.end());
-    auto draw = [&](int32_t scaffold, std::vector<int32_t>& out, std::vector<float>& w) {
-      const auto& cluster = t.scaffold_cluster[size_t(scaffold)];
-      int64_t n = std::min<int64_t>(rng.count(double(s.targets_per_drug), 1), shape.max_targets);
-      std::set<int32_t> ts;
-      while (int64_t(ts.size()) < n) {
-        int32_t g = rng.chance(shape.home_frac) ? pick(cluster, rng) : int32_t(rng.below(t.n_genes));
-        if (!hubs.count(g)) ts.insert(g);
-      }
-      out.assign(ts.begin(), ts.end());
-      w.clear();
-      for (size_t i = 0; i < out.size(); ++i) w.push_back(float(std::pow(10.0, -decades * rng.uniform())));
-    };
-    const int32_t r_target = es.rel("drug_protein", "target");
-    t.targets.assign(size_t(D), {});
-    t.affinity.assign(size_t(D), {});
-    t.target_listed.assign(size_t(D), {});
-    for (int64_t i = 0; i < D; ++i) {
-      draw(d.compounds[size_t(i)].scaffold, t.targets[size_t(i)], t.affinity[size_t(i)]);
-      for (int32_t g : t.targets[size_t(i)]) {
-        bool listed = rng.chance(1.0 - shape.missing_target) && kg.compound_node[size_t(i)] >= 0;
-        t.target_listed[size_t(i)].push_back(listed);
-        if (listed) es.add(r_target, kg.compound_node[size_t(i)], kg.gene_node[size_t(g)]);
-      }
-    }
-    std::vector<float> w;
-    for (size_t j = 0; j < d.kg_only.size(); ++j) {
-      kg.distractor_targets.emplace_back();
-      draw(d.kg_only[j].scaffold, kg.distractor_targets.back(), w);
-      for (int32_t g : kg.distractor_targets.back()) es.add(r_target, kg.distractor_node[j], kg.gene_node[size_t(g)]);
+// One compound's targets (sorted, no hubs): 1..max_targets, home_frac from its scaffold's
+// cluster, affinities log-uniform over `decades` decades.
+void draw_targets(const BenchTruth& t, int32_t scaffold, const SynthConfig& s, const BenchShape& shape,
+                  double decades, const std::set<int32_t>& hubs, Rng& rng, std::vector<int32_t>& out,
+                  std::vector<float>& w) {
+  const auto& cluster = t.scaffold_cluster[size_t(scaffold)];
+  int64_t n = std::min<int64_t>(rng.count(double(s.targets_per_drug), 1), shape.max_targets);
+  std::set<int32_t> ts;
+  while (int64_t(ts.size()) < n) {
+    int32_t g = rng.chance(shape.home_frac) ? pick(cluster, rng) : int32_t(rng.below(t.n_genes));
+    if (!hubs.count(g)) ts.insert(g);
+  }
+  out.assign(ts.begin(), ts.end());
+  w.clear();
+  for (size_t i = 0; i < out.size(); ++i) w.push_back(float(std::pow(10.0, -decades * rng.uniform())));
+}
+
+// Targets (stream kTargets) of the LINCS compounds, then of the PrimeKG-only drugs; affinities
+// over two decades in `hubs`, one elsewhere; 15% of a LINCS compound's true targets unlisted.
+void add_target_edges(Edges& es, Kg& kg, BenchTruth& t, const Demo& d, const SynthConfig& s,
+                      const BenchShape& shape, uint64_t seed) {
+  const int64_t D = int64_t(d.compounds.size());
+  Rng rng(seed, kTargets);
+  const double decades = t.regime == Regime::hubs ? 2.0 : 1.0;
+  const std::set<int32_t> hubs(t.hubs.begin(), t.hubs.end());
+  const int32_t r_target = es.rel("drug_protein", "target");
+  t.targets.assign(size_t(D), {});
+  t.affinity.assign(size_t(D), {});
+  t.target_listed.assign(size_t(D), {});
+  for (int64_t i = 0; i < D; ++i) {
+    draw_targets(t, d.compounds[size_t(i)].scaffold, s, shape, decades, hubs, rng, t.targets[size_t(i)],
+                 t.affinity[size_t(i)]);
+    for (int32_t g : t.targets[size_t(i)]) {
+      bool listed = rng.chance(1.0 - shape.missing_target) && kg.compound_node[size_t(i)] >= 0;
+      t.target_listed[size_t(i)].push_back(listed);
+      if (listed) es.add(r_target, kg.compound_node[size_t(i)], kg.gene_node[size_t(g)]);
     }
   }
-  // ADME hubs: half enzymes, a third transporters, the rest carriers. `hubs`: every drug binds
-  // 3-6 of them; elsewhere each with probability hub_bind.
-  {
-    Rng rng(seed, kHubEdges);
-    const int64_t H = int64_t(t.hubs.size());
-    std::vector<int32_t> rel(static_cast<size_t>(H));
-    for (int64_t h = 0; h < H; ++h)
-      rel[size_t(h)] = es.rel("drug_protein", h < H / 2 ? "enzyme" : h < H / 2 + H / 3 ? "transporter" : "carrier");
-    t.drug_hubs.assign(size_t(D), {});
-    auto bind = [&](int32_t node, std::vector<int32_t>* keep) {
-      std::set<int32_t> chosen;
-      if (t.regime == Regime::hubs) {
-        for (int64_t n = 3 + rng.below(4); int64_t(chosen.size()) < std::min(n, H);) chosen.insert(int32_t(rng.below(H)));
-      } else {
-        for (int64_t h = 0; h < H; ++h)
-          if (rng.chance(shape.hub_bind)) chosen.insert(int32_t(h));
-      }
-      for (int32_t h : chosen) {
-        if (node >= 0) es.add(rel[size_t(h)], node, kg.gene_node[size_t(t.hubs[size_t(h)])]);
-        if (keep) keep->push_back(t.hubs[size_t(h)]);
-      }
-    };
-    for (int64_t i = 0; i < D; ++i) bind(kg.compound_node[size_t(i)], &t.drug_hubs[size_t(i)]);
-    for (int32_t v : kg.distractor_node) bind(v, nullptr);
+  std::vector<float> w;
+  for (size_t j = 0; j < d.kg_only.size(); ++j) {
+    kg.distractor_targets.emplace_back();
+    draw_targets(t, d.kg_only[j].scaffold, s, shape, decades, hubs, rng, kg.distractor_targets.back(), w);
+    for (int32_t g : kg.distractor_targets.back()) es.add(r_target, kg.distractor_node[j], kg.gene_node[size_t(g)]);
   }
+}
 
-  bench_graph::ContextNodes cn{ctx["disease"], ctx["effect/phenotype"], ctx["biological_process"],
-                               ctx["molecular_function"], ctx["cellular_component"], ctx["anatomy"], ctx["exposure"]};
+// ADME hub edges (stream kHubEdges): half enzymes, a third transporters, the rest carriers.
+// `hubs`: every drug binds 3-6 of them; elsewhere each with probability hub_bind.
+void add_hub_edges(Edges& es, const Kg& kg, BenchTruth& t, int64_t D, const BenchShape& shape, uint64_t seed) {
+  Rng rng(seed, kHubEdges);
+  const int64_t H = int64_t(t.hubs.size());
+  std::vector<int32_t> rel(static_cast<size_t>(H));
+  for (int64_t h = 0; h < H; ++h)
+    rel[size_t(h)] = es.rel("drug_protein", h < H / 2 ? "enzyme" : h < H / 2 + H / 3 ? "transporter" : "carrier");
+  t.drug_hubs.assign(size_t(D), {});
+  auto bind = [&](int32_t node, std::vector<int32_t>* keep) {
+    std::set<int32_t> chosen;
+    if (t.regime == Regime::hubs) {
+      for (int64_t n = 3 + rng.below(4); int64_t(chosen.size()) < std::min(n, H);) chosen.insert(int32_t(rng.below(H)));
+    } else {
+      for (int64_t h = 0; h < H; ++h)
+        if (rng.chance(shape.hub_bind)) chosen.insert(int32_t(h));
+    }
+    for (int32_t h : chosen) {
+      if (node >= 0) es.add(rel[size_t(h)], node, kg.gene_node[size_t(t.hubs[size_t(h)])]);
+      if (keep) keep->push_back(t.hubs[size_t(h)]);
+    }
+  };
+  for (int64_t i = 0; i < D; ++i) bind(kg.compound_node[size_t(i)], &t.drug_hubs[size_t(i)]);
+  for (int32_t v : kg.distractor_node) bind(v, nullptr);
+}
+
+}  // namespace
+
+// Each step draws from its own stream of `seed`; nodes and relations are numbered in the order
+// the steps add them, so the order is part of the frozen output.
+void make_bench_graph(Bench& b, const Config& cfg, uint64_t seed, const BenchShape& shape) {
+  const SynthConfig& s = cfg.synth;
+  BenchTruth& t = b.truth;
+  Demo& d = b.data;
+  Kg& kg = d.kg;
+  t.n_landmarks = 978;
+  t.n_genes = int64_t(d.genes.size());
+  t.n_pathways = s.n_pathways;
+  const int64_t top = std::max<int64_t>(2, t.n_pathways / 12);
+  make_pathways(t, top, seed);
+  auto members = members_of(t);
+  make_ppi(t, members, seed);
+  make_hubs(t, shape, seed);
+  make_homes(t, members, s.n_scaffolds, shape, seed);
+
+  // Nodes: genes, pathways, drugs, context nodes (the cell lines' sites and diseases among them).
+  for (const auto& g : d.genes) kg.gene_node.push_back(add_node(kg, "gene/protein", g.entrez, g.symbol));
+  auto pnames = make_pathway_names(t.n_pathways);
+  for (int64_t p = 0; p < t.n_pathways; ++p)
+    kg.pathway_node.push_back(add_node(kg, "pathway", context_id("pathway", p), pnames[size_t(p)]));
+  match_drugbank(d, s, seed);
+  const DrugNodes drugs = add_drug_nodes(kg, d, t);
+  const ContextNodes cn = add_context_nodes(kg, d, s);
+
+  Edges es;
+  add_structure_edges(es, kg, t);
+  add_target_edges(es, kg, t, d, s, shape, seed);
+  add_hub_edges(es, kg, t, int64_t(d.compounds.size()), shape, seed);
   auto disease_focus = add_annotations(es, t, kg, cn, members, top, d.cells, shape, seed);
-  add_drug_context(es, cn, drug_nodes, drug_home, disease_focus, seed);
+  add_drug_context(es, cn, drugs.nodes, drugs.home, disease_focus, seed);
   connect_isolated(es, kg, cn, t.n_genes, seed);
   es.finish(kg);
 }

@@ -134,28 +134,12 @@ double pearson(const float* a, const float* b, int64_t n) {
   return saa > 0 && sbb > 0 ? sab / std::sqrt(saa * sbb) : 0.0;
 }
 
-}  // namespace
-
-double bench_response_scale(const BenchTruth& t, int64_t d, double dose, double time) {
-  const double n = t.hill[size_t(d)], ec50 = t.ec50[size_t(d)], tau = t.tau[size_t(d)];
-  const double hill = std::pow(dose, n) / (std::pow(dose, n) + std::pow(ec50, n));
-  return hill * (1.0 - std::exp(-time / tau)) / (1.0 - std::exp(-t.t_max / tau));
-}
-
-void make_bench_responses(Bench& b, const Config& cfg, const BenchShape& shape) {
-  const SynthConfig& s = cfg.synth;
-  const uint64_t seed = uint64_t(s.seed);
-  BenchTruth& t = b.truth;
-  World& w = b.data.world;
-  const auto& compounds = b.data.compounds;
-  const int64_t D = int64_t(compounds.size()), C = int64_t(b.data.cells.size()), L = t.n_landmarks;
+// Per compound (stream kDrugParams): nearly inert or not, Hill curve (EC50 log-uniform over
+// the dose range widened 2x each side, slope 0.8-2), time constant log-uniform 2-24 h.
+void draw_drug_params(BenchTruth& t, int64_t D, const SynthConfig& s, const BenchShape& shape) {
   const double d_lo = *std::min_element(s.doses.begin(), s.doses.end());
   const double d_hi = *std::max_element(s.doses.begin(), s.doses.end());
-  t.t_max = *std::max_element(s.times.begin(), s.times.end());
-
-  // Per compound: nearly inert or not, Hill curve (EC50 log-uniform over the dose range
-  // widened 2x each side, slope 0.8-2), time constant log-uniform 2-24 h.
-  Rng prng(seed, kDrugParams);
+  Rng prng(uint64_t(s.seed), kDrugParams);
   for (int64_t d = 0; d < D; ++d) {
     t.inert.push_back(prng.chance(shape.inert_frac));
     t.efficacy.push_back(float(t.inert.back() ? shape.inert_efficacy : 1.0));
@@ -163,9 +147,15 @@ void make_bench_responses(Bench& b, const Config& cfg, const BenchShape& shape) 
     t.hill.push_back(float(prng.uniform(0.8, 2.0)));
     t.tau.push_back(float(std::exp(prng.uniform(std::log(2.0), std::log(24.0)))));
   }
+}
 
-  // Programs: one per pathway (its landmark members) or, in null_graph, per latent factor; one per
-  // substituent kind; the cells' generic responses.
+// The activation a_dp and the programs (stream kPrograms): one per pathway (its landmark
+// members) or, in null_graph, per latent factor; one per substituent kind, summed into each
+// compound's chemistry part X_d.
+void draw_programs(BenchTruth& t, const std::vector<Compound>& compounds, const SynthConfig& s,
+                   const BenchShape& shape) {
+  const uint64_t seed = uint64_t(s.seed);
+  const int64_t D = int64_t(compounds.size()), L = t.n_landmarks;
   Rng grng(seed, kPrograms);
   if (t.regime == Regime::null_graph) {
     latent_activation(t, compounds, s.n_scaffolds, shape, seed);
@@ -186,27 +176,41 @@ void make_bench_responses(Bench& b, const Config& cfg, const BenchShape& shape) 
     for (int32_t j : compounds[size_t(d)].groups)
       if (j > 0)
         for (int64_t g = 0; g < L; ++g) t.chem.row(d)[g] += group_program.row(j)[g];
-  make_gates(t, C, shape, seed);
-  {
-    Rng crng(seed, kCells + 100);
-    std::vector<double> shared(static_cast<size_t>(L));
-    for (auto& x : shared) x = crng.normal();
-    t.generic = zeros(C, L);
-    for (int64_t c = 0; c < C; ++c)
-      for (int64_t g = 0; g < L; ++g) t.generic.row(c)[g] = float(0.6 * shared[size_t(g)] + 0.8 * crng.normal());
-  }
+}
 
-  // Target-driven part T_dc = sum_p a_dp s_cp v_p per profiled pair, then the scales k that
-  // give the three parts their variance shares over the profiled pairs at full response.
-  w.signatures = make_signatures(D, C, s, shape);
-  const int64_t S = int64_t(w.signatures.size()), P = t.activation.cols;
-  std::vector<int64_t> pair_of(static_cast<size_t>(S));
+// The cells' generic responses u_c (stream kCells + 100): a part shared by all cell lines and
+// one of each's own.
+void draw_generic(BenchTruth& t, int64_t C, uint64_t seed) {
+  const int64_t L = t.n_landmarks;
+  Rng crng(seed, kCells + 100);
+  std::vector<double> shared(static_cast<size_t>(L));
+  for (auto& x : shared) x = crng.normal();
+  t.generic = zeros(C, L);
+  for (int64_t c = 0; c < C; ++c)
+    for (int64_t g = 0; g < L; ++g) t.generic.row(c)[g] = float(0.6 * shared[size_t(g)] + 0.8 * crng.normal());
+}
+
+// The profiled (compound, cell) pairs in signature order, and each signature's pair.
+struct ProfiledPairs {
   std::vector<std::pair<int32_t, int32_t>> pairs;
-  for (int64_t i = 0; i < S; ++i) {
-    const auto& sig = w.signatures[size_t(i)];
-    if (pairs.empty() || pairs.back() != std::make_pair(sig.drug, sig.cell)) pairs.push_back({sig.drug, sig.cell});
-    pair_of[size_t(i)] = int64_t(pairs.size()) - 1;
+  std::vector<int64_t> pair_of;  // [S]
+};
+ProfiledPairs profiled_pairs(const std::vector<Signature>& sigs) {
+  ProfiledPairs out;
+  out.pair_of.resize(sigs.size());
+  for (size_t i = 0; i < sigs.size(); ++i) {
+    const auto& sig = sigs[i];
+    if (out.pairs.empty() || out.pairs.back() != std::make_pair(sig.drug, sig.cell)) out.pairs.push_back({sig.drug, sig.cell});
+    out.pair_of[i] = int64_t(out.pairs.size()) - 1;
   }
+  return out;
+}
+
+// Target-driven part T_dc = sum_p a_dp s_cp v_p per profiled pair [pairs, L], then the scales
+// k that give the three parts their variance shares over the profiled pairs at full response.
+h5::Matrix<float> target_part(BenchTruth& t, const std::vector<std::pair<int32_t, int32_t>>& pairs,
+                              const BenchShape& shape) {
+  const int64_t L = t.n_landmarks, P = t.activation.cols;
   h5::Matrix<float> target = zeros(int64_t(pairs.size()), L);
   double sT = 0, sX = 0, sU = 0;
   for (size_t q = 0; q < pairs.size(); ++q) {
@@ -233,13 +237,21 @@ void make_bench_responses(Bench& b, const Config& cfg, const BenchShape& shape) 
   t.k_target = scale(shape.share_target, sT);
   t.k_chem = scale(shape.share_chem, sX);
   t.k_generic = scale(shape.share_generic, sU);
+  return target;
+}
 
-  // y* = r (k_T T_dc + k_X X_d + k_U u_c), r = efficacy x Hill(dose) x time factor: the
-  // generic part is the cell's common response to an acting compound, so it grows with the
-  // compound's activity like the rest (level-5 z-scores are relative to the plate, so a
-  // cell line's response to nothing is not in them);
-  // y = clip(y* + N(0, noise^2), +-10) (the MODZ clip).
-  Rng nrng(seed, kNoise);
+// y* = r (k_T T_dc + k_X X_d + k_U u_c), r = efficacy x Hill(dose) x time factor: the
+// generic part is the cell's common response to an acting compound, so it grows with the
+// compound's activity like the rest (level-5 z-scores are relative to the plate, so a
+// cell line's response to nothing is not in them);
+// y = clip(y* + N(0, noise^2), +-10) (the MODZ clip), noise from stream kNoise. Also the noise
+// ceilings: Pearson(y*, y) averaged over all signatures, those at the top dose, and those at the
+// top dose and longest time.
+void draw_responses(World& w, BenchTruth& t, const h5::Matrix<float>& target, const std::vector<int64_t>& pair_of,
+                    const SynthConfig& s) {
+  const int64_t S = int64_t(w.signatures.size()), L = t.n_landmarks;
+  const double d_hi = *std::max_element(s.doses.begin(), s.doses.end());
+  Rng nrng(uint64_t(s.seed), kNoise);
   w.signal = zeros(S, L);
   w.y = zeros(S, L);
   double c_top = 0, c_top24 = 0, c_all = 0;
@@ -263,11 +275,14 @@ void make_bench_responses(Bench& b, const Config& cfg, const BenchShape& shape) 
   t.ceiling_all = c_all / double(std::max<int64_t>(S, 1));
   t.ceiling_top = c_top / double(std::max<int64_t>(n_top, 1));
   t.ceiling_top_24h = c_top24 / double(std::max<int64_t>(n_top24, 1));
+}
 
-  // Controls (log2 ~4-14): gene means, the cell's own expression, its gating pattern (each
-  // program's support genes shifted by +-0.5 s_cp, centred over cells) and, except in null_graph
-  // (where nothing but kg.csv may depend on the graph), its disease genes.
-  Rng krng(seed, kControls);
+// Controls (log2 ~4-14, stream kControls): gene means, the cell's own expression, its gating
+// pattern (each program's support genes shifted by +-0.5 s_cp, centred over cells) and, except
+// in null_graph (where nothing but kg.csv may depend on the graph), its disease genes.
+void draw_controls(World& w, const BenchTruth& t, int64_t C, const SynthConfig& s) {
+  const int64_t L = t.n_landmarks, P = t.activation.cols;
+  Rng krng(uint64_t(s.seed), kControls);
   std::vector<double> mean(static_cast<size_t>(L));
   for (auto& m : mean) m = std::clamp(krng.normal(9.0, 1.8), 4.5, 13.5);
   std::vector<double> gate_mean(static_cast<size_t>(P), 0.0);
@@ -294,9 +309,38 @@ void make_bench_responses(Bench& b, const Config& cfg, const BenchShape& shape) 
       w.control_cell.push_back(int32_t(c));
     }
   }
+}
+
+}  // namespace
+
+double bench_response_scale(const BenchTruth& t, int64_t d, double dose, double time) {
+  const double n = t.hill[size_t(d)], ec50 = t.ec50[size_t(d)], tau = t.tau[size_t(d)];
+  const double hill = std::pow(dose, n) / (std::pow(dose, n) + std::pow(ec50, n));
+  return hill * (1.0 - std::exp(-time / tau)) / (1.0 - std::exp(-t.t_max / tau));
+}
+
+// Each part draws from its own stream of synth.seed, so the steps' order fixes nothing but
+// what each reads of the others.
+void make_bench_responses(Bench& b, const Config& cfg, const BenchShape& shape) {
+  const SynthConfig& s = cfg.synth;
+  BenchTruth& t = b.truth;
+  World& w = b.data.world;
+  const auto& compounds = b.data.compounds;
+  const int64_t D = int64_t(compounds.size()), C = int64_t(b.data.cells.size());
+  t.t_max = *std::max_element(s.times.begin(), s.times.end());
+
+  draw_drug_params(t, D, s, shape);
+  draw_programs(t, compounds, s, shape);
+  make_gates(t, C, shape, uint64_t(s.seed));
+  draw_generic(t, C, uint64_t(s.seed));
+  w.signatures = make_signatures(D, C, s, shape);
+  const ProfiledPairs pp = profiled_pairs(w.signatures);
+  const h5::Matrix<float> target = target_part(t, pp.pairs, shape);
+  draw_responses(w, t, target, pp.pair_of, s);
+  draw_controls(w, t, C, s);
 
   w.n_genes = t.n_genes;
-  w.n_landmarks = L;
+  w.n_landmarks = t.n_landmarks;
   w.n_pathways = t.n_pathways;
   w.scaffold_home = t.scaffold_home;
   for (const auto& c : compounds) w.compound_scaffold.push_back(c.scaffold);

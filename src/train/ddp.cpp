@@ -7,6 +7,9 @@
 #include <string>
 #include <fmt/ranges.h>  // fmt::join
 
+#include <c10/core/impl/DeviceGuardImplInterface.h>
+#include <torch/version.h>
+
 #include "core/error.hpp"
 
 namespace kg {
@@ -23,11 +26,31 @@ DType dtype_of(const torch::Tensor& t) {
   return DType::f32;
 }
 
+// LibTorch's current CUDA stream on `d` (a cudaStream_t): the data plane's collectives wait for
+// the kernels enqueued on it. nullptr (the legacy default stream, LibTorch's default) for CPU
+// tensors and on LibTorch 1.x, which has no c10::Stream::native_handle().
+void* current_stream(const torch::Device& d) {
+#if TORCH_VERSION_MAJOR >= 2
+  if (d.is_cuda()) return c10::impl::getDeviceGuardImpl(d.type())->getStream(d).native_handle();
+#endif
+  (void)d;
+  return nullptr;
+}
+
+// Rank 0's `t` into every rank's: CUDA tensors over the data plane where it takes device
+// buffers (nccl), else through host memory; CPU tensors over the control plane.
 void broadcast_tensor(Comm& comm, torch::Tensor t) {
   KG_CHECK(t.is_contiguous(), "broadcast of a non-contiguous tensor");
-  KG_CHECK(t.is_cuda() == comm.device_buffers(), "{} tensor for the {} communicator",
-           t.is_cuda() ? "CUDA" : "CPU", comm.backend());
-  if (t.numel() > 0) comm.broadcast(t.data_ptr(), t.numel(), dtype_of(t), 0);
+  if (t.numel() == 0) return;
+  if (!t.is_cuda()) {
+    comm.broadcast(t.data_ptr(), t.numel(), dtype_of(t), 0);
+  } else if (comm.device_buffers()) {
+    comm.broadcast_data(t.data_ptr(), t.numel(), dtype_of(t), 0, current_stream(t.device()));
+  } else {
+    auto host = t.to(torch::kCPU);
+    comm.broadcast(host.data_ptr(), host.numel(), dtype_of(host), 0);
+    t.copy_(host);
+  }
 }
 
 }  // namespace
@@ -40,7 +63,7 @@ void broadcast_module(Comm& comm, torch::nn::Module& m, const std::vector<torch:
   for (const auto& p : m.named_parameters()) shapes += fmt::format("{} {}; ", p.key(), fmt::join(p.value().sizes(), "x"));
   for (const auto& b : buffers) shapes += fmt::format("buffer {}; ", fmt::join(b.sizes(), "x"));
   const auto mine = int64_t(std::hash<std::string>{}(shapes) >> 1);
-  auto h = torch::full({1}, mine, torch::TensorOptions(torch::kInt64).device(comm.device_buffers() ? torch::kCUDA : torch::kCPU));
+  auto h = torch::full({1}, mine, torch::kInt64);
   broadcast_tensor(comm, h);
   if (h.item<int64_t>() != mine)
     fail("rank {}: the model's parameters differ in shape from rank 0's (here: {})", comm.rank(), shapes);
@@ -51,18 +74,22 @@ void broadcast_module(Comm& comm, torch::nn::Module& m, const std::vector<torch:
 GradReducer::GradReducer(std::shared_ptr<Comm> comm, std::vector<torch::Tensor> params, double bucket_bytes)
     : comm_(std::move(comm)), params_(std::move(params)) {
   KG_CHECK(!params_.empty());
+  const torch::Device device = params_.front().device();
+  if (comm_->device_buffers() && !device.is_cuda())
+    fail("backend {}: the gradients are CPU tensors; it sums CUDA tensors (train on a GPU, or set dist.backend "
+         "to auto or mpi)", comm_->backend());
+  // The buckets live where the communicator reads: on the parameters' GPU for nccl, in host
+  // memory for mpi (CUDA gradients are then copied there) and local.
+  const auto bucket_options = params_.front().options().device(comm_->device_buffers() ? device : torch::kCPU);
   const size_t n = params_.size();
   bucket_of_.assign(n, 0);
   slot_of_.assign(n, 0);
   // Reverse registration order: the last layers' gradients are ready first.
   Bucket cur;
   int64_t bytes = 0;
-  // The buckets are where the communicator sums: on the host for mpi and local (parameters on a
-  // GPU then have their gradients copied there and back), on the GPU for nccl.
-  const auto where = params_.front().options().device(comm_->device_buffers() ? params_.front().device() : torch::kCPU);
   auto close = [&] {
     int64_t numel = cur.offset.empty() ? 0 : bytes / 4;
-    cur.flat = torch::zeros({numel + int64_t(cur.params.size())}, where);
+    cur.flat = torch::zeros({numel + int64_t(cur.params.size())}, bucket_options);
     buckets_.push_back(std::move(cur));
     cur = Bucket{};
     bytes = 0;
@@ -70,7 +97,7 @@ GradReducer::GradReducer(std::shared_ptr<Comm> comm, std::vector<torch::Tensor> 
   for (size_t k = n; k-- > 0;) {
     const auto& p = params_[k];
     KG_CHECK(p.scalar_type() == torch::kFloat32, "data parallelism expects float32 parameters");
-    KG_CHECK(p.device() == params_.front().device(), "parameters on several devices");
+    KG_CHECK(p.device() == device, "parameters on several devices");
     bucket_of_[k] = buckets_.size();
     slot_of_[k] = cur.params.size();
     cur.params.push_back(k);
@@ -125,7 +152,7 @@ void GradReducer::on_grad(size_t k, const torch::Tensor& grad) {
 void GradReducer::launch_ready() {
   while (next_launch_ < buckets_.size() && buckets_[next_launch_].missing == 0) {
     Bucket& b = buckets_[next_launch_++];
-    b.pending = comm_->start_sum(b.flat.data_ptr(), b.flat.numel(), DType::f32);
+    b.pending = comm_->start_sum(b.flat.data_ptr(), b.flat.numel(), DType::f32, current_stream(b.flat.device()));
   }
 }
 
@@ -148,7 +175,7 @@ void GradReducer::finish() {
       auto& p = params_[b.params[s]];
       auto sum = b.flat.narrow(0, b.offset[s], p.numel()).view_as(p);
       if (p.grad().defined()) p.mutable_grad().copy_(sum);
-      else p.mutable_grad() = sum.device() == p.device() ? sum.clone() : sum.to(p.device());
+      else p.mutable_grad() = sum.to(p.device(), /*non_blocking=*/false, /*copy=*/true);
     }
   }
 }

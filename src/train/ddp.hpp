@@ -13,7 +13,9 @@
 namespace kg {
 
 /// Copies rank 0's parameters and the given buffers into every rank's module (same parameters
-/// everywhere; other buffers, built from each rank's own data, are left alone).
+/// everywhere; other buffers, built from each rank's own data, are left alone): CUDA tensors
+/// over the data plane (NCCL with nccl, through host memory with mpi), CPU ones over the
+/// control plane.
 void broadcast_module(Comm& comm, torch::nn::Module& m, const std::vector<torch::Tensor>& buffers = {});
 
 /// Sums gradients across ranks. Parameters are grouped, in reverse registration order (the
@@ -28,6 +30,12 @@ void broadcast_module(Comm& comm, torch::nn::Module& m, const std::vector<torch:
 /// for it. A parameter no rank used keeps its .grad as it was (undefined or zeroed), exactly as
 /// in a one-process run over the union of the ranks' batches; so with each rank's loss scaled
 /// by 1 / (global batch size), the summed gradients are those of one process on the global batch.
+///
+/// The buckets live where the communicator's data plane reads: on the parameters' GPU for nccl
+/// (each all-reduce then runs on NCCL's stream after the kernels of LibTorch's current stream
+/// that copied its gradients in, without a host wait), in host memory otherwise (CUDA
+/// gradients are copied there for mpi). finish() waits on the host, polling each bucket's
+/// event under dist.timeout_s. nccl with CPU parameters is refused.
 ///
 /// Usage per step: zero the gradients, begin(), backward() (or nothing, when this rank has no
 /// signature in the step), finish(), then clip and step as in one process.

@@ -1,6 +1,6 @@
 // partition.h5: written and read back whole; a file of another format, of another graph, of
-// another number of parts, or with owned and halo lists that do not match /part is refused
-// with an error naming the file and the reason.
+// another number of parts, or with counts that do not match /part is refused with an error
+// naming the file and the reason; the format before it (kgpert-partition-2) is still read.
 #include <gtest/gtest.h>
 
 #include "graph/partition_file.hpp"
@@ -35,16 +35,17 @@ std::string write(const std::string& name, const kg::PartitionFile& f) {
 
 TEST(PartitionFile, RoundTrip) {
   const auto f = path_partition();
-  ASSERT_EQ(f.owned_ptr, (std::vector<int64_t>{0, f.p.part_nodes[0], 6}));
-  ASSERT_EQ(f.halo.size(), 1u);  // the one edge between the two halves of the path
+  // The one edge between the two halves of the path: the later part's halo is one node.
+  const int32_t later = f.p.part[5];
+  ASSERT_EQ(f.halo_nodes, (later == 1 ? std::vector<int64_t>{0, 1} : std::vector<int64_t>{1, 0}));
   EXPECT_DOUBLE_EQ(f.replication, 7.0 / 6.0);
   const std::string path = write("ok.h5", f);
   const auto r = kg::read_partition(path, 6);
   EXPECT_EQ(r.p.part, f.p.part);
   EXPECT_EQ(r.p.part_weight, f.p.part_weight);
-  EXPECT_EQ(r.owned, f.owned);
-  EXPECT_EQ(r.halo_ptr, f.halo_ptr);
-  EXPECT_EQ(r.halo, f.halo);
+  EXPECT_EQ(r.p.part_nodes, f.p.part_nodes);
+  EXPECT_EQ(r.halo_nodes, f.halo_nodes);
+  EXPECT_DOUBLE_EQ(r.replication, f.replication);
   EXPECT_EQ(r.halo_hops, 1);
   EXPECT_EQ(kg::read_partition_parts(path, 6, 2), f.p.part);
 }
@@ -57,7 +58,7 @@ TEST(PartitionFile, AnotherFormatIsRefused) {
     w.commit();
   }
   kgtest::expect_error([&] { kg::read_partition(path, 6); },
-                       {"partition \"" + path + "\"", "not a kgpert partition file", "kgpert-partition-2"});
+                       {"partition \"" + path + "\"", "not a kgpert partition file", "kgpert-partition-3"});
 }
 
 TEST(PartitionFile, AnotherGraphOrRankCountIsRefused) {
@@ -68,28 +69,39 @@ TEST(PartitionFile, AnotherGraphOrRankCountIsRefused) {
                        {"partition \"" + path + "\"", "has 2 parts but the job has 3 ranks"});
 }
 
-TEST(PartitionFile, ListsThatDoNotMatchThePartsAreRefused) {
+TEST(PartitionFile, CountsThatDoNotMatchThePartsAreRefused) {
   auto f = path_partition();
-  std::swap(f.owned[0], f.owned[1]);
-  const std::string unsorted = write("unsorted.h5", f);
-  kgtest::expect_error([&] { kg::read_partition(unsorted, 6); },
-                       {"partition \"" + unsorted + "\"", "/owned: part 0: not sorted"});
-
-  f = path_partition();
-  const int32_t q = f.p.part[size_t(f.halo[0])];
-  f.halo[0] = f.owned[size_t(f.owned_ptr[size_t(1 - q)])];  // a node of the halo's own part
-  const std::string own = write("own_halo.h5", f);
-  kgtest::expect_error([&] { kg::read_partition(own, 6); }, {"/halo: part", "is in part"});
-
-  f = path_partition();
   f.p.part_nodes = {6, 0};
   const std::string counts = write("counts.h5", f);
   kgtest::expect_error([&] { kg::read_partition(counts, 6); }, {"/part_nodes is not each part's number of nodes"});
 
   f = path_partition();
-  f.halo_ptr.pop_back();
-  const std::string short_ptr = write("short_ptr.h5", f);
-  kgtest::expect_error([&] { kg::read_partition(short_ptr, 6); }, {"/halo_ptr has 2 values, expected 3"});
+  f.halo_nodes[0] = 4;  // more than the nodes outside part 0
+  const std::string big = write("big_halo.h5", f);
+  kgtest::expect_error([&] { kg::read_partition(big, 6); }, {"/halo_nodes: part 0 has 4 halo nodes, outside [0, "});
+
+  f = path_partition();
+  f.halo_nodes.pop_back();
+  const std::string short_halo = write("short_halo.h5", f);
+  kgtest::expect_error([&] { kg::read_partition(short_halo, 6); }, {"/halo_nodes has 1 values, expected 2"});
+}
+
+// A kgpert-partition-2 file (owned and halo lists as CSR) reads as before; its halo sizes come
+// from the halo list's pointers.
+TEST(PartitionFile, TheFormerFormatIsStillRead) {
+  const auto f = path_partition();
+  const std::string path = kgtest::tmp_file("v2.h5", "");
+  {
+    kg::h5::Writer w(path);
+    kg::write_partition(w, f);
+    w.attr("/", "format", kg::kPartitionFormat2);
+    w.write("/halo_ptr", std::vector<int64_t>{0, f.halo_nodes[0], f.halo_nodes[0] + f.halo_nodes[1]});
+    w.commit();
+  }
+  const auto r = kg::read_partition(path, 6);
+  EXPECT_EQ(r.p.part, f.p.part);
+  EXPECT_EQ(r.halo_nodes, f.halo_nodes);
+  EXPECT_EQ(kg::read_partition_parts(path, 6, 2), f.p.part);
 }
 
 }  // namespace

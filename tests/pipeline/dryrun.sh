@@ -58,11 +58,22 @@ resources_of() {  # resources_of RULE WILDCARDS-REGEX KEY... < dry run: KEY=valu
   shift 2
   for key; do grep -o "\b$key=[^,]*" <<<"$line" | head -n1; done | tr '\n' ' ' | sed 's/ $//'
 }
-expect_eq "resources of a GAT train_mpi job" "$(resources_of train_mpi model=gat mem_mb runtime gpu tasks_per_gpu tasks cpus_per_task mpi <<<"$out")" \
-  "mem_mb=6000 runtime=90 gpu=2 tasks_per_gpu=1 tasks=2 cpus_per_task=1 mpi=srun --mpi=pmix"
+expect_eq "resources of a GAT train_mpi job" "$(resources_of train_mpi model=gat mem_mb runtime gpu tasks_per_gpu gpus_per_task tasks cpus_per_task mpi <<<"$out")" \
+  "mem_mb=6000 runtime=90 gpu=2 tasks_per_gpu=1 gpus_per_task=1 tasks=2 cpus_per_task=1 mpi=srun --mpi=pmix"
+# ... and its srun gives each rank one GPU of the allocation (the executor has no such resource).
+grep -q 'srun --mpi=pmix --gpus-per-task=1 -n 2 "$KGPERT" train ' <<<"$out" \
+  || { echo "$out" | grep -m3 'srun'; fail "a GPU train_mpi job's srun does not ask for one GPU per task"; }
 expect_eq "resources of a knn train job" "$(resources_of train model=knn mem_mb runtime gpu <<<"$out")" "mem_mb=3000 runtime=90 gpu=0"
 expect_eq "resources of ingest" "$(resources_of ingest "" mem_mb runtime <<<"$out")" "mem_mb=32000 runtime=45"
 expect_eq "resources of split" "$(resources_of split split=scaffold mem_mb runtime <<<"$out")" "mem_mb=4000 runtime=60"
+# Without GPUs no GPU option; mpirun (the local profile) is given none either.
+out="$(snake "$tmp" -n --profile "$ROOT/cluster/slurm" --configfile "$ROOT/configs/default.yaml" --config 'dist={ranks: 2}' 2>&1)" \
+  || { echo "$out"; fail "dry run with the SLURM profile, no GPUs, failed"; }
+grep -q 'srun --mpi=pmix -n 2 "$KGPERT" train ' <<<"$out" || { echo "$out" | grep -m3 'srun'; fail "no srun for a CPU train_mpi job"; }
+out="$(snake "$tmp" -n -p --cores 2 --configfile "$ROOT/configs/default.yaml" --config 'dist={ranks: 2}' 'resources={train: {gpus: 1}}' 2>&1)" \
+  || { echo "$out"; fail "dry run with GPUs, local profile, failed"; }
+grep -q 'mpirun --oversubscribe --bind-to none -n 2 "$KGPERT" train ' <<<"$out" \
+  || { echo "$out" | grep -m3 'mpirun'; fail "mpirun given a GPU option"; }
 if out="$(snake "$tmp" -n --cores 1 --config 'resources={train: {gpus: 2}}' 2>&1)"; then fail "resources.train.gpus=2 accepted"; fi
 echo "ok: jobs' resources from the config's resources section, through the SLURM profile"
 

@@ -462,7 +462,10 @@ def job_resources(rule, ranks=1):
     """What a job of `rule` asks for, from the config's resources.<rule> (resources.default for
     rules without a section): mem_mb (MB) and runtime (minutes); for train also `gpu`, the SLURM
     executor's GPU count (0 asks for none). A job of `ranks` MPI processes asks for ranks x mem_mb
-    and ranks x gpu, one rank per GPU. Profiles' set-resources override these."""
+    and ranks x gpu, one rank per GPU: the allocation one task per GPU (`tasks_per_gpu`, sbatch
+    --ntasks-per-gpu=1), each rank one GPU of it (`gpus_per_task`: srun --gpus-per-task, added to
+    an srun launcher by launch_prefix; the executor plugin has no such resource). Profiles'
+    set-resources override these."""
     section = config["resources"].get(rule, config["resources"]["default"])
     res = {"mem_mb": section["mem_mb"] * ranks, "runtime": section["runtime"]}
     if "gpus" in section:
@@ -471,6 +474,7 @@ def job_resources(rule, ranks=1):
         res["gpu"] = lambda wildcards: 0 if wildcards.model in CLOSED_FORM else gpus
         if gpus and ranks > 1:
             res["tasks_per_gpu"] = 1  # else the executor asks for --ntasks-per-gpu=<tasks>
+            res["gpus_per_task"] = section["gpus"]
     return res
 
 
@@ -501,8 +505,15 @@ def launch_env(wildcards, threads, resources):
 
 
 def launch_prefix(wildcards, resources):
-    """What starts kgpert: nothing, or the launcher of a multi-rank job with its rank count."""
-    return f"{resources.mpi} -n {resources.tasks} " if _mpi_job(resources) else ""
+    """What starts kgpert: nothing, or the launcher of a multi-rank job with its rank count; srun
+    also with the GPUs of each rank (gpus_per_task), so that each job step task gets its own."""
+    if not _mpi_job(resources):
+        return ""
+    launcher = resources.mpi
+    gpus = resources.get("gpus_per_task", 0)
+    if gpus and shlex.split(launcher)[0] == "srun":
+        launcher += f" --gpus-per-task={gpus}"
+    return f"{launcher} -n {resources.tasks} "
 
 
 def train_inputs(wildcards):
