@@ -105,10 +105,10 @@ def check_csv(path, runs, want):
         seeds = sum(1 for run in want if run[:3] == tuple(row[:3]))
         check(int(rec["n"]) == seeds, f"{path}: n={rec['n']} for {row[:3]}, want {seeds}")
         if pearson_col:
-            want = np.mean([v for m, a, s, v in zip(runs["model"], runs["ablation"], runs["split"],
+            mean = np.mean([v for m, a, s, v in zip(runs["model"], runs["ablation"], runs["split"],
                                                     runs["test_pearson"]) if (m, a, s) == tuple(row[:3])])
-            check(math.isclose(float(rec[pearson_col]), want, rel_tol=1e-4, abs_tol=1e-6),
-                  f"{path}: {pearson_col}={rec[pearson_col]} for {row[:3]}, runs give {want}")
+            check(math.isclose(float(rec[pearson_col]), mean, rel_tol=1e-4, abs_tol=1e-6),
+                  f"{path}: {pearson_col}={rec[pearson_col]} for {row[:3]}, runs give {mean}")
 
 
 def check_python_env(f):
