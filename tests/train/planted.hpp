@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <filesystem>
 #include <string>
 
 #include "graph/partition_file.hpp"
@@ -141,6 +142,19 @@ inline void write_partition_h5(const std::string& path, const Graph& g, const st
   h5::Writer w(path);
   write_partition(w, partition_file(p, std::move(work), part_halos(g, part, parts, hops), hops, 0));
   w.commit();
+}
+
+struct Killed {};  // thrown by the progress callback to stop a run as a kill would
+
+// A run of `c` stopped after epoch `kill_after` as a kill would, its checkpoint left behind.
+inline void run_until_killed(const Config& c, const Planted& p, const RunOptions& ckpt, int64_t kill_after) {
+  EXPECT_THROW(train_model(c, p.g, p.s, p.split,
+                           [&](const EpochLog& e) {
+                             if (e.epoch == kill_after) throw Killed{};
+                           },
+                           ckpt),
+               Killed);
+  ASSERT_TRUE(std::filesystem::exists(ckpt.path));
 }
 
 }  // namespace kg::planted

@@ -19,19 +19,6 @@ namespace {
 
 using namespace kg::planted;
 
-struct Killed {};  // thrown by the progress callback to stop a run as a kill would
-
-// A run of `c` that stops after epoch `kill_after` as if killed (its checkpoint left behind).
-void run_until_killed(const Config& c, const Planted& p, const RunOptions& ckpt, int64_t kill_after) {
-  EXPECT_THROW(train_model(c, p.g, p.s, p.split,
-                           [&](const EpochLog& e) {
-                             if (e.epoch == kill_after) throw Killed{};
-                           },
-                           ckpt),
-               Killed);
-  ASSERT_TRUE(std::filesystem::exists(ckpt.path));
-}
-
 void expect_same_run(const RunResult& a, const RunResult& b) {
   ASSERT_EQ(a.curves.size(), b.curves.size());
   for (size_t e = 0; e < a.curves.size(); ++e) {  // bitwise: EXPECT_EQ on doubles

@@ -28,24 +28,11 @@ using namespace kg::planted;
     if (!why.empty()) GTEST_SKIP() << "needs a GPU: " << why;       \
   } while (0)
 
-struct Killed {};  // thrown by the progress callback to stop a run as a kill would
-
 std::string temp_path(const std::string& name) {
   const auto* t = ::testing::UnitTest::GetInstance()->current_test_info();
   const std::string path = ::testing::TempDir() + "/kg_" + t->name() + "_" + name;
   std::remove(path.c_str());
   return path;
-}
-
-// A run of `c` stopped after epoch `kill_after` as a kill would, its checkpoint left behind.
-void run_until_killed(const Config& c, const Planted& p, const RunOptions& ckpt, int64_t kill_after) {
-  EXPECT_THROW(train_model(c, p.g, p.s, p.split,
-                           [&](const EpochLog& e) {
-                             if (e.epoch == kill_after) throw Killed{};
-                           },
-                           ckpt),
-               Killed);
-  ASSERT_TRUE(std::filesystem::exists(ckpt.path));
 }
 
 Config with_device(Config c, const std::string& device) {
